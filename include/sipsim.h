@@ -1,0 +1,10 @@
+/* sipsim — chiplet system-in-package composer and evaluator.  Umbrella header.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef SIPSIM_H
+#define SIPSIM_H
+
+#include "sipsim/status.h"
+#include "sipsim/model.h"
+#include "sipsim/config.h"
+
+#endif

@@ -1,0 +1,9 @@
+/* The subcommand table: one row per command, each implemented in tools/cmd_<name>.c.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#include "cli.h"
+#include "commands.h"
+
+const cli_command_t cli_commands[] = {
+    {"help", "[GROUP]", "input-format reference generated from the schema tables", cmd_help},
+};
+const int cli_n_commands = (int)(sizeof cli_commands / sizeof cli_commands[0]);

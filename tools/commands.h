@@ -1,0 +1,7 @@
+/* One declaration per subcommand (tools/cmd_<name>.c).  SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef SIPSIM_COMMANDS_H
+#define SIPSIM_COMMANDS_H
+
+int cmd_help(int argc, char **argv);
+
+#endif
