@@ -5,5 +5,7 @@
 
 const cli_command_t cli_commands[] = {
     {"help", "[GROUP]", "input-format reference generated from the schema tables", cmd_help},
+    /* Benchmarks: do not add a row per area here; add your row to the table in cmd_bench.c. */
+    {"bench", "AREA [options]", "benchmarks printing figures (see `sipsim bench`)", cmd_bench},
 };
 const int cli_n_commands = (int)(sizeof cli_commands / sizeof cli_commands[0]);

@@ -3,5 +3,6 @@
 #define SIPSIM_COMMANDS_H
 
 int cmd_help(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
 
 #endif

@@ -1,0 +1,32 @@
+/* sipsim bench AREA [options]: benchmarks that print figures (medians over repeats).
+ * Each area adds one row below and implements bench_<area>() in its tools/cmd_<area>.c
+ * (declared in commands.h).  Speed targets are measured here, never in unit tests.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#include <string.h>
+
+#include "cli.h"
+#include "commands.h"
+
+typedef struct {
+    const char *area;
+    const char *summary;
+    int (*run)(int argc, char **argv); /* argv[0] is the area name */
+} bench_entry_t;
+
+static const bench_entry_t benches[] = {
+    /* {"traffic", "analytic evaluations per second", bench_traffic}, */
+    {NULL, NULL, NULL},
+};
+
+int cmd_bench(int argc, char **argv)
+{
+    if (argc >= 2) {
+        for (int i = 0; benches[i].area; i++)
+            if (strcmp(benches[i].area, argv[1]) == 0)
+                return benches[i].run(argc - 1, argv + 1);
+    }
+    fprintf(argc >= 2 ? stderr : stdout, "usage: sipsim bench AREA [options]\nareas:\n");
+    for (int i = 0; benches[i].area; i++)
+        fprintf(argc >= 2 ? stderr : stdout, "  %-10s %s\n", benches[i].area, benches[i].summary);
+    return argc >= 2 ? CLI_EXIT_INPUT : CLI_EXIT_OK;
+}
