@@ -1,0 +1,611 @@
+/* TPP, performance density, I/O bandwidth and HBM density of a package; classification under
+ * the rule tables of rules.c; what-if limits per knob.  Reading of the rule: include/sipsim/tpp.h
+ * and facts.md §2.3.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#include "sipsim/tpp.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Relative tolerance of threshold comparisons (see sip_condition_holds). */
+#define TPP_REL_TOL 1e-9
+/* Largest instance count the chiplet-count what-if explores. */
+#define TPP_MAX_CHIPLETS_WHATIF 4096
+
+static const char *const aggregation_names[] = {"max_of_sums", "sum_of_maxes"};
+static const char *const metric_names[] = {"tpp", "pd", "io", "hbm_density", "logic_dies"};
+static const char *const metric_units[] = {"", "/mm2", "GB/s", "GB/s/mm2", "dies"};
+static const char *const cmp_symbols[] = {">=", ">", "<", "<="};
+static const char *const knob_names[] = {"clock", "macs", "chiplets", "io"};
+static const char *const knob_units[] = {"GHz", "x", "instances", "GB/s"};
+
+void sip_tpp_options_init(sip_tpp_options_t *options)
+{
+    memset(options, 0, sizeof *options);
+    options->aggregation = SIP_TPP_MAX_OF_SUMS;
+    options->datacenter = true;
+    options->nonplanar_max_nm = 16;
+}
+
+const char *sip_tpp_aggregation_name(sip_tpp_aggregation_t a)
+{
+    return (unsigned)a < SIP_TPP_AGGREGATION_COUNT ? aggregation_names[a] : "?";
+}
+
+int sip_tpp_aggregation_lookup(const char *name)
+{
+    return sip_enum_lookup(aggregation_names, SIP_TPP_AGGREGATION_COUNT, name);
+}
+
+const char *sip_metric_name(sip_metric_t m)
+{
+    return (unsigned)m < SIP_METRIC_COUNT ? metric_names[m] : "?";
+}
+
+const char *sip_metric_unit(sip_metric_t m)
+{
+    return (unsigned)m < SIP_METRIC_COUNT ? metric_units[m] : "?";
+}
+
+const char *sip_cmp_symbol(sip_cmp_t c)
+{
+    return (unsigned)c < SIP_CMP_COUNT ? cmp_symbols[c] : "?";
+}
+
+const char *sip_knob_name(sip_knob_t k)
+{
+    return (unsigned)k < SIP_KNOB_COUNT ? knob_names[k] : "?";
+}
+
+const char *sip_knob_unit(sip_knob_t k)
+{
+    return (unsigned)k < SIP_KNOB_COUNT ? knob_units[k] : "?";
+}
+
+bool sip_condition_holds(const sip_condition_t *c, double value)
+{
+    double eps = TPP_REL_TOL * fabs(c->threshold);
+    switch (c->cmp) {
+    case SIP_CMP_GE: return value >= c->threshold - eps;
+    case SIP_CMP_GT: return value > c->threshold + eps;
+    case SIP_CMP_LT: return value < c->threshold - eps;
+    case SIP_CMP_LE: return value <= c->threshold + eps;
+    default: return false;
+    }
+}
+
+/* Dense tera-MAC/s of all `count` engines at one precision: MACs/cycle x GHz x 1e9 / 1e12. */
+static double engine_mactops(const sip_engine_t *e, sip_precision_t p)
+{
+    for (int r = 0; r < e->n_rates; r++)
+        if (e->rates[r].precision == p)
+            return (double)e->count * e->rates[r].macs_per_cycle * e->clock_ghz * 1e-3;
+    return 0.0;
+}
+
+double sip_engine_tpp(const sip_engine_t *e, sip_precision_t p)
+{
+    /* 3A090 technical note: TPP = 2 x MacTOPS x bit length (facts.md §2.3). */
+    return 2.0 * engine_mactops(e, p) * sip_precision_bits(p);
+}
+
+static double engine_best_tpp(const sip_engine_t *e, sip_precision_t *best)
+{
+    double t = 0.0;
+    if (best)
+        *best = SIP_PREC_INT8;
+    for (int p = 0; p < SIP_PREC_COUNT; p++) {
+        double v = sip_engine_tpp(e, (sip_precision_t)p);
+        if (v > t * (1.0 + TPP_REL_TOL)) {
+            t = v;
+            if (best)
+                *best = (sip_precision_t)p;
+        }
+    }
+    return t;
+}
+
+/* Per-instance contributions, the building blocks of the package metrics and the what-if. */
+typedef struct {
+    double by_precision[SIP_PREC_COUNT];
+    double best_sum;      /* sum over engines of each engine's best precision */
+    double applicable_mm2;
+    double logic_mm2;
+    double io_GBps;       /* both directions */
+    double hbm_density;   /* memory dies only */
+    double dram_GBps;
+    int logic_dies;
+} contribution_t;
+
+static bool type_is_logic(const sip_chiplet_type_t *t)
+{
+    return t->kind != SIP_KIND_MEMORY;
+}
+
+static bool type_is_applicable(const sip_chiplet_type_t *t, const sip_tpp_options_t *o)
+{
+    /* process_nm 0 = unknown: counted, the conservative reading (a larger denominator would
+     * lower PD, so unknown nodes are treated as non-planar logic like every modern die). */
+    return type_is_logic(t) && (t->process_nm <= 0 || t->process_nm <= o->nonplanar_max_nm);
+}
+
+static void contribution_of_type(const sip_chiplet_type_t *t, const sip_tpp_options_t *o,
+                                 contribution_t *c)
+{
+    memset(c, 0, sizeof *c);
+    for (int e = 0; e < t->n_engines; e++) {
+        for (int p = 0; p < SIP_PREC_COUNT; p++)
+            c->by_precision[p] += sip_engine_tpp(&t->engines[e], (sip_precision_t)p);
+        c->best_sum += engine_best_tpp(&t->engines[e], NULL);
+    }
+    double area = t->width_mm * t->height_mm;
+    if (type_is_logic(t)) {
+        c->logic_mm2 = area;
+        c->logic_dies = 1;
+        if (type_is_applicable(t, o))
+            c->applicable_mm2 = area;
+    }
+    for (int i = 0; i < t->n_ios; i++) {
+        const sip_io_t *io = &t->ios[i];
+        double per_dir = io->bandwidth_GBps > 0.0 ? io->bandwidth_GBps
+                                                  : io->lanes * io->rate_gbps / 8.0;
+        c->io_GBps += 2.0 * per_dir;
+    }
+    double mem = 0.0;
+    for (int m = 0; m < t->n_memories; m++)
+        if (t->memories[m].kind != SIP_MEM_SRAM)
+            mem += t->memories[m].bandwidth_GBps;
+    c->dram_GBps = mem;
+    if (!type_is_logic(t) && area > 0.0)
+        c->hbm_density = mem / area;
+}
+
+static void contribution_add(contribution_t *sum, const contribution_t *c, double n)
+{
+    for (int p = 0; p < SIP_PREC_COUNT; p++)
+        sum->by_precision[p] += n * c->by_precision[p];
+    sum->best_sum += n * c->best_sum;
+    sum->applicable_mm2 += n * c->applicable_mm2;
+    sum->logic_mm2 += n * c->logic_mm2;
+    sum->io_GBps += n * c->io_GBps;
+    sum->logic_dies += (int)n * c->logic_dies;
+    if (n > 0.0 && c->hbm_density > sum->hbm_density)
+        sum->hbm_density = c->hbm_density;
+}
+
+static void metrics_from(const contribution_t *sum, double dram_memdies, double dram_logic,
+                         const sip_tpp_options_t *o, sip_tpp_metrics_t *m)
+{
+    memset(m, 0, sizeof *m);
+    double best = 0.0;
+    m->precision = SIP_PREC_INT8;
+    for (int p = 0; p < SIP_PREC_COUNT; p++) {
+        m->tpp_by_precision[p] = sum->by_precision[p];
+        if (sum->by_precision[p] > best * (1.0 + TPP_REL_TOL)) {
+            best = sum->by_precision[p];
+            m->precision = (sip_precision_t)p;
+        }
+    }
+    double tpp = o->aggregation == SIP_TPP_SUM_OF_MAXES ? sum->best_sum : best;
+    m->value[SIP_METRIC_TPP] = tpp;
+    m->applicable_area_mm2 = sum->applicable_mm2;
+    m->logic_area_mm2 = sum->logic_mm2;
+    /* No applicable die (all planar): PD is undefined; report 0 so no PD clause fires. */
+    m->value[SIP_METRIC_PD] = sum->applicable_mm2 > 0.0 ? tpp / sum->applicable_mm2 : 0.0;
+    m->value[SIP_METRIC_IO_GBPS] = sum->io_GBps;
+    m->value[SIP_METRIC_HBM_DENSITY] = sum->hbm_density;
+    m->value[SIP_METRIC_LOGIC_DIES] = sum->logic_dies;
+    /* HBM described on memory dies if there are any, else on the logic dies' memory entries
+     * (never both: a compute die's `memory` entry may describe the very stacks beside it). */
+    m->dram_GBps = dram_memdies > 0.0 ? dram_memdies : dram_logic;
+}
+
+static sip_status_t check_package(const sip_package_t *pkg, sip_error_t *err)
+{
+    for (int i = 0; i < pkg->n_instances; i++) {
+        int t = pkg->instances[i].type;
+        if (t < 0 || t >= pkg->n_types)
+            return sip_error_set(err, SIP_EINVAL, pkg->path, pkg->instances[i].line,
+                                 "instance '%s' has no chiplet type (expected a loaded type)",
+                                 pkg->instances[i].name);
+    }
+    return SIP_OK;
+}
+
+/* Sum of every instance's contribution, optionally leaving out instances of one type. */
+static void package_sum(const sip_package_t *pkg, const sip_tpp_options_t *o, int skip_type,
+                        contribution_t *sum, double *dram_memdies, double *dram_logic)
+{
+    memset(sum, 0, sizeof *sum);
+    *dram_memdies = *dram_logic = 0.0;
+    for (int i = 0; i < pkg->n_instances; i++) {
+        if (pkg->instances[i].type == skip_type)
+            continue;
+        const sip_chiplet_type_t *t = sip_instance_type(pkg, i);
+        contribution_t c;
+        contribution_of_type(t, o, &c);
+        contribution_add(sum, &c, 1.0);
+        if (type_is_logic(t))
+            *dram_logic += c.dram_GBps;
+        else
+            *dram_memdies += c.dram_GBps;
+    }
+}
+
+sip_status_t sip_tpp_metrics(const sip_package_t *pkg, const sip_tpp_options_t *options,
+                             sip_tpp_metrics_t *out, sip_error_t *err)
+{
+    sip_tpp_options_t o;
+    if (options)
+        o = *options;
+    else
+        sip_tpp_options_init(&o);
+    memset(out, 0, sizeof *out);
+    if ((unsigned)o.aggregation >= SIP_TPP_AGGREGATION_COUNT)
+        return sip_error_set(err, SIP_EINVAL, NULL, 0, "unknown TPP aggregation %d", o.aggregation);
+    SIP_TRY(check_package(pkg, err));
+    contribution_t sum;
+    double dm, dl;
+    package_sum(pkg, &o, -1, &sum, &dm, &dl);
+    metrics_from(&sum, dm, dl, &o, out);
+    return SIP_OK;
+}
+
+static bool scope_matches(sip_scope_t scope, bool datacenter)
+{
+    return scope == SIP_SCOPE_ANY || (scope == SIP_SCOPE_DATACENTER) == datacenter;
+}
+
+void sip_tpp_classify(const sip_tpp_metrics_t *m, int rule, bool datacenter, sip_tpp_class_t *out)
+{
+    memset(out, 0, sizeof *out);
+    out->rule = rule;
+    out->clause = -1;
+    const sip_rule_t *r = sip_tpp_rule(rule);
+    if (!r) {
+        out->class_name = "?";
+        return;
+    }
+    out->class_name = r->uncontrolled;
+    int max_margins = (int)(sizeof out->margins / sizeof out->margins[0]);
+    for (int c = 0; c < r->n_clauses; c++) {
+        const sip_clause_t *cl = &r->clauses[c];
+        if (!scope_matches(cl->scope, datacenter))
+            continue;
+        bool all = true;
+        for (int k = 0; k < cl->n_conditions; k++) {
+            const sip_condition_t *cond = &cl->conditions[k];
+            double v = m->value[cond->metric];
+            bool holds = sip_condition_holds(cond, v);
+            all = all && holds;
+            if (out->n_margins < max_margins) {
+                int n = out->n_margins++;
+                out->margins[n].clause = c;
+                out->margins[n].condition = k;
+                out->margins[n].value = v;
+                out->margins[n].threshold = cond->threshold;
+                out->margins[n].margin = v - cond->threshold;
+                out->margins[n].holds = holds;
+            }
+        }
+        if (all && out->clause < 0) {
+            out->clause = c;
+            out->class_name = cl->name;
+        }
+    }
+}
+
+static bool controlled_at(const sip_tpp_metrics_t *m, int rule, bool datacenter)
+{
+    sip_tpp_class_t cls;
+    sip_tpp_classify(m, rule, datacenter, &cls);
+    return cls.clause >= 0;
+}
+
+/* ---- what-if ---- */
+
+/* Metrics that move linearly with a continuous knob k: value = base + slope * k. */
+typedef struct {
+    sip_tpp_metrics_t base;
+    double slope[SIP_METRIC_COUNT];
+} affine_t;
+
+static void affine_at(const affine_t *a, double k, sip_tpp_metrics_t *m)
+{
+    *m = a->base;
+    for (int i = 0; i < SIP_METRIC_COUNT; i++)
+        m->value[i] = a->base.value[i] + a->slope[i] * k;
+}
+
+static int cmp_double(const void *x, const void *y)
+{
+    double a = *(const double *)x, b = *(const double *)y;
+    return (a > b) - (a < b);
+}
+
+static sip_status_t push_limit(sip_tpp_result_t *res, int *cap, sip_tpp_limit_t lim, sip_error_t *err)
+{
+    if (res->n_limits == *cap) {
+        int ncap = *cap ? 2 * *cap : 32;
+        sip_tpp_limit_t *p = realloc(res->limits, (size_t)ncap * sizeof *p);
+        if (!p)
+            return sip_error_set(err, SIP_ENOMEM, NULL, 0, "cannot allocate what-if limits");
+        res->limits = p;
+        *cap = ncap;
+    }
+    res->limits[res->n_limits++] = lim;
+    return SIP_OK;
+}
+
+/* Limits of a continuous knob; `unit` converts the knob's internal value to its reported unit
+ * (the clock knob runs on a scale factor and reports GHz of the dominant engine). */
+static sip_status_t limits_affine(sip_tpp_result_t *res, int *cap, sip_knob_t knob,
+                                  const affine_t *a, double current, double unit, sip_error_t *err)
+{
+    bool dc = res->options.datacenter;
+    for (int r = 0; r < sip_tpp_rule_count(); r++) {
+        const sip_rule_t *rule = sip_tpp_rule(r);
+        double bps[64];
+        int nb = 0;
+        for (int c = 0; c < rule->n_clauses; c++) {
+            const sip_clause_t *cl = &rule->clauses[c];
+            if (!scope_matches(cl->scope, dc))
+                continue;
+            for (int k = 0; k < cl->n_conditions; k++) {
+                const sip_condition_t *cond = &cl->conditions[k];
+                double s = a->slope[cond->metric];
+                if (s <= 0.0)
+                    continue;
+                double cross = (cond->threshold - a->base.value[cond->metric]) / s;
+                if (cross > 0.0 && nb < 64)
+                    bps[nb++] = cross;
+                if (cond->cmp != SIP_CMP_GE && cond->cmp != SIP_CMP_GT)
+                    continue;
+                sip_tpp_limit_t lim = {knob, r, c, k, current * unit, 0.0, false};
+                if (cross > 0.0) {
+                    lim.limit = cross * unit;
+                    lim.inclusive = cond->cmp == SIP_CMP_GT;
+                }
+                SIP_TRY(push_limit(res, cap, lim, err));
+            }
+        }
+        /* Whole rule: walk the breakpoints from 0 and stop at the first controlled point. */
+        qsort(bps, (size_t)nb, sizeof bps[0], cmp_double);
+        sip_tpp_limit_t lim = {knob, r, -1, -1, current * unit, INFINITY, false};
+        sip_tpp_metrics_t m;
+        affine_at(a, 0.0, &m);
+        double prev = 0.0;
+        if (controlled_at(&m, r, dc)) {
+            lim.limit = 0.0;
+        } else {
+            for (int i = 0; i <= nb; i++) {
+                double b = i < nb ? bps[i] : (prev > 0.0 ? 2.0 * prev : 1.0);
+                affine_at(a, 0.5 * (prev + b), &m);
+                if (controlled_at(&m, r, dc)) {
+                    lim.limit = prev * unit;
+                    lim.inclusive = true;
+                    break;
+                }
+                if (i == nb)
+                    break;
+                affine_at(a, b, &m);
+                if (controlled_at(&m, r, dc)) {
+                    lim.limit = b * unit;
+                    lim.inclusive = false;
+                    break;
+                }
+                prev = b;
+            }
+        }
+        SIP_TRY(push_limit(res, cap, lim, err));
+    }
+    return SIP_OK;
+}
+
+/* Chiplet-count knob: n instances of the dominant type plus everything else, n = 0..cap. */
+static sip_status_t limits_chiplets(sip_tpp_result_t *res, int *cap, const sip_package_t *pkg,
+                                    sip_error_t *err)
+{
+    const sip_tpp_options_t *o = &res->options;
+    int type = res->dominant_type;
+    contribution_t rest, unit;
+    double dm, dl;
+    package_sum(pkg, o, type, &rest, &dm, &dl);
+    contribution_of_type(&pkg->types[type], o, &unit);
+    int current = 0;
+    for (int i = 0; i < pkg->n_instances; i++)
+        current += pkg->instances[i].type == type;
+
+    for (int r = 0; r < sip_tpp_rule_count(); r++) {
+        const sip_rule_t *rule = sip_tpp_rule(r);
+        /* Per condition: first n at which it holds; per rule: first n that is controlled. */
+        int first[SIP_CLAUSE_MAX_CONDITIONS * 8];
+        int first_controlled = -1;
+        for (int c = 0; c < rule->n_clauses && c < 8; c++)
+            for (int k = 0; k < rule->clauses[c].n_conditions; k++)
+                first[c * SIP_CLAUSE_MAX_CONDITIONS + k] = -1;
+        for (int n = 0; n <= TPP_MAX_CHIPLETS_WHATIF; n++) {
+            contribution_t sum = rest;
+            contribution_add(&sum, &unit, (double)n);
+            sip_tpp_metrics_t m;
+            metrics_from(&sum, dm, dl + n * unit.dram_GBps, o, &m);
+            bool pending = first_controlled < 0;
+            if (first_controlled < 0 && controlled_at(&m, r, o->datacenter))
+                first_controlled = n;
+            for (int c = 0; c < rule->n_clauses && c < 8; c++) {
+                const sip_clause_t *cl = &rule->clauses[c];
+                for (int k = 0; k < cl->n_conditions; k++) {
+                    int *f = &first[c * SIP_CLAUSE_MAX_CONDITIONS + k];
+                    if (*f >= 0)
+                        continue;
+                    pending = true;
+                    if (sip_condition_holds(&cl->conditions[k], m.value[cl->conditions[k].metric]))
+                        *f = n;
+                }
+            }
+            if (!pending)
+                break;
+        }
+        for (int c = 0; c < rule->n_clauses && c < 8; c++) {
+            const sip_clause_t *cl = &rule->clauses[c];
+            if (!scope_matches(cl->scope, o->datacenter))
+                continue;
+            for (int k = 0; k < cl->n_conditions; k++) {
+                const sip_condition_t *cond = &cl->conditions[k];
+                if (cond->cmp != SIP_CMP_GE && cond->cmp != SIP_CMP_GT)
+                    continue;
+                /* Only metrics one more chiplet moves. */
+                bool moves = (cond->metric == SIP_METRIC_TPP || cond->metric == SIP_METRIC_PD)
+                                 ? (unit.best_sum > 0.0)
+                                 : cond->metric == SIP_METRIC_IO_GBPS ? unit.io_GBps > 0.0
+                                 : cond->metric == SIP_METRIC_LOGIC_DIES;
+                if (!moves)
+                    continue;
+                int f = first[c * SIP_CLAUSE_MAX_CONDITIONS + k];
+                sip_tpp_limit_t lim = {SIP_KNOB_CHIPLETS, r, c, k, current, INFINITY, false};
+                if (f == 0) {
+                    lim.limit = 0.0;
+                } else if (f > 0) {
+                    lim.limit = f - 1;
+                    lim.inclusive = true;
+                }
+                SIP_TRY(push_limit(res, cap, lim, err));
+            }
+        }
+        sip_tpp_limit_t lim = {SIP_KNOB_CHIPLETS, r, -1, -1, current, INFINITY, false};
+        if (first_controlled == 0) {
+            lim.limit = 0.0;
+        } else if (first_controlled > 0) {
+            lim.limit = first_controlled - 1;
+            lim.inclusive = true;
+        }
+        SIP_TRY(push_limit(res, cap, lim, err));
+    }
+    return SIP_OK;
+}
+
+static sip_status_t compute_limits(sip_tpp_result_t *res, const sip_package_t *pkg, sip_error_t *err)
+{
+    int cap = 0;
+    const sip_tpp_metrics_t *m = &res->metrics;
+    if (res->dominant_instance >= 0) {
+        /* Clock and MAC count scale TPP and PD together, nothing else. */
+        affine_t a;
+        memset(&a, 0, sizeof a);
+        a.base = *m;
+        a.base.value[SIP_METRIC_TPP] = a.base.value[SIP_METRIC_PD] = 0.0;
+        a.slope[SIP_METRIC_TPP] = m->value[SIP_METRIC_TPP];
+        a.slope[SIP_METRIC_PD] = m->value[SIP_METRIC_PD];
+        const sip_chiplet_type_t *t = sip_instance_type(pkg, res->dominant_instance);
+        double ghz = t->engines[res->dominant_engine].clock_ghz;
+        SIP_TRY(limits_affine(res, &cap, SIP_KNOB_CLOCK, &a, 1.0, ghz, err));
+        SIP_TRY(limits_affine(res, &cap, SIP_KNOB_MACS, &a, 1.0, 1.0, err));
+        SIP_TRY(limits_chiplets(res, &cap, pkg, err));
+    }
+    affine_t a;
+    memset(&a, 0, sizeof a);
+    a.base = *m;
+    a.base.value[SIP_METRIC_IO_GBPS] = 0.0;
+    a.slope[SIP_METRIC_IO_GBPS] = 1.0;
+    return limits_affine(res, &cap, SIP_KNOB_IO, &a, m->value[SIP_METRIC_IO_GBPS], 1.0, err);
+}
+
+void sip_tpp_result_destroy(sip_tpp_result_t *res)
+{
+    if (!res)
+        return;
+    free(res->terms);
+    free(res->instance_tpp);
+    free(res->instance_applicable);
+    free(res->classes);
+    free(res->limits);
+    free(res);
+}
+
+sip_status_t sip_tpp_evaluate(const sip_package_t *pkg, const sip_tpp_options_t *options,
+                              sip_tpp_result_t **out, sip_error_t *err)
+{
+    *out = NULL;
+    sip_status_t st = SIP_OK;
+    sip_tpp_result_t *res = calloc(1, sizeof *res);
+    if (!res)
+        return sip_error_set(err, SIP_ENOMEM, NULL, 0, "cannot allocate TPP result");
+    if (options)
+        res->options = *options;
+    else
+        sip_tpp_options_init(&res->options);
+    st = sip_tpp_metrics(pkg, &res->options, &res->metrics, err);
+    if (st != SIP_OK)
+        goto out;
+
+    int n = pkg->n_instances;
+    size_t nterms = 0;
+    for (int i = 0; i < n; i++) {
+        const sip_chiplet_type_t *t = sip_instance_type(pkg, i);
+        for (int e = 0; e < t->n_engines; e++)
+            nterms += (size_t)t->engines[e].n_rates;
+    }
+    res->terms = calloc(nterms ? nterms : 1, sizeof *res->terms);
+    res->instance_tpp = calloc(n ? (size_t)n : 1, sizeof *res->instance_tpp);
+    res->instance_applicable = calloc(n ? (size_t)n : 1, sizeof *res->instance_applicable);
+    res->n_classes = sip_tpp_rule_count();
+    res->classes = calloc((size_t)res->n_classes, sizeof *res->classes);
+    if (!res->terms || !res->instance_tpp || !res->instance_applicable || !res->classes) {
+        st = sip_error_set(err, SIP_ENOMEM, NULL, 0, "cannot allocate TPP result");
+        goto out;
+    }
+    res->n_instances = n;
+
+    sip_precision_t win = res->metrics.precision;
+    bool maxes = res->options.aggregation == SIP_TPP_SUM_OF_MAXES;
+    res->dominant_instance = res->dominant_type = res->dominant_engine = -1;
+    res->dominant_precision = win;
+    double best_inst = 0.0;
+    for (int i = 0; i < n; i++) {
+        const sip_chiplet_type_t *t = sip_instance_type(pkg, i);
+        res->instance_applicable[i] = type_is_applicable(t, &res->options);
+        double inst = 0.0;
+        for (int e = 0; e < t->n_engines; e++) {
+            const sip_engine_t *eng = &t->engines[e];
+            for (int r = 0; r < eng->n_rates; r++) {
+                sip_tpp_term_t *term = &res->terms[res->n_terms++];
+                term->instance = i;
+                term->engine = e;
+                term->precision = eng->rates[r].precision;
+                term->mactops = engine_mactops(eng, term->precision);
+                term->tpp = sip_engine_tpp(eng, term->precision);
+            }
+            inst += maxes ? engine_best_tpp(eng, NULL) : sip_engine_tpp(eng, win);
+        }
+        res->instance_tpp[i] = inst;
+        if (inst > best_inst) {
+            best_inst = inst;
+            res->dominant_instance = i;
+        }
+    }
+    if (res->dominant_instance >= 0) {
+        const sip_chiplet_type_t *t = sip_instance_type(pkg, res->dominant_instance);
+        res->dominant_type = pkg->instances[res->dominant_instance].type;
+        double best = -1.0;
+        for (int e = 0; e < t->n_engines; e++) {
+            sip_precision_t p = win;
+            double v = maxes ? engine_best_tpp(&t->engines[e], &p) : sip_engine_tpp(&t->engines[e], win);
+            if (v > best) {
+                best = v;
+                res->dominant_engine = e;
+                res->dominant_precision = p;
+            }
+        }
+    }
+    for (int r = 0; r < res->n_classes; r++)
+        sip_tpp_classify(&res->metrics, r, res->options.datacenter, &res->classes[r]);
+    st = compute_limits(res, pkg, err);
+out:
+    if (st != SIP_OK) {
+        sip_tpp_result_destroy(res);
+        return st;
+    }
+    *out = res;
+    return SIP_OK;
+}
