@@ -6,5 +6,6 @@
 #include "sipsim/status.h"
 #include "sipsim/model.h"
 #include "sipsim/config.h"
+#include "sipsim/ucie.h"
 
 #endif
