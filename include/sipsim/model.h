@@ -260,6 +260,11 @@ typedef struct {
     double volume_units;
     bool chip_first;
     double nre_usd;
+    /* Process overrides for every logic die of the package; 0 = the cost engine's node table
+     * (src/cost/params.c, Chiplet Actuary parameters). */
+    double defect_density_per_cm2;
+    double clustering_alpha;
+    double wafer_cost_usd;
     int line;
 } sip_cost_spec_t;
 
