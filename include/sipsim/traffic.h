@@ -192,7 +192,7 @@ typedef struct {
 typedef struct sip_demand_matrix {
     int n_endpoints;
     int n_flows, cap_flows;
-    sip_flow_t *flows;   /* owned; sorted by (src, dst), no duplicates, all GBps > 0 */
+    sip_flow_t *flows;   /* owned; sorted by (src, dst), no duplicates, GBps >= 0 */
     double load;         /* the load it was built for (see sip_pattern_params_t) */
     bool load_in_GBps;
 } sip_demand_matrix_t;
