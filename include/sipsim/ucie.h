@@ -127,6 +127,10 @@ SIP_EXPORT double sip_ucie_link_power_w(const sip_ucie_link_result_t *r, double 
 SIP_EXPORT double sip_ucie_default_ber(sip_ucie_package_t package, double rate_gtps);
 /* Maximum rate of the bump-pitch group (advanced: Table 7; standard: 32 GT/s; 0 = outside). */
 SIP_EXPORT double sip_ucie_pitch_max_rate_gtps(sip_ucie_package_t package, double bump_pitch_um);
+/* Die-edge width of one module (Table 29: 571.5 um standard, 388.8 um advanced) and the
+ * channel reach (standard long reach 25 mm, advanced 2 mm), facts.md §1.2. */
+SIP_EXPORT double sip_ucie_module_width_mm(sip_ucie_package_t package);
+SIP_EXPORT double sip_ucie_reach_mm(sip_ucie_package_t package);
 /* Protocol-layer share of a flit, summed from the byte layout (0 for invalid combinations). */
 SIP_EXPORT double sip_ucie_payload_share(sip_flit_format_t flit, sip_protocol_t protocol);
 SIP_EXPORT int sip_ucie_flit_bytes(sip_flit_format_t flit);
