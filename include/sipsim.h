@@ -6,6 +6,9 @@
 #include "sipsim/status.h"
 #include "sipsim/model.h"
 #include "sipsim/config.h"
+#include "sipsim/check.h"
+#include "sipsim/graph.h"
 #include "sipsim/ucie.h"
+#include "sipsim/traffic.h"
 
 #endif
