@@ -301,8 +301,9 @@ static training_t train(const sip_ucie_params_t *p)
             return (training_t){SIP_UCIE_TRAINED_MODULES, keep, lanes, 0, p->rate_gtps};
         return speed_step(p, lanes);
     }
-    if (2 * degraded > m) {
-        /* Majority rule: speed degrade when BW(M, next lower speed) > BW(M/2, current). */
+    if (m > 1 && 2 * degraded > m) {
+        /* Multi-module majority rule (§4.7.1); a single module width-degrades first
+         * (MBTRAIN.LINKSPEED).  Speed degrade when BW(M, next lower speed) > BW(M/2, current). */
         double lower = sip__ucie_rate_below(p->rate_gtps);
         if (lower > 0.0 && m * lanes * lower > m * (lanes / 2) * p->rate_gtps)
             return (training_t){SIP_UCIE_TRAINED_SPEED, m, lanes, 0, lower};
