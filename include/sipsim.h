@@ -6,6 +6,8 @@
 #include "sipsim/status.h"
 #include "sipsim/model.h"
 #include "sipsim/config.h"
+#include "sipsim/tpp.h"
+#include "sipsim/cost.h"
 #include "sipsim/check.h"
 #include "sipsim/graph.h"
 #include "sipsim/ucie.h"

@@ -5,6 +5,10 @@
 
 const cli_command_t cli_commands[] = {
     {"help", "[GROUP]", "input-format reference generated from the schema tables", cmd_help},
+    {"tpp", "FILE [--json] [--non-datacenter] [--aggregation max_of_sums|sum_of_maxes]",
+     "TPP, performance density, 3A090 class per BIS rule, margins, what-if limits", cmd_tpp},
+    {"cost", "FILE... [--json] [--volume N] [--chip-first|--chip-last] [--defect-density D]",
+     "yield and cost per good package, NRE, monolithic comparison, crossover area", cmd_cost},
     /* Benchmarks: do not add a row per area here; add your row to the table in cmd_bench.c. */
     {"bench", "AREA [options]", "benchmarks printing figures (see `sipsim bench`)", cmd_bench},
 };

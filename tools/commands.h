@@ -4,5 +4,7 @@
 
 int cmd_help(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_tpp(int argc, char **argv);
+int cmd_cost(int argc, char **argv);
 
 #endif

@@ -157,8 +157,9 @@ typedef struct {
 SIP_EXPORT sip_status_t sip_cost_evaluate(const sip_package_t *pkg, const sip_cost_params_t *params,
                                           sip_cost_result_t **out, sip_error_t *err);
 /* Several packages sold together: a chiplet type (same name) used by several packages shares
- * its design NRE over all their dies.  volumes[i] <= 0 takes the package's own volume.  out[i]
- * are filled (free each with sip_cost_result_destroy). */
+ * its design NRE over all their dies.  params NULL = for each package the defaults plus its
+ * `cost` section, else params[i] for package i; volumes (may be NULL): volumes[i] > 0 overrides
+ * package i's volume.  out[i] are filled (free each with sip_cost_result_destroy). */
 SIP_EXPORT sip_status_t sip_cost_evaluate_portfolio(const sip_package_t *const *pkgs,
                                                     const double *volumes, int n,
                                                     const sip_cost_params_t *params,

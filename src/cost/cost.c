@@ -498,17 +498,16 @@ sip_status_t sip_cost_evaluate_portfolio(const sip_package_t *const *pkgs, const
                                          int n, const sip_cost_params_t *params,
                                          sip_cost_result_t **out, sip_error_t *err)
 {
-    sip_cost_params_t base;
-    if (params)
-        base = *params;
-    else
-        sip_cost_params_init(&base);
     for (int i = 0; i < n; i++)
         out[i] = NULL;
     for (int i = 0; i < n; i++) {
-        sip_cost_params_t p = base;
-        if (!params)
+        sip_cost_params_t p;
+        if (params) {
+            p = params[i];
+        } else {
+            sip_cost_params_init(&p);
             sip_cost_params_apply_spec(&p, &pkgs[i]->cost);
+        }
         if (volumes && volumes[i] > 0.0)
             p.volume_units = volumes[i];
         package_in_t in;
