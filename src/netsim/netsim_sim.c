@@ -1,0 +1,1831 @@
+/* netsim: the cycle-level simulation core.
+ *
+ * The router is BookSim2's input-queued VC router ("iq", booksim/booksim2 commit 28f4329,
+ * src/routers/iq_router.cpp) re-expressed in C over flat arrays: the same stage queues (routing,
+ * VC allocation, switch allocation, crossbar) with the same evaluate-then-update order inside a
+ * cycle, the same separable iSLIP allocator (allocators/islip.cpp), the same credit accounting
+ * (buffer_state.cpp) and the same endpoint behaviour (trafficmanager.cpp _Inject/_Step).  Line
+ * references below are to that commit.
+ *
+ * Phases of one cycle (trafficmanager.cpp:954-1270): endpoints read ejected flits and injection
+ * credits; routers read flits and credits that arrive this cycle; sources generate packets and
+ * send at most one flit each; ejected flits are retired and their credits sent; every router
+ * evaluates and updates its stages and writes its outputs.  Everything a router writes goes into
+ * a channel that delivers it one or more cycles later, so the order in which routers are visited
+ * never changes a result (read / evaluate / write).  All random draws come from the generator in
+ * the simulation context, in node order.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "netsim_internal.h"
+
+/* ------------------------------------------------------------------ small containers ---- */
+
+typedef struct {
+    int32_t t;
+    int32_t v;
+} ev_t;
+
+/* FIFO of (time, value) with power-of-two capacity. */
+typedef struct {
+    ev_t *e;
+    uint32_t mask, head, n;
+} evq_t;
+
+typedef struct {
+    int32_t t;
+    uint64_t vcs;
+} cev_t;
+
+typedef struct {
+    cev_t *e;
+    uint32_t mask, head, n;
+} cq_t;
+
+static uint32_t pow2_at_least(uint32_t x)
+{
+    uint32_t p = 4;
+    while (p < x)
+        p <<= 1;
+    return p;
+}
+
+static int evq_init(evq_t *q, uint32_t cap)
+{
+    cap = pow2_at_least(cap);
+    q->e = calloc(cap, sizeof *q->e);
+    q->mask = cap - 1;
+    q->head = q->n = 0;
+    return q->e ? 0 : -1;
+}
+
+static inline void evq_push(evq_t *q, int32_t t, int32_t v)
+{
+    ev_t *e = &q->e[(q->head + q->n) & q->mask];
+    e->t = t;
+    e->v = v;
+    q->n++;
+}
+static inline ev_t *evq_front(evq_t *q) { return &q->e[q->head]; }
+static inline ev_t *evq_at(evq_t *q, uint32_t i) { return &q->e[(q->head + i) & q->mask]; }
+static inline void evq_pop(evq_t *q)
+{
+    q->head = (q->head + 1) & q->mask;
+    q->n--;
+}
+
+static int cq_init(cq_t *q, uint32_t cap)
+{
+    cap = pow2_at_least(cap);
+    q->e = calloc(cap, sizeof *q->e);
+    q->mask = cap - 1;
+    q->head = q->n = 0;
+    return q->e ? 0 : -1;
+}
+static inline void cq_push(cq_t *q, int32_t t, uint64_t vcs)
+{
+    cev_t *e = &q->e[(q->head + q->n) & q->mask];
+    e->t = t;
+    e->vcs = vcs;
+    q->n++;
+}
+static inline void cq_pop(cq_t *q)
+{
+    q->head = (q->head + 1) & q->mask;
+    q->n--;
+}
+
+/* Stage-queue entry (iq_router.cpp keeps deques of pair<time, pair<pair<input, vc>, result>>). */
+typedef struct {
+    int32_t t;
+    int16_t in, vc;
+    int32_t res;
+} st_t;
+
+typedef struct {
+    st_t *e;
+    uint32_t mask, head, n;
+} stq_t;
+
+static int stq_init(stq_t *q, uint32_t cap)
+{
+    cap = pow2_at_least(cap + 1);
+    q->e = calloc(cap, sizeof *q->e);
+    q->mask = cap - 1;
+    q->head = q->n = 0;
+    return q->e ? 0 : -1;
+}
+static inline void stq_push(stq_t *q, int in, int vc)
+{
+    st_t *e = &q->e[(q->head + q->n) & q->mask];
+    e->t = -1;
+    e->in = (int16_t)in;
+    e->vc = (int16_t)vc;
+    e->res = -1;
+    q->n++;
+}
+static inline st_t *stq_at(stq_t *q, uint32_t i) { return &q->e[(q->head + i) & q->mask]; }
+static inline void stq_pop(stq_t *q)
+{
+    q->head = (q->head + 1) & q->mask;
+    q->n--;
+}
+
+/* Crossbar entry. */
+typedef struct {
+    int32_t t, flit;
+    int16_t ein, eout;
+} xb_t;
+
+/* ------------------------------------------------------------------------- allocator ---- */
+
+/* Request matrix as bitsets, both ways, plus the label (input VC) and priority of each request
+ * for the switch allocator (SparseAllocator keeps one request per (input, output)). */
+typedef struct {
+    int n_in, n_out, w_in, w_out;
+    uint64_t *out_req; /* [n_out][w_in] */
+    uint64_t *in_req;  /* [n_in][w_out] */
+    int16_t *label;    /* [n_in * n_out], NULL for the VC allocator */
+    int8_t *prio;
+    int *gptr, *aptr, *inmatch, *outmatch, *grant;
+    int *occ_in, n_occ_in;  /* inputs / outputs with requests this cycle */
+    int *occ_out, n_occ_out;
+    uint8_t *has_in, *has_out;
+    sip_netsim_alloc_t kind;
+    int iters;
+} alloc_t;
+
+static int alloc_init(alloc_t *a, int n_in, int n_out, bool labels, sip_netsim_alloc_t kind, int iters)
+{
+    memset(a, 0, sizeof *a);
+    a->n_in = n_in;
+    a->n_out = n_out;
+    a->w_in = (n_in + 63) / 64;
+    a->w_out = (n_out + 63) / 64;
+    a->kind = kind;
+    a->iters = iters < 1 ? 1 : iters;
+    a->out_req = calloc((size_t)n_out * a->w_in, sizeof(uint64_t));
+    a->in_req = calloc((size_t)n_in * a->w_out, sizeof(uint64_t));
+    a->gptr = calloc((size_t)n_out, sizeof(int));
+    a->aptr = calloc((size_t)n_in, sizeof(int));
+    a->inmatch = malloc((size_t)n_in * sizeof(int));
+    a->outmatch = malloc((size_t)n_out * sizeof(int));
+    a->grant = malloc((size_t)n_out * sizeof(int));
+    a->occ_in = malloc((size_t)n_in * sizeof(int));
+    a->occ_out = malloc((size_t)n_out * sizeof(int));
+    a->has_in = calloc((size_t)n_in, 1);
+    a->has_out = calloc((size_t)n_out, 1);
+    if (labels) {
+        a->label = malloc((size_t)n_in * n_out * sizeof(int16_t));
+        a->prio = malloc((size_t)n_in * n_out);
+    }
+    if (!a->out_req || !a->in_req || !a->gptr || !a->aptr || !a->inmatch || !a->outmatch ||
+        !a->grant || !a->occ_in || !a->occ_out || !a->has_in || !a->has_out ||
+        (labels && (!a->label || !a->prio)))
+        return -1;
+    for (int i = 0; i < n_in; i++)
+        a->inmatch[i] = -1;
+    for (int o = 0; o < n_out; o++)
+        a->outmatch[o] = -1;
+    return 0;
+}
+
+static void alloc_free(alloc_t *a)
+{
+    free(a->out_req);
+    free(a->in_req);
+    free(a->label);
+    free(a->prio);
+    free(a->gptr);
+    free(a->aptr);
+    free(a->inmatch);
+    free(a->outmatch);
+    free(a->grant);
+    free(a->occ_in);
+    free(a->occ_out);
+    free(a->has_in);
+    free(a->has_out);
+}
+
+/* Allocator::Clear: forget the requests and matches of the last cycle (only those touched). */
+static void alloc_clear(alloc_t *a)
+{
+    for (int k = 0; k < a->n_occ_in; k++) {
+        int i = a->occ_in[k];
+        memset(&a->in_req[(size_t)i * a->w_out], 0, (size_t)a->w_out * sizeof(uint64_t));
+        a->has_in[i] = 0;
+        a->inmatch[i] = -1;
+    }
+    for (int k = 0; k < a->n_occ_out; k++) {
+        int o = a->occ_out[k];
+        memset(&a->out_req[(size_t)o * a->w_in], 0, (size_t)a->w_in * sizeof(uint64_t));
+        a->has_out[o] = 0;
+        a->outmatch[o] = -1;
+    }
+    a->n_occ_in = a->n_occ_out = 0;
+}
+
+static inline bool bit_get(const uint64_t *b, int i) { return (b[i >> 6] >> (i & 63)) & 1u; }
+
+static inline void alloc_add(alloc_t *a, int in, int out)
+{
+    a->in_req[(size_t)in * a->w_out + (out >> 6)] |= 1ull << (out & 63);
+    a->out_req[(size_t)out * a->w_in + (in >> 6)] |= 1ull << (in & 63);
+    if (!a->has_in[in]) {
+        a->has_in[in] = 1;
+        a->occ_in[a->n_occ_in++] = in;
+    }
+    if (!a->has_out[out]) {
+        a->has_out[out] = 1;
+        a->occ_out[a->n_occ_out++] = out;
+    }
+}
+
+static inline bool alloc_has(const alloc_t *a, int in, int out)
+{
+    return a->has_in[in] && bit_get(&a->in_req[(size_t)in * a->w_out], out);
+}
+
+/* Round-robin iteration over the set bits of a bitset: positions from, from+1, ..., n-1, 0, ...,
+ * from-1 (the order a BookSim2 round-robin arbiter with pointer `from` scans its requests). */
+typedef struct {
+    int from, n, pos, pass;
+} rr_it_t;
+
+static inline int first_set(const uint64_t *b, int start, int end)
+{
+    while (start < end) {
+        int w = start >> 6;
+        uint64_t bits = b[w] >> (start & 63);
+        if (bits) {
+            int c = start + __builtin_ctzll(bits);
+            return c < end ? c : -1;
+        }
+        start = (w + 1) << 6;
+    }
+    return -1;
+}
+
+static inline int rr_next(const uint64_t *b, rr_it_t *it)
+{
+    for (;;) {
+        int end = it->pass == 0 ? it->n : it->from;
+        int c = first_set(b, it->pos, end);
+        if (c >= 0) {
+            it->pos = c + 1;
+            return c;
+        }
+        if (it->pass == 1)
+            return -1;
+        it->pass = 1;
+        it->pos = 0;
+    }
+}
+
+static inline rr_it_t rr_begin(int from, int n)
+{
+    rr_it_t it = {from, n, from, 0};
+    return it;
+}
+
+/* iSLIP_Sparse::Allocate (allocators/islip.cpp:45-160): grant by round-robin from gptr, accept by
+ * round-robin from aptr, pointers move only on a first-iteration accept. */
+static void alloc_islip(alloc_t *a)
+{
+    for (int iter = 0; iter < a->iters; iter++) {
+        for (int k = 0; k < a->n_occ_out; k++) {
+            int o = a->occ_out[k];
+            a->grant[o] = -1;
+            if (a->outmatch[o] != -1)
+                continue;
+            rr_it_t it = rr_begin(a->gptr[o], a->n_in);
+            const uint64_t *col = &a->out_req[(size_t)o * a->w_in];
+            int i;
+            while ((i = rr_next(col, &it)) >= 0)
+                if (a->inmatch[i] == -1) {
+                    a->grant[o] = i;
+                    break;
+                }
+        }
+        for (int k = 0; k < a->n_occ_in; k++) {
+            int i = a->occ_in[k];
+            rr_it_t it = rr_begin(a->aptr[i], a->n_out);
+            const uint64_t *row = &a->in_req[(size_t)i * a->w_out];
+            int o;
+            while ((o = rr_next(row, &it)) >= 0) {
+                if (a->grant[o] == i && a->outmatch[o] == -1) {
+                    a->inmatch[i] = o;
+                    a->outmatch[o] = i;
+                    if (iter == 0) {
+                        a->gptr[o] = (i + 1) % a->n_in;
+                        a->aptr[i] = (o + 1) % a->n_out;
+                    }
+                    break;
+                }
+            }
+        }
+        for (int k = 0; k < a->n_occ_out; k++)
+            a->grant[a->occ_out[k]] = -1;
+    }
+}
+
+/* SeparableInputFirstAllocator with round-robin arbiters (allocators/separable_input_first.cpp):
+ * each input picks one request (priority first, then round-robin), each output picks among the
+ * inputs that chose it; both pointers move past a match. */
+static void alloc_separable_if(alloc_t *a)
+{
+    for (int k = 0; k < a->n_occ_out; k++)
+        a->grant[a->occ_out[k]] = -1;
+    /* output arbiters see at most one request per input: keep them in a per-output bitset by
+     * reusing grant[] as "best input so far" with round-robin comparison. */
+    for (int k = 0; k < a->n_occ_in; k++) {
+        int i = a->occ_in[k];
+        const uint64_t *row = &a->in_req[(size_t)i * a->w_out];
+        int best = -1, best_pri = INT_MIN, o;
+        rr_it_t it = rr_begin(a->aptr[i], a->n_out);
+        while ((o = rr_next(row, &it)) >= 0) {
+            int pri = a->prio ? a->prio[(size_t)i * a->n_out + o] : 0;
+            if (best < 0 || pri > best_pri) {
+                best = o;
+                best_pri = pri;
+            }
+        }
+        if (best < 0)
+            continue;
+        int g = a->grant[best];
+        if (g < 0) {
+            a->grant[best] = i;
+        } else {
+            int pi = a->prio ? a->prio[(size_t)i * a->n_out + best] : 0;
+            int pg = a->prio ? a->prio[(size_t)g * a->n_out + best] : 0;
+            int n = a->n_in, off = a->gptr[best];
+            if (pi > pg || (pi == pg && (i - off + n) % n < (g - off + n) % n))
+                a->grant[best] = i;
+        }
+    }
+    for (int k = 0; k < a->n_occ_out; k++) {
+        int o = a->occ_out[k];
+        int i = a->grant[o];
+        if (i < 0)
+            continue;
+        a->inmatch[i] = o;
+        a->outmatch[o] = i;
+        a->aptr[i] = (o + 1) % a->n_out;
+        a->gptr[o] = (i + 1) % a->n_in;
+        a->grant[o] = -1;
+    }
+}
+
+static void alloc_run(alloc_t *a)
+{
+    if (a->kind == SIP_NETSIM_ALLOC_SEPARABLE_IF)
+        alloc_separable_if(a);
+    else
+        alloc_islip(a);
+}
+
+/* --------------------------------------------------------------------- sim structures ---- */
+
+typedef struct {
+    int32_t dest, src;
+    int32_t ctime, itime, head_itime, atime;
+    int16_t vc, hops;
+    int16_t la_port; /* lookahead route: output port at the router the flit is heading to */
+    uint8_t head, tail, record;
+    int32_t next_free;
+} flit_t;
+
+enum { VC_IDLE, VC_ROUTING, VC_VA, VC_ACTIVE };
+enum { STALL = -2 };
+
+typedef struct {
+    evq_t fq;         /* flits: (arrival cycle, flit) */
+    cq_t cq;          /* credits flowing back: (arrival cycle, VC mask) */
+    int latency, width;
+    double perr;
+    int32_t last_arrival; /* go-back-N keeps arrivals in order */
+    int n_last;           /* flits already arriving in last_arrival (width lanes) */
+    int32_t replay_end;   /* flits sent before this cycle are behind a replay */
+    int64_t sent;         /* flits sent in the measurement window */
+    int dst_router, dst_port; /* receiving router and input port; dst_router -1 = node */
+    int src_router, src_port;
+} chan_t;
+
+typedef struct {
+    int n_in, n_out;
+    int *in_chan, *out_chan;
+    int *in_sp, *out_sp, *in_base, *out_base;
+    int *exp_out_port; /* expanded output -> output port */
+    int n_in_exp, n_out_exp;
+    /* input VCs, iv = in * V + vc */
+    int32_t *buf;      /* [n_in * V * B] rings */
+    uint16_t *bhead, *bcount;
+    uint8_t *state;
+    int16_t *vroute, *vout_port, *vout_vc;
+    /* output VCs, ov = out * V + vc (BufferState of the next hop) */
+    int32_t *in_use_by;
+    int16_t *occ;
+    uint8_t *tail_sent;
+    evq_t *obuf;      /* [n_out] output queues after the crossbar */
+    cq_t *cbuf;       /* [n_in] credits waiting to be sent upstream */
+    uint64_t *out_credits; /* [n_in] this cycle's credit mask per input */
+    stq_t route_q, va_q, sa_q;
+    xb_t *xb;
+    uint32_t xb_mask, xb_head, xb_n;
+    cev_t *pc;        /* processed-credit queue: (time, out << 8 | unused), mask */
+    int16_t *pc_out;
+    uint32_t pc_mask, pc_head, pc_n;
+    int32_t *inq_port, *inq_flit; /* flits read this cycle */
+    int n_inq;
+    int *sw_rr_offset;
+    alloc_t va, sa;
+    bool active;
+    int16_t *route_port; /* [n_nodes] output port towards each node */
+    int16_t *next_la;    /* [n_out * n_nodes] port at the next router, -1 = none */
+} router_t;
+
+typedef struct {
+    int32_t qtime;
+    bool qdrained;
+    evq_t pq;          /* the flits of the packet being injected */
+    int last_vc;
+    int16_t *occ;      /* injection-port BufferState */
+    int32_t *in_use;
+    uint8_t *tail_sent;
+    int32_t head_itime;
+    int inj, ej;       /* channel indices */
+    int32_t ejected;   /* flit read this cycle, -1 none */
+} node_t;
+
+typedef struct {
+    int64_t *count;
+    int32_t cap;
+    int64_t n;
+    double sum;
+    int32_t max;
+} hist_t;
+
+typedef enum { ST_WARMING, ST_RUNNING, ST_DRAINING } sim_state_t;
+
+typedef struct {
+    const sip_netsim_net_t *net;
+    sip_netsim_config_t cfg;
+    int V, B, N, R, C;
+    uint64_t rng[4];
+    int32_t now;
+    flit_t *flits;
+    int32_t n_flits, cap_flits, free_flit;
+    chan_t *ch;
+    int n_ch;
+    router_t *rt;
+    node_t *nd;
+    sim_state_t state;
+    int32_t reset_time, drain_time;
+    bool empty_network;
+    double p_packet;
+    int shift; /* transpose */
+    int *hot_cum, hot_total;
+    hist_t plat, nlat;
+    double flat_sum;
+    int64_t flat_n;
+    int64_t hops_sum, hops_n;
+    int64_t inflight, inflight_ctime, measured_inflight, credits_outstanding;
+    int64_t sent_flits, accepted_flits;
+    int64_t flit_errors, replayed;
+    bool oom;
+} sim_t;
+
+/* ------------------------------------------------------------------------------- RNG ---- */
+
+static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
+/* xoshiro256** (Blackman & Vigna), seeded by splitmix64. */
+static inline uint64_t rng_next(sim_t *s)
+{
+    uint64_t *r = s->rng;
+    uint64_t out = rotl(r[1] * 5, 7) * 9, t = r[1] << 17;
+    r[2] ^= r[0];
+    r[3] ^= r[1];
+    r[1] ^= r[2];
+    r[0] ^= r[3];
+    r[2] ^= t;
+    r[3] = rotl(r[3], 45);
+    return out;
+}
+static inline double rng_unit(sim_t *s) { return (double)(rng_next(s) >> 11) * 0x1.0p-53; }
+
+static void rng_seed(sim_t *s, uint64_t seed)
+{
+    for (int i = 0; i < 4; i++) {
+        uint64_t z = (seed += 0x9e3779b97f4a7c15ull);
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+        s->rng[i] = z ^ (z >> 31);
+    }
+}
+
+/* ------------------------------------------------------------------------- histogram ---- */
+
+static int hist_add(hist_t *h, int32_t v)
+{
+    if (v < 0)
+        v = 0;
+    if (v >= h->cap) {
+        int32_t nc = h->cap ? h->cap : 256;
+        while (nc <= v)
+            nc *= 2;
+        int64_t *c = realloc(h->count, (size_t)nc * sizeof *c);
+        if (!c)
+            return -1;
+        memset(c + h->cap, 0, (size_t)(nc - h->cap) * sizeof *c);
+        h->count = c;
+        h->cap = nc;
+    }
+    h->count[v]++;
+    h->n++;
+    h->sum += v;
+    if (v > h->max)
+        h->max = v;
+    return 0;
+}
+
+static void hist_clear(hist_t *h)
+{
+    if (h->count)
+        memset(h->count, 0, (size_t)h->cap * sizeof *h->count);
+    h->n = 0;
+    h->sum = 0;
+    h->max = 0;
+}
+
+static double hist_quantile(const hist_t *h, double q)
+{
+    if (h->n == 0)
+        return NAN;
+    int64_t need = (int64_t)ceil(q * (double)h->n);
+    if (need < 1)
+        need = 1;
+    int64_t acc = 0;
+    for (int32_t v = 0; v < h->cap; v++) {
+        acc += h->count[v];
+        if (acc >= need)
+            return v;
+    }
+    return h->max;
+}
+
+static void hist_fill(const hist_t *h, sip_netsim_latency_t *out)
+{
+    out->count = h->n;
+    out->mean = h->n ? h->sum / (double)h->n : NAN;
+    out->p50 = hist_quantile(h, 0.5);
+    out->p99 = hist_quantile(h, 0.99);
+    out->max = h->n ? h->max : NAN;
+}
+
+/* ----------------------------------------------------------------------------- flits ---- */
+
+static int32_t flit_new(sim_t *s)
+{
+    if (s->free_flit >= 0) {
+        int32_t f = s->free_flit;
+        s->free_flit = s->flits[f].next_free;
+        return f;
+    }
+    if (s->n_flits == s->cap_flits) {
+        int32_t nc = s->cap_flits ? s->cap_flits * 2 : 4096;
+        flit_t *nf = realloc(s->flits, (size_t)nc * sizeof *nf);
+        if (!nf) {
+            s->oom = true;
+            return -1;
+        }
+        s->flits = nf;
+        s->cap_flits = nc;
+    }
+    return s->n_flits++;
+}
+
+static void flit_free(sim_t *s, int32_t f)
+{
+    s->flits[f].next_free = s->free_flit;
+    s->free_flit = f;
+}
+
+/* --------------------------------------------------------------------------- channels ---- */
+
+/* Send a flit over channel c in cycle now.  A flit sent in cycle t is read by the receiver in
+ * t + latency + 1 (channel.hpp: ReadInputs queues it at t+1 for t+latency, WriteOutputs exposes
+ * it, the receiver reads it the next cycle).  UCIe go-back-N replay (facts.md §1.5, UCIe 1.0
+ * §3.7): a flit that fails CRC is NAKed after it arrives; the sender replays it and everything
+ * sent after it, so it and every later flit arrive one round trip (2 x latency + 2 cycles)
+ * later, in order, at most `width` per cycle. */
+static void chan_send_flit(sim_t *s, chan_t *c, int32_t f)
+{
+    int32_t arrival = s->now + c->latency + 1;
+    if (c->perr > 0.0 && rng_unit(s) < c->perr) {
+        s->flit_errors++;
+        int32_t replay = s->now + 2 * c->latency + 2;
+        if (replay > c->replay_end)
+            c->replay_end = replay;
+        arrival += 2 * c->latency + 2;
+    } else if (s->now < c->replay_end) {
+        s->replayed++;
+    }
+    if (arrival < c->last_arrival)
+        arrival = c->last_arrival;
+    if (arrival == c->last_arrival) {
+        if (c->n_last >= c->width) {
+            arrival++;
+            c->n_last = 0;
+        }
+    } else {
+        c->n_last = 0;
+    }
+    c->last_arrival = arrival;
+    c->n_last++;
+    if (c->fq.n > c->fq.mask) {
+        /* grow (only replay can pile flits up beyond the credit bound) */
+        evq_t nq;
+        if (evq_init(&nq, (c->fq.mask + 1) * 2) != 0) {
+            s->oom = true;
+            return;
+        }
+        for (uint32_t i = 0; i < c->fq.n; i++)
+            evq_push(&nq, evq_at(&c->fq, i)->t, evq_at(&c->fq, i)->v);
+        free(c->fq.e);
+        c->fq = nq;
+    }
+    evq_push(&c->fq, arrival, f);
+    if (s->state != ST_DRAINING)
+        c->sent++;
+}
+
+static void chan_send_credit(sim_t *s, chan_t *c, uint64_t vcs)
+{
+    if (c->cq.n > c->cq.mask) {
+        cq_t nq;
+        if (cq_init(&nq, (c->cq.mask + 1) * 2) != 0) {
+            s->oom = true;
+            return;
+        }
+        for (uint32_t i = 0; i < c->cq.n; i++) {
+            cev_t *e = &c->cq.e[(c->cq.head + i) & c->cq.mask];
+            cq_push(&nq, e->t, e->vcs);
+        }
+        free(c->cq.e);
+        c->cq = nq;
+    }
+    cq_push(&c->cq, s->now + c->latency + 1, vcs);
+    s->credits_outstanding++;
+}
+
+/* --------------------------------------------------------------------------- routers ---- */
+
+static inline int port_for(const router_t *r, int dest) { return r->route_port[dest]; }
+
+static void router_read_inputs(sim_t *s, router_t *r)
+{
+    r->n_inq = 0;
+    for (int p = 0; p < r->n_in; p++) {
+        chan_t *c = &s->ch[r->in_chan[p]];
+        while (c->fq.n && evq_front(&c->fq)->t == s->now) {
+            r->inq_port[r->n_inq] = p;
+            r->inq_flit[r->n_inq++] = evq_front(&c->fq)->v;
+            evq_pop(&c->fq);
+        }
+    }
+    bool credits = false;
+    for (int o = 0; o < r->n_out; o++) {
+        chan_t *c = &s->ch[r->out_chan[o]];
+        if (c->cq.n && c->cq.e[c->cq.head].t == s->now) {
+            uint32_t k = (r->pc_head + r->pc_n) & r->pc_mask;
+            r->pc[k].t = s->now + s->cfg.credit_delay;
+            r->pc[k].vcs = c->cq.e[c->cq.head].vcs;
+            r->pc_out[k] = (int16_t)o;
+            r->pc_n++;
+            cq_pop(&c->cq);
+            s->credits_outstanding--;
+            credits = true;
+        }
+    }
+    if (r->n_inq || credits)
+        r->active = true;
+}
+
+static inline int32_t buf_front(const sim_t *s, const router_t *r, int iv)
+{
+    return r->buf[(size_t)iv * s->B + r->bhead[iv]];
+}
+
+static void router_input_queuing(sim_t *s, router_t *r)
+{
+    const int V = s->V;
+    for (int k = 0; k < r->n_inq; k++) {
+        int p = r->inq_port[k];
+        int32_t fi = r->inq_flit[k];
+        flit_t *f = &s->flits[fi];
+        int vc = f->vc, iv = p * V + vc;
+        r->buf[(size_t)iv * s->B + ((r->bhead[iv] + r->bcount[iv]) % s->B)] = fi;
+        r->bcount[iv]++;
+        if (r->state[iv] == VC_IDLE) {
+            if (s->cfg.routing_delay) {
+                r->state[iv] = VC_ROUTING;
+                stq_push(&r->route_q, p, vc);
+            } else {
+                r->vroute[iv] = f->la_port;
+                r->state[iv] = VC_VA;
+                if (s->cfg.speculative)
+                    stq_push(&r->sa_q, p, vc);
+                stq_push(&r->va_q, p, vc);
+            }
+        } else if (r->state[iv] == VC_ACTIVE && buf_front(s, r, iv) == fi) {
+            stq_push(&r->sa_q, p, vc);
+        }
+    }
+    r->n_inq = 0;
+    while (r->pc_n && r->pc[r->pc_head].t <= s->now) {
+        int o = r->pc_out[r->pc_head];
+        uint64_t m = r->pc[r->pc_head].vcs;
+        while (m) {
+            int vc = __builtin_ctzll(m);
+            m &= m - 1;
+            int ov = o * V + vc;
+            r->occ[ov]--;
+            if (s->cfg.wait_for_tail_credit && r->occ[ov] == 0 && r->tail_sent[ov])
+                r->in_use_by[ov] = -1;
+        }
+        r->pc_head = (r->pc_head + 1) & r->pc_mask;
+        r->pc_n--;
+    }
+}
+
+/* _SWAllocAddReq (iq_router.cpp:1224-1325): one request per (expanded input, expanded output);
+ * among VCs of one input the higher priority, then the round-robin order from sw_rr_offset wins. */
+static void sw_add_req(sim_t *s, router_t *r, int in, int vc, int out, int prio)
+{
+    int ein = r->in_base[in] + vc % r->in_sp[in];
+    int eout = r->out_base[out] + in % r->out_sp[out];
+    alloc_t *a = &r->sa;
+    size_t k = (size_t)ein * a->n_out + eout;
+    if (alloc_has(a, ein, eout)) {
+        int lvc = a->label[k], lpri = a->prio[k], off = r->sw_rr_offset[ein], V = s->V;
+        if (prio > lpri || (prio == lpri && (vc - off + V) % V < (lvc - off + V) % V)) {
+            a->label[k] = (int16_t)vc;
+            a->prio[k] = (int8_t)prio;
+        }
+        return;
+    }
+    alloc_add(a, ein, eout);
+    a->label[k] = (int16_t)vc;
+    a->prio[k] = (int8_t)prio;
+}
+
+static void router_step(sim_t *s, router_t *r)
+{
+    const int V = s->V, B = s->B;
+    const sip_netsim_config_t *cfg = &s->cfg;
+    const int32_t now = s->now;
+
+    router_input_queuing(s, r);
+    bool activity = r->pc_n > 0;
+
+    /* ---- evaluate ---- */
+    for (uint32_t i = 0; i < r->route_q.n; i++) {
+        st_t *e = stq_at(&r->route_q, i);
+        if (e->t >= 0)
+            break;
+        e->t = now + cfg->routing_delay - 1;
+    }
+
+    alloc_clear(&r->va);
+    if (r->va_q.n) {
+        for (uint32_t i = 0; i < r->va_q.n; i++) {
+            st_t *e = stq_at(&r->va_q, i);
+            if (e->t >= 0)
+                break;
+            int iv = e->in * V + e->vc, out = r->vroute[iv];
+            bool elig = false;
+            for (int ovc = 0; ovc < V; ovc++) {
+                int ov = out * V + ovc;
+                if (r->in_use_by[ov] < 0) {
+                    elig = true;
+                    alloc_add(&r->va, iv, ov);
+                }
+            }
+            if (!elig)
+                e->res = STALL;
+        }
+        alloc_run(&r->va);
+        for (uint32_t i = 0; i < r->va_q.n; i++) {
+            st_t *e = stq_at(&r->va_q, i);
+            if (e->t >= 0)
+                break;
+            e->t = now + cfg->vc_alloc_delay - 1;
+            if (e->res < -1)
+                continue;
+            int m = r->va.inmatch[e->in * V + e->vc];
+            e->res = m >= 0 ? m : STALL;
+        }
+        if (cfg->vc_alloc_delay > 1) {
+            for (uint32_t i = 0; i < r->va_q.n; i++) {
+                st_t *e = stq_at(&r->va_q, i);
+                if (now < e->t)
+                    break;
+                if (e->res >= 0 && r->in_use_by[e->res] >= 0)
+                    e->res = STALL;
+            }
+        }
+    }
+
+    alloc_clear(&r->sa);
+    if (r->sa_q.n) {
+        for (uint32_t i = 0; i < r->sa_q.n; i++) {
+            st_t *e = stq_at(&r->sa_q, i);
+            if (e->t >= 0)
+                break;
+            int iv = e->in * V + e->vc;
+            if (r->state[iv] == VC_ACTIVE) {
+                int ov = r->vout_port[iv] * V + r->vout_vc[iv];
+                if (r->occ[ov] >= B) {
+                    e->res = STALL;
+                    continue;
+                }
+                sw_add_req(s, r, e->in, e->vc, r->vout_port[iv], 0);
+                continue;
+            }
+            /* speculative request of a VC still in VC allocation (spec_check_elig = 1,
+             * spec_check_cred = 1, spec_sw_allocator = prio: lower priority). */
+            int out = r->vroute[iv];
+            bool elig = false, cred = false;
+            for (int ovc = 0; ovc < V; ovc++) {
+                int ov = out * V + ovc;
+                if (r->in_use_by[ov] < 0) {
+                    elig = true;
+                    if (r->occ[ov] < B) {
+                        cred = true;
+                        break;
+                    }
+                }
+            }
+            if (!elig || !cred)
+                e->res = STALL;
+            else
+                sw_add_req(s, r, e->in, e->vc, out, -1);
+        }
+        alloc_run(&r->sa);
+        for (uint32_t i = 0; i < r->sa_q.n; i++) {
+            st_t *e = stq_at(&r->sa_q, i);
+            if (e->t >= 0)
+                break;
+            e->t = now + cfg->sw_alloc_delay - 1;
+            if (e->res < -1)
+                continue;
+            int ein = r->in_base[e->in] + e->vc % r->in_sp[e->in];
+            int eout = r->sa.inmatch[ein];
+            if (eout >= 0 && r->sa.label[(size_t)ein * r->sa.n_out + eout] == e->vc) {
+                r->sw_rr_offset[ein] = (e->vc + r->in_sp[e->in]) % V;
+                e->res = eout;
+            } else {
+                e->res = STALL;
+            }
+        }
+        if (cfg->speculative || cfg->sw_alloc_delay > 1) {
+            for (uint32_t i = 0; i < r->sa_q.n; i++) {
+                st_t *e = stq_at(&r->sa_q, i);
+                if (now < e->t)
+                    break;
+                if (e->res < 0)
+                    continue;
+                int iv = e->in * V + e->vc, out = r->exp_out_port[e->res];
+                if (cfg->speculative && r->state[iv] == VC_VA) {
+                    int m = r->va.inmatch[iv];
+                    if (m < 0)
+                        e->res = -1;
+                    else if (m / V != out)
+                        e->res = STALL;
+                    else if (r->occ[m] >= B)
+                        e->res = STALL;
+                } else if (r->occ[r->vout_port[iv] * V + r->vout_vc[iv]] >= B) {
+                    e->res = STALL;
+                }
+            }
+        }
+    }
+
+    for (uint32_t i = 0; i < r->xb_n; i++) {
+        xb_t *x = &r->xb[(r->xb_head + i) & r->xb_mask];
+        if (x->t >= 0)
+            break;
+        x->t = now + cfg->st_final_delay - 1;
+    }
+
+    /* ---- update ---- */
+    while (r->route_q.n) {
+        st_t *e = stq_at(&r->route_q, 0);
+        if (e->t < 0 || now < e->t)
+            break;
+        int iv = e->in * V + e->vc;
+        r->vroute[iv] = (int16_t)port_for(r, s->flits[buf_front(s, r, iv)].dest);
+        r->state[iv] = VC_VA;
+        if (cfg->speculative)
+            stq_push(&r->sa_q, e->in, e->vc);
+        stq_push(&r->va_q, e->in, e->vc);
+        stq_pop(&r->route_q);
+    }
+    activity = activity || r->route_q.n;
+
+    while (r->va_q.n) {
+        st_t *e = stq_at(&r->va_q, 0);
+        if (e->t < 0 || now < e->t)
+            break;
+        int in = e->in, vc = e->vc, iv = in * V + vc;
+        if (e->res >= 0) {
+            int ov = e->res;
+            r->in_use_by[ov] = iv;
+            r->tail_sent[ov] = 0;
+            r->vout_port[iv] = (int16_t)(ov / V);
+            r->vout_vc[iv] = (int16_t)(ov % V);
+            r->state[iv] = VC_ACTIVE;
+            if (!cfg->speculative)
+                stq_push(&r->sa_q, in, vc);
+        } else {
+            stq_push(&r->va_q, in, vc);
+        }
+        stq_pop(&r->va_q);
+    }
+    activity = activity || r->va_q.n;
+
+    while (r->sa_q.n) {
+        st_t *e = stq_at(&r->sa_q, 0);
+        if (e->t < 0 || now < e->t)
+            break;
+        int in = e->in, vc = e->vc, iv = in * V + vc;
+        if (e->res >= 0) {
+            int eout = e->res, out = r->exp_out_port[eout];
+            int ein = r->in_base[in] + vc % r->in_sp[in];
+            int match_vc = r->vout_vc[iv];
+            int32_t fi = buf_front(s, r, iv);
+            flit_t *f = &s->flits[fi];
+            r->bhead[iv] = (uint16_t)((r->bhead[iv] + 1) % B);
+            r->bcount[iv]--;
+            f->hops++;
+            f->vc = (int16_t)match_vc;
+            if (!cfg->routing_delay && f->head)
+                f->la_port = r->next_la[(size_t)out * s->N + f->dest];
+            int ov = out * V + match_vc;
+            r->occ[ov]++;
+            if (f->tail) {
+                r->tail_sent[ov] = 1;
+                if (!cfg->wait_for_tail_credit)
+                    r->in_use_by[ov] = -1;
+            }
+            xb_t *x = &r->xb[(r->xb_head + r->xb_n) & r->xb_mask];
+            x->t = -1;
+            x->flit = fi;
+            x->ein = (int16_t)ein;
+            x->eout = (int16_t)eout;
+            r->xb_n++;
+            r->out_credits[in] |= 1ull << vc;
+            if (r->bcount[iv] == 0) {
+                if (f->tail)
+                    r->state[iv] = VC_IDLE;
+            } else if (f->tail) {
+                const flit_t *nf = &s->flits[buf_front(s, r, iv)];
+                if (cfg->routing_delay) {
+                    r->state[iv] = VC_ROUTING;
+                    stq_push(&r->route_q, in, vc);
+                } else {
+                    r->vroute[iv] = nf->la_port;
+                    r->state[iv] = VC_VA;
+                    if (cfg->speculative)
+                        stq_push(&r->sa_q, in, vc);
+                    stq_push(&r->va_q, in, vc);
+                }
+            } else {
+                stq_push(&r->sa_q, in, vc);
+            }
+        } else {
+            stq_push(&r->sa_q, in, vc);
+        }
+        stq_pop(&r->sa_q);
+    }
+    activity = activity || r->sa_q.n || r->route_q.n || r->va_q.n;
+
+    while (r->xb_n) {
+        xb_t *x = &r->xb[r->xb_head];
+        if (x->t < 0 || now < x->t)
+            break;
+        int out = r->exp_out_port[x->eout];
+        evq_push(&r->obuf[out], 0, x->flit);
+        r->xb_head = (r->xb_head + 1) & r->xb_mask;
+        r->xb_n--;
+    }
+    activity = activity || r->xb_n;
+    r->active = activity;
+
+    for (int p = 0; p < r->n_in; p++) {
+        if (r->out_credits[p]) {
+            cev_t *c = &r->cbuf[p].e[(r->cbuf[p].head + r->cbuf[p].n) & r->cbuf[p].mask];
+            c->t = 0;
+            c->vcs = r->out_credits[p];
+            r->cbuf[p].n++;
+            r->out_credits[p] = 0;
+        }
+    }
+}
+
+static void router_write_outputs(sim_t *s, router_t *r)
+{
+    for (int o = 0; o < r->n_out; o++) {
+        evq_t *q = &r->obuf[o];
+        if (!q->n)
+            continue;
+        chan_t *c = &s->ch[r->out_chan[o]];
+        for (int k = 0; k < c->width && q->n; k++) {
+            chan_send_flit(s, c, evq_front(q)->v);
+            evq_pop(q);
+        }
+    }
+    for (int p = 0; p < r->n_in; p++) {
+        cq_t *q = &r->cbuf[p];
+        if (!q->n)
+            continue;
+        chan_send_credit(s, &s->ch[r->in_chan[p]], q->e[q->head].vcs);
+        cq_pop(q);
+    }
+}
+
+/* --------------------------------------------------------------------------- traffic ---- */
+
+static int pattern_dest(sim_t *s, int src)
+{
+    const int N = s->N, k = s->net->mesh_k;
+    switch (s->cfg.pattern) {
+    case SIP_NETSIM_UNIFORM:
+        return (int)(rng_next(s) % (uint64_t)N);
+    case SIP_NETSIM_TRANSPOSE: {
+        int lo = (1 << s->shift) - 1;
+        return ((src >> s->shift) & lo) | ((src << s->shift) & (lo << s->shift));
+    }
+    case SIP_NETSIM_BITCOMP:
+        return ~src & (N - 1);
+    case SIP_NETSIM_BITREV: {
+        int r = 0, x = src;
+        for (int n = N; n > 1; n >>= 1) {
+            r = (r << 1) | (x & 1);
+            x >>= 1;
+        }
+        return r;
+    }
+    case SIP_NETSIM_SHUFFLE: {
+        int sh = src << 1;
+        return (sh & (N - 1)) | ((sh & N) ? 1 : 0);
+    }
+    case SIP_NETSIM_TORNADO: {
+        int x = src % k, y = src / k;
+        return ((y + (k + 1) / 2 - 1) % k) * k + (x + (k + 1) / 2 - 1) % k;
+    }
+    case SIP_NETSIM_NEIGHBOR: {
+        int x = src % k, y = src / k;
+        return ((y + 1) % k) * k + (x + 1) % k;
+    }
+    case SIP_NETSIM_HOTSPOT: {
+        int pick = (int)(rng_next(s) % (uint64_t)s->hot_total);
+        int i = 0;
+        while (pick >= s->hot_cum[i])
+            i++;
+        return s->cfg.hotspots[i];
+    }
+    default:
+        return src;
+    }
+}
+
+static void generate_packet(sim_t *s, int src, int32_t ctime)
+{
+    node_t *n = &s->nd[src];
+    int dest = pattern_dest(s, src);
+    bool record = s->state == ST_RUNNING || (s->state == ST_DRAINING && ctime < s->drain_time);
+    for (int i = 0; i < s->cfg.packet_size; i++) {
+        int32_t fi = flit_new(s);
+        if (fi < 0)
+            return;
+        flit_t *f = &s->flits[fi];
+        memset(f, 0, sizeof *f);
+        f->src = src;
+        f->dest = dest;
+        f->ctime = ctime;
+        f->head = i == 0;
+        f->tail = i == s->cfg.packet_size - 1;
+        f->record = record;
+        f->vc = -1;
+        f->la_port = -1;
+        f->itime = f->head_itime = f->atime = -1;
+        evq_push(&n->pq, 0, fi);
+        s->inflight++;
+        s->inflight_ctime += ctime;
+        if (record)
+            s->measured_inflight++;
+    }
+}
+
+/* TrafficManager::_Inject (trafficmanager.cpp:922-952): a source with an empty queue runs the
+ * Bernoulli trials it owes since qtime until one fires; the packet's creation time is the trial's
+ * cycle (include_queuing = 1), so source queueing counts in its latency. */
+static void inject(sim_t *s)
+{
+    for (int i = 0; i < s->N; i++) {
+        node_t *n = &s->nd[i];
+        if (n->pq.n)
+            continue;
+        bool generated = false;
+        while (!generated && n->qtime <= s->now) {
+            if (rng_unit(s) < s->p_packet) {
+                generate_packet(s, i, s->cfg.include_queuing ? n->qtime : s->now);
+                generated = true;
+            }
+            n->qtime++;
+        }
+        if (s->state == ST_DRAINING && n->qtime > s->drain_time)
+            n->qdrained = true;
+    }
+}
+
+/* The source side of _Step (trafficmanager.cpp:1010-1195): a head flit takes the next free VC
+ * with credit in round-robin order from the last one used; body flits follow on that VC. */
+static void node_send(sim_t *s, int i)
+{
+    node_t *n = &s->nd[i];
+    if (!n->pq.n)
+        return;
+    const int V = s->V;
+    int32_t fi = evq_front(&n->pq)->v;
+    flit_t *f = &s->flits[fi];
+    if (f->head && f->vc == -1) {
+        for (int k = 1; k <= V; k++) {
+            int lvc = n->last_vc;
+            int vc = (lvc < 0 || lvc >= V) ? 0 : (lvc + k) % V;
+            if (n->in_use[vc] >= 0)
+                continue;
+            if (n->occ[vc] >= s->B)
+                continue;
+            f->vc = (int16_t)vc;
+            break;
+        }
+    }
+    if (f->vc == -1 || n->occ[f->vc] >= s->B)
+        return;
+    chan_t *c = &s->ch[n->inj];
+    if (f->head) {
+        if (!s->cfg.routing_delay)
+            f->la_port = (int16_t)port_for(&s->rt[c->dst_router], f->dest);
+        n->in_use[f->vc] = 0;
+        n->tail_sent[f->vc] = 0;
+        n->last_vc = f->vc;
+        n->head_itime = s->now;
+    }
+    evq_pop(&n->pq);
+    n->occ[f->vc]++;
+    if (f->tail) {
+        n->tail_sent[f->vc] = 1;
+        if (!s->cfg.wait_for_tail_credit)
+            n->in_use[f->vc] = -1;
+    }
+    f->itime = s->now;
+    f->head_itime = n->head_itime;
+    if (n->pq.n && !f->tail)
+        s->flits[evq_front(&n->pq)->v].vc = f->vc;
+    if (s->state != ST_DRAINING)
+        s->sent_flits++;
+    chan_send_flit(s, c, fi);
+}
+
+/* _RetireFlit (trafficmanager.cpp:643-741): statistics at the tail, per packet. */
+static void retire(sim_t *s, int32_t fi)
+{
+    flit_t *f = &s->flits[fi];
+    s->flat_sum += f->atime - f->itime;
+    s->flat_n++;
+    s->inflight--;
+    s->inflight_ctime -= f->ctime;
+    if (f->record)
+        s->measured_inflight--;
+    if (f->tail && (s->state == ST_WARMING || f->record)) {
+        s->hops_sum += f->hops;
+        s->hops_n++;
+        if (hist_add(&s->plat, f->atime - f->ctime) || hist_add(&s->nlat, f->atime - f->head_itime))
+            s->oom = true;
+    }
+    flit_free(s, fi);
+}
+
+static void clear_stats(sim_t *s)
+{
+    hist_clear(&s->plat);
+    hist_clear(&s->nlat);
+    s->flat_sum = 0;
+    s->flat_n = 0;
+    s->hops_sum = s->hops_n = 0;
+    s->sent_flits = s->accepted_flits = 0;
+    for (int c = 0; c < s->n_ch; c++)
+        s->ch[c].sent = 0;
+    s->reset_time = s->now;
+}
+
+static void step(sim_t *s)
+{
+    const int N = s->N;
+    for (int i = 0; i < N; i++) {
+        node_t *n = &s->nd[i];
+        chan_t *ej = &s->ch[n->ej];
+        n->ejected = -1;
+        if (ej->fq.n && evq_front(&ej->fq)->t == s->now) {
+            n->ejected = evq_front(&ej->fq)->v;
+            evq_pop(&ej->fq);
+            if (s->state != ST_DRAINING)
+                s->accepted_flits++;
+        }
+        chan_t *inj = &s->ch[n->inj];
+        if (inj->cq.n && inj->cq.e[inj->cq.head].t == s->now) {
+            uint64_t m = inj->cq.e[inj->cq.head].vcs;
+            cq_pop(&inj->cq);
+            s->credits_outstanding--;
+            while (m) {
+                int vc = __builtin_ctzll(m);
+                m &= m - 1;
+                n->occ[vc]--;
+                if (s->cfg.wait_for_tail_credit && n->occ[vc] == 0 && n->tail_sent[vc])
+                    n->in_use[vc] = -1;
+            }
+        }
+    }
+    for (int r = 0; r < s->R; r++)
+        router_read_inputs(s, &s->rt[r]);
+    if (!s->empty_network)
+        inject(s);
+    for (int i = 0; i < N; i++)
+        node_send(s, i);
+    for (int i = 0; i < N; i++) {
+        node_t *n = &s->nd[i];
+        if (n->ejected < 0)
+            continue;
+        flit_t *f = &s->flits[n->ejected];
+        f->atime = s->now;
+        chan_send_credit(s, &s->ch[n->ej], 1ull << f->vc);
+        retire(s, n->ejected);
+    }
+    for (int r = 0; r < s->R; r++) {
+        router_t *rt = &s->rt[r];
+        if (rt->active)
+            router_step(s, rt);
+        router_write_outputs(s, rt);
+    }
+    s->now++;
+}
+
+/* ------------------------------------------------------------------------ build / free ---- */
+
+static void sim_free(sim_t *s)
+{
+    if (s->rt) {
+        for (int r = 0; r < s->R; r++) {
+            router_t *rt = &s->rt[r];
+            free(rt->in_chan);
+            free(rt->out_chan);
+            free(rt->in_sp);
+            free(rt->out_sp);
+            free(rt->in_base);
+            free(rt->out_base);
+            free(rt->exp_out_port);
+            free(rt->buf);
+            free(rt->bhead);
+            free(rt->bcount);
+            free(rt->state);
+            free(rt->vroute);
+            free(rt->vout_port);
+            free(rt->vout_vc);
+            free(rt->in_use_by);
+            free(rt->occ);
+            free(rt->tail_sent);
+            if (rt->obuf)
+                for (int o = 0; o < rt->n_out; o++)
+                    free(rt->obuf[o].e);
+            free(rt->obuf);
+            if (rt->cbuf)
+                for (int p = 0; p < rt->n_in; p++)
+                    free(rt->cbuf[p].e);
+            free(rt->cbuf);
+            free(rt->out_credits);
+            free(rt->route_q.e);
+            free(rt->va_q.e);
+            free(rt->sa_q.e);
+            free(rt->xb);
+            free(rt->pc);
+            free(rt->pc_out);
+            free(rt->inq_port);
+            free(rt->inq_flit);
+            free(rt->sw_rr_offset);
+            free(rt->route_port);
+            free(rt->next_la);
+            alloc_free(&rt->va);
+            alloc_free(&rt->sa);
+        }
+        free(s->rt);
+    }
+    if (s->nd) {
+        for (int i = 0; i < s->N; i++) {
+            free(s->nd[i].pq.e);
+            free(s->nd[i].occ);
+            free(s->nd[i].in_use);
+            free(s->nd[i].tail_sent);
+        }
+        free(s->nd);
+    }
+    if (s->ch) {
+        for (int c = 0; c < s->n_ch; c++) {
+            free(s->ch[c].fq.e);
+            free(s->ch[c].cq.e);
+        }
+        free(s->ch);
+    }
+    free(s->flits);
+    free(s->hot_cum);
+    free(s->plat.count);
+    free(s->nlat.count);
+}
+
+/* Router port order as BookSim2 builds it: anynet (anynet.cpp:140-200) adds endpoints first, in
+ * node order, then router channels in channel order; kncube (kncube.cpp:86-168) adds the
+ * channels first and the endpoint last. */
+static int build_router_ports(sim_t *s, int r, int *n_in, int *n_out, int *in_list, int *out_list)
+{
+    const sip_netsim_net_t *net = s->net;
+    int ni = 0, no = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        bool nodes = (pass == 0) == net->nodes_first;
+        if (nodes) {
+            for (int i = 0; i < s->N; i++)
+                if (net->node_router[i] == r) {
+                    in_list[ni++] = s->nd[i].inj;
+                    out_list[no++] = s->nd[i].ej;
+                }
+        } else {
+            int i0 = ni, o0 = no;
+            for (int c = 0; c < s->C; c++) {
+                if (net->channels[c].to_router == r)
+                    in_list[ni++] = c;
+                if (net->channels[c].from_router == r)
+                    out_list[no++] = c;
+            }
+            /* stable insertion sort by slot (few ports) */
+            for (int a = i0 + 1; a < ni; a++)
+                for (int b = a; b > i0 && net->channels[in_list[b - 1]].in_slot >
+                                              net->channels[in_list[b]].in_slot; b--) {
+                    int t = in_list[b];
+                    in_list[b] = in_list[b - 1];
+                    in_list[b - 1] = t;
+                }
+            for (int a = o0 + 1; a < no; a++)
+                for (int b = a; b > o0 && net->channels[out_list[b - 1]].out_slot >
+                                              net->channels[out_list[b]].out_slot; b--) {
+                    int t = out_list[b];
+                    out_list[b] = out_list[b - 1];
+                    out_list[b - 1] = t;
+                }
+        }
+    }
+    *n_in = ni;
+    *n_out = no;
+    return 0;
+}
+
+static sip_status_t sim_build(sim_t *s, const sip_netsim_net_t *net, const sip_netsim_config_t *cfg,
+                              sip_error_t *err)
+{
+    memset(s, 0, sizeof *s);
+    s->net = net;
+    s->cfg = *cfg;
+    s->V = cfg->num_vcs;
+    s->B = cfg->vc_buf_size;
+    s->N = net->n_nodes;
+    s->R = net->n_routers;
+    s->C = net->n_channels;
+    s->free_flit = -1;
+    s->n_ch = s->C + 2 * s->N;
+    const int V = s->V, N = s->N;
+    rng_seed(s, cfg->seed);
+    s->p_packet = cfg->injection_rate / cfg->packet_size;
+
+    if (cfg->pattern == SIP_NETSIM_TRANSPOSE || cfg->pattern == SIP_NETSIM_BITCOMP ||
+        cfg->pattern == SIP_NETSIM_BITREV || cfg->pattern == SIP_NETSIM_SHUFFLE) {
+        if (N & (N - 1))
+            return sip_error_set(err, SIP_EINVAL, NULL, 0,
+                                 "netsim: pattern %s needs a power-of-two node count (have %d)",
+                                 sip_netsim_pattern_name(cfg->pattern), N);
+        int bits = 0;
+        while ((1 << bits) < N)
+            bits++;
+        if (cfg->pattern == SIP_NETSIM_TRANSPOSE && (bits & 1))
+            return sip_error_set(err, SIP_EINVAL, NULL, 0,
+                                 "netsim: transpose needs an even power of two nodes (have %d)", N);
+        s->shift = bits / 2;
+    }
+    if ((cfg->pattern == SIP_NETSIM_TORNADO || cfg->pattern == SIP_NETSIM_NEIGHBOR) &&
+        (net->mesh_k <= 0 || net->mesh_k * net->mesh_k != N))
+        return sip_error_set(err, SIP_EINVAL, NULL, 0, "netsim: pattern %s needs a k x k mesh",
+                             sip_netsim_pattern_name(cfg->pattern));
+    if (cfg->pattern == SIP_NETSIM_HOTSPOT) {
+        if (cfg->n_hotspots < 1 || cfg->n_hotspots > SIP_NETSIM_MAX_HOTSPOTS)
+            return sip_error_set(err, SIP_EINVAL, NULL, 0,
+                                 "netsim: hotspot pattern needs 1..%d hotspot nodes",
+                                 SIP_NETSIM_MAX_HOTSPOTS);
+        s->hot_cum = malloc((size_t)cfg->n_hotspots * sizeof(int));
+        if (!s->hot_cum)
+            return sip_error_set(err, SIP_ENOMEM, NULL, 0, "netsim: out of memory");
+        for (int i = 0; i < cfg->n_hotspots; i++) {
+            if (cfg->hotspots[i] < 0 || cfg->hotspots[i] >= N || cfg->hotspot_weights[i] <= 0)
+                return sip_error_set(err, SIP_EINVAL, NULL, 0,
+                                     "netsim: hotspot %d: node %d / weight %d out of range", i,
+                                     cfg->hotspots[i], cfg->hotspot_weights[i]);
+            s->hot_total += cfg->hotspot_weights[i];
+            s->hot_cum[i] = s->hot_total;
+        }
+    }
+
+    s->ch = calloc((size_t)s->n_ch, sizeof *s->ch);
+    s->nd = calloc((size_t)N, sizeof *s->nd);
+    s->rt = calloc((size_t)s->R, sizeof *s->rt);
+    if (!s->ch || !s->nd || !s->rt)
+        goto oom;
+    uint32_t credit_bound = (uint32_t)(V * s->B);
+    for (int c = 0; c < s->n_ch; c++) {
+        chan_t *ch = &s->ch[c];
+        if (c < s->C) {
+            const sip_netsim_channel_t *d = &net->channels[c];
+            ch->latency = d->latency_cycles;
+            ch->width = d->width_flits;
+            ch->perr = d->flit_error_prob;
+        } else {
+            int node = (c - s->C) % N;
+            ch->latency = net->node_latency_cycles[node];
+            ch->width = 1;
+        }
+        ch->last_arrival = -1;
+        ch->dst_router = -1;
+        ch->src_router = -1;
+        if (evq_init(&ch->fq, credit_bound + (uint32_t)((ch->latency + 2) * ch->width)) ||
+            cq_init(&ch->cq, (uint32_t)ch->latency + 4))
+            goto oom;
+    }
+    for (int i = 0; i < N; i++) {
+        node_t *n = &s->nd[i];
+        n->inj = s->C + i;
+        n->ej = s->C + N + i;
+        n->last_vc = -1;
+        n->ejected = -1;
+        n->occ = calloc((size_t)V, sizeof *n->occ);
+        n->in_use = malloc((size_t)V * sizeof *n->in_use);
+        n->tail_sent = calloc((size_t)V, 1);
+        if (!n->occ || !n->in_use || !n->tail_sent || evq_init(&n->pq, (uint32_t)cfg->packet_size))
+            goto oom;
+        for (int v = 0; v < V; v++)
+            n->in_use[v] = -1;
+    }
+
+    int max_ports = s->C + N;
+    int *in_list = malloc((size_t)max_ports * sizeof(int));
+    int *out_list = malloc((size_t)max_ports * sizeof(int));
+    if (!in_list || !out_list) {
+        free(in_list);
+        free(out_list);
+        goto oom;
+    }
+    for (int r = 0; r < s->R; r++) {
+        router_t *rt = &s->rt[r];
+        build_router_ports(s, r, &rt->n_in, &rt->n_out, in_list, out_list);
+        int ni = rt->n_in, no = rt->n_out;
+        rt->in_chan = malloc((size_t)(ni + 1) * sizeof(int));
+        rt->out_chan = malloc((size_t)(no + 1) * sizeof(int));
+        rt->in_sp = malloc((size_t)(ni + 1) * sizeof(int));
+        rt->out_sp = malloc((size_t)(no + 1) * sizeof(int));
+        rt->in_base = malloc((size_t)(ni + 1) * sizeof(int));
+        rt->out_base = malloc((size_t)(no + 1) * sizeof(int));
+        if (!rt->in_chan || !rt->out_chan || !rt->in_sp || !rt->out_sp || !rt->in_base || !rt->out_base)
+            goto oom_lists;
+        for (int p = 0; p < ni; p++) {
+            rt->in_chan[p] = in_list[p];
+            chan_t *c = &s->ch[in_list[p]];
+            c->dst_router = r;
+            c->dst_port = p;
+            /* a channel wider than one flit feeds a port with that input speedup (BookSim2
+             * input_speedup: expanded input = input * speedup + vc % speedup) */
+            rt->in_sp[p] = c->width < V ? c->width : V;
+            rt->in_base[p] = rt->n_in_exp;
+            rt->n_in_exp += rt->in_sp[p];
+        }
+        for (int o = 0; o < no; o++) {
+            rt->out_chan[o] = out_list[o];
+            chan_t *c = &s->ch[out_list[o]];
+            c->src_router = r;
+            c->src_port = o;
+            rt->out_sp[o] = c->width;
+            rt->out_base[o] = rt->n_out_exp;
+            rt->n_out_exp += rt->out_sp[o];
+        }
+        rt->exp_out_port = malloc((size_t)(rt->n_out_exp + 1) * sizeof(int));
+        if (!rt->exp_out_port)
+            goto oom_lists;
+        for (int o = 0; o < no; o++)
+            for (int k = 0; k < rt->out_sp[o]; k++)
+                rt->exp_out_port[rt->out_base[o] + k] = o;
+        size_t niv = (size_t)ni * V, nov = (size_t)no * V;
+        rt->buf = malloc((niv * s->B + 1) * sizeof(int32_t));
+        rt->bhead = calloc(niv + 1, sizeof(uint16_t));
+        rt->bcount = calloc(niv + 1, sizeof(uint16_t));
+        rt->state = calloc(niv + 1, 1);
+        rt->vroute = calloc(niv + 1, sizeof(int16_t));
+        rt->vout_port = calloc(niv + 1, sizeof(int16_t));
+        rt->vout_vc = calloc(niv + 1, sizeof(int16_t));
+        rt->in_use_by = malloc((nov + 1) * sizeof(int32_t));
+        rt->occ = calloc(nov + 1, sizeof(int16_t));
+        rt->tail_sent = calloc(nov + 1, 1);
+        rt->obuf = calloc((size_t)no + 1, sizeof(evq_t));
+        rt->cbuf = calloc((size_t)ni + 1, sizeof(cq_t));
+        rt->out_credits = calloc((size_t)ni + 1, sizeof(uint64_t));
+        rt->inq_port = malloc((size_t)(rt->n_in_exp + 1) * sizeof(int32_t));
+        rt->inq_flit = malloc((size_t)(rt->n_in_exp + 1) * sizeof(int32_t));
+        rt->sw_rr_offset = calloc((size_t)rt->n_in_exp + 1, sizeof(int));
+        rt->route_port = malloc((size_t)N * sizeof(int16_t));
+        rt->next_la = malloc((size_t)no * N * sizeof(int16_t) + 1);
+        uint32_t xcap = pow2_at_least((uint32_t)(rt->n_in_exp * (cfg->st_final_delay + 1) + 1));
+        rt->xb = calloc(xcap, sizeof(xb_t));
+        rt->xb_mask = xcap - 1;
+        uint32_t pcap = pow2_at_least((uint32_t)(no * (cfg->credit_delay + 2) + 1));
+        rt->pc = calloc(pcap, sizeof(cev_t));
+        rt->pc_out = calloc(pcap, sizeof(int16_t));
+        rt->pc_mask = pcap - 1;
+        if (!rt->buf || !rt->bhead || !rt->bcount || !rt->state || !rt->vroute || !rt->vout_port ||
+            !rt->vout_vc || !rt->in_use_by || !rt->occ || !rt->tail_sent || !rt->obuf || !rt->cbuf ||
+            !rt->out_credits || !rt->inq_port || !rt->inq_flit || !rt->sw_rr_offset ||
+            !rt->route_port || !rt->next_la || !rt->xb || !rt->pc || !rt->pc_out)
+            goto oom_lists;
+        for (size_t k = 0; k < nov; k++)
+            rt->in_use_by[k] = -1;
+        for (int o = 0; o < no; o++) {
+            chan_t *c = &s->ch[rt->out_chan[o]];
+            if (evq_init(&rt->obuf[o], (uint32_t)(rt->n_in_exp * (cfg->st_final_delay + 2) + credit_bound)))
+                goto oom_lists;
+            (void)c;
+        }
+        for (int p = 0; p < ni; p++)
+            if (cq_init(&rt->cbuf[p], (uint32_t)(rt->in_sp[p] * V * s->B + 4)))
+                goto oom_lists;
+        if (stq_init(&rt->route_q, (uint32_t)niv) || stq_init(&rt->va_q, (uint32_t)niv) ||
+            stq_init(&rt->sa_q, (uint32_t)niv))
+            goto oom_lists;
+        if (alloc_init(&rt->va, (int)niv, (int)nov, false, cfg->vc_allocator, cfg->alloc_iters) ||
+            alloc_init(&rt->sa, rt->n_in_exp, rt->n_out_exp, true, cfg->sw_allocator, cfg->alloc_iters))
+            goto oom_lists;
+    }
+    free(in_list);
+    free(out_list);
+
+    /* route table -> output ports */
+    for (int r = 0; r < s->R; r++) {
+        router_t *rt = &s->rt[r];
+        for (int d = 0; d < N; d++) {
+            int c = net->route_next[(size_t)r * N + d];
+            int chan = c >= 0 ? c : s->nd[d].ej;
+            int port = -1;
+            if (c < 0 && net->node_router[d] != r)
+                return sip_error_set(err, SIP_EINVAL, NULL, 0,
+                                     "netsim: no route from router %d to node %d", r, d);
+            for (int o = 0; o < rt->n_out; o++)
+                if (rt->out_chan[o] == chan)
+                    port = o;
+            if (port < 0)
+                return sip_error_set(err, SIP_EINVAL, NULL, 0,
+                                     "netsim: route from router %d to node %d uses channel %d, "
+                                     "which does not leave router %d", r, d, c, r);
+            rt->route_port[d] = (int16_t)port;
+        }
+    }
+    for (int r = 0; r < s->R; r++) {
+        router_t *rt = &s->rt[r];
+        for (int o = 0; o < rt->n_out; o++) {
+            const chan_t *c = &s->ch[rt->out_chan[o]];
+            for (int d = 0; d < N; d++)
+                rt->next_la[(size_t)o * N + d] =
+                    c->dst_router >= 0 ? s->rt[c->dst_router].route_port[d] : -1;
+        }
+    }
+    return SIP_OK;
+
+oom_lists:
+    free(in_list);
+    free(out_list);
+oom:
+    return sip_error_set(err, SIP_ENOMEM, NULL, 0, "netsim: out of memory building the simulation");
+}
+
+/* ---------------------------------------------------------------------- run control ---- */
+
+static double inflight_mean_latency(const sim_t *s)
+{
+    double lat = s->plat.sum + (double)s->inflight * s->now - (double)s->inflight_ctime;
+    double cnt = (double)s->plat.n + (double)s->inflight;
+    return lat / cnt;
+}
+
+static bool packets_outstanding(const sim_t *s)
+{
+    if (s->measured_inflight > 0)
+        return true;
+    for (int i = 0; i < s->N; i++)
+        if (!s->nd[i].qdrained)
+            return true;
+    return false;
+}
+
+/* TrafficManager::_SingleSim and Run (trafficmanager.cpp:1417-1690). */
+static sip_netsim_run_status_t single_sim(sim_t *s)
+{
+    const sip_netsim_config_t *c = &s->cfg;
+    int converged = 0, total_phases = 0;
+    double prev_latency = 0.0, prev_accepted = 0.0;
+    bool clear_last = false, lat_abort = false;
+    s->state = ST_WARMING;
+    clear_stats(s);
+    while (total_phases < c->max_samples && (s->state != ST_RUNNING || converged < 3)) {
+        if (clear_last || (s->state == ST_WARMING && total_phases % 2 == 0)) {
+            clear_last = false;
+            clear_stats(s);
+        }
+        for (int it = 0; it < c->sample_period; it++)
+            step(s);
+        if (s->oom)
+            return SIP_NETSIM_UNSTABLE_LATENCY;
+        double cur_latency = s->plat.sum / (double)s->plat.n;
+        double cur_accepted = (double)s->accepted_flits / (double)(s->now - s->reset_time) / s->N;
+        double latency_change = fabs((cur_latency - prev_latency) / cur_latency);
+        prev_latency = cur_latency;
+        double accepted_change = fabs((cur_accepted - prev_accepted) / cur_accepted);
+        prev_accepted = cur_accepted;
+        if (c->latency_thres >= 0.0 && inflight_mean_latency(s) > c->latency_thres) {
+            converged = 0;
+            s->state = ST_DRAINING;
+            s->drain_time = s->now;
+            lat_abort = true;
+            break;
+        }
+        if (s->state == ST_WARMING) {
+            if (total_phases + 1 >= c->warmup_periods) {
+                clear_last = true;
+                s->state = ST_RUNNING;
+            }
+        } else if (s->state == ST_RUNNING) {
+            bool lat_exc = c->stopping_thres >= 0.0 && latency_change > c->stopping_thres;
+            bool acc_exc = c->acc_stopping_thres >= 0.0 && accepted_change > c->acc_stopping_thres;
+            if (!lat_exc && !acc_exc)
+                converged++;
+            else
+                converged = 0;
+        }
+        total_phases++;
+    }
+    if (lat_abort)
+        return SIP_NETSIM_UNSTABLE_LATENCY;
+    if (s->state != ST_RUNNING)
+        return SIP_NETSIM_UNSTABLE_NOCONV;
+    converged++;
+    s->state = ST_DRAINING;
+    s->drain_time = s->now;
+    int64_t limit = c->max_drain_cycles > 0 ? c->max_drain_cycles : 100ll * c->sample_period;
+    int64_t empty_steps = 0;
+    while (packets_outstanding(s)) {
+        step(s);
+        if (s->oom)
+            return SIP_NETSIM_UNSTABLE_LATENCY;
+        ++empty_steps;
+        if (empty_steps % 1000 == 0) {
+            if (c->latency_thres >= 0.0 && inflight_mean_latency(s) > c->latency_thres)
+                return SIP_NETSIM_UNSTABLE_LATENCY;
+        }
+        if (empty_steps > limit)
+            return SIP_NETSIM_UNSTABLE_LATENCY;
+    }
+    /* empty the network and the credit channels (Run, trafficmanager.cpp:1640-1676) */
+    s->empty_network = true;
+    while (s->inflight > 0 && empty_steps++ < limit * 2)
+        step(s);
+    while (s->credits_outstanding > 0 && empty_steps++ < limit * 2)
+        step(s);
+    return SIP_NETSIM_OK;
+}
+
+static sip_status_t check_config(const sip_netsim_net_t *net, const sip_netsim_config_t *c, sip_error_t *err)
+{
+    if (!net || !c)
+        return sip_error_set(err, SIP_EINVAL, NULL, 0, "netsim: no network or config");
+    if (c->num_vcs < 1 || c->num_vcs > 64)
+        return sip_error_set(err, SIP_EINVAL, NULL, 0, "netsim: num_vcs %d (expected 1..64)", c->num_vcs);
+    if (c->vc_buf_size < 1 || c->vc_buf_size > 4096)
+        return sip_error_set(err, SIP_EINVAL, NULL, 0, "netsim: vc_buf_size %d (expected 1..4096)",
+                             c->vc_buf_size);
+    if (c->routing_delay < 0 || c->routing_delay > 64 || c->vc_alloc_delay < 1 || c->vc_alloc_delay > 64 ||
+        c->sw_alloc_delay < 1 || c->sw_alloc_delay > 64 || c->st_final_delay < 1 ||
+        c->st_final_delay > 64 || c->credit_delay < 0 || c->credit_delay > 64)
+        return sip_error_set(err, SIP_EINVAL, NULL, 0,
+                             "netsim: router delays out of range (expected routing 0..64, VC/switch "
+                             "allocation and crossbar 1..64, credit 0..64)");
+    if (c->speculative && c->routing_delay == 0 && c->vc_alloc_delay != c->sw_alloc_delay)
+        return sip_error_set(err, SIP_EUNSUPPORTED, NULL, 0,
+                             "netsim: speculative allocation needs vc_alloc_delay == sw_alloc_delay");
+    if (c->vc_allocator < 0 || c->vc_allocator >= SIP_NETSIM_ALLOC_COUNT || c->sw_allocator < 0 ||
+        c->sw_allocator >= SIP_NETSIM_ALLOC_COUNT || c->alloc_iters < 1 || c->alloc_iters > 16)
+        return sip_error_set(err, SIP_EINVAL, NULL, 0, "netsim: unknown allocator or alloc_iters");
+    if (c->pattern < 0 || c->pattern >= SIP_NETSIM_PATTERN_COUNT)
+        return sip_error_set(err, SIP_EINVAL, NULL, 0, "netsim: unknown traffic pattern");
+    if (!(c->injection_rate >= 0.0) || c->injection_rate > 1.0)
+        return sip_error_set(err, SIP_EINVAL, NULL, 0,
+                             "netsim: injection_rate %g (expected 0..1 flits/node/cycle)", c->injection_rate);
+    if (c->packet_size < 1 || c->packet_size > 4096)
+        return sip_error_set(err, SIP_EINVAL, NULL, 0, "netsim: packet_size %d (expected 1..4096 flits)",
+                             c->packet_size);
+    if (c->warmup_periods < 1 || c->sample_period < 1 || c->max_samples < 1 ||
+        (int64_t)c->sample_period * c->max_samples > 1000000000ll)
+        return sip_error_set(err, SIP_EINVAL, NULL, 0,
+                             "netsim: warmup_periods, sample_period and max_samples must be >= 1 "
+                             "(sample_period x max_samples <= 1e9 cycles)");
+    if (net->n_routers < 1 || net->n_nodes < 1 || !net->route_next)
+        return sip_error_set(err, SIP_EINVAL, NULL, 0, "netsim: network has no routers, nodes or routes");
+    for (int i = 0; i < net->n_channels; i++) {
+        const sip_netsim_channel_t *ch = &net->channels[i];
+        if (ch->latency_cycles < 1 || ch->latency_cycles > 100000 || ch->width_flits < 1 ||
+            ch->width_flits > 64 || !(ch->flit_error_prob >= 0.0) || ch->flit_error_prob >= 1.0)
+            return sip_error_set(err, SIP_EINVAL, NULL, 0,
+                                 "netsim: channel %d: latency %d, width %d, error probability %g "
+                                 "(expected latency >= 1, width 1..64, probability in [0, 1))",
+                                 i, ch->latency_cycles, ch->width_flits, ch->flit_error_prob);
+    }
+    for (int i = 0; i < net->n_nodes; i++)
+        if (net->node_latency_cycles[i] < 1)
+            return sip_error_set(err, SIP_EINVAL, NULL, 0, "netsim: node %d latency < 1", i);
+    return sip__netsim_net_check(net, err);
+}
+
+void sip_netsim_result_fini(sip_netsim_result_t *res)
+{
+    if (!res)
+        return;
+    free(res->channel_utilization);
+    res->channel_utilization = NULL;
+    res->n_channels = 0;
+}
+
+sip_status_t sip_netsim_run(const sip_netsim_net_t *net, const sip_netsim_config_t *cfg,
+                            sip_netsim_result_t *res, sip_error_t *err)
+{
+    memset(res, 0, sizeof *res);
+    SIP_TRY(check_config(net, cfg, err));
+    sim_t s;
+    sip_status_t st = sim_build(&s, net, cfg, err);
+    if (st != SIP_OK) {
+        sim_free(&s);
+        return st;
+    }
+    sip_netsim_run_status_t rs = single_sim(&s);
+    if (s.oom) {
+        sim_free(&s);
+        return sip_error_set(err, SIP_ENOMEM, NULL, 0, "netsim: out of memory during the simulation");
+    }
+    int32_t end = s.state == ST_DRAINING ? s.drain_time : s.now;
+    double window = (double)(end - s.reset_time);
+    res->status = rs;
+    res->offered = cfg->injection_rate;
+    res->injected = window > 0 ? (double)s.sent_flits / window / s.N : 0.0;
+    res->accepted = window > 0 ? (double)s.accepted_flits / window / s.N : 0.0;
+    hist_fill(&s.plat, &res->packet);
+    hist_fill(&s.nlat, &res->network);
+    res->flit_latency_mean = s.flat_n ? s.flat_sum / (double)s.flat_n : NAN;
+    res->hops_mean = s.hops_n ? (double)s.hops_sum / (double)s.hops_n : NAN;
+    res->cycles = s.now;
+    res->measure_cycles = (int64_t)window;
+    res->flit_errors = s.flit_errors;
+    res->replayed_flits = s.replayed;
+    res->n_channels = net->n_channels;
+    res->channel_utilization = calloc((size_t)net->n_channels + 1, sizeof(double));
+    if (!res->channel_utilization) {
+        sim_free(&s);
+        return sip_error_set(err, SIP_ENOMEM, NULL, 0, "netsim: out of memory");
+    }
+    for (int c = 0; c < net->n_channels; c++)
+        res->channel_utilization[c] =
+            window > 0 ? (double)s.ch[c].sent / window / s.ch[c].width : 0.0;
+    sim_free(&s);
+    return SIP_OK;
+}
