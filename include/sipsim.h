@@ -6,6 +6,7 @@
 #include "sipsim/status.h"
 #include "sipsim/model.h"
 #include "sipsim/config.h"
+#include "sipsim/netsim.h"
 #include "sipsim/tpp.h"
 #include "sipsim/cost.h"
 #include "sipsim/check.h"

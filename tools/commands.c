@@ -9,6 +9,8 @@ const cli_command_t cli_commands[] = {
      "TPP, performance density, 3A090 class per BIS rule, margins, what-if limits", cmd_tpp},
     {"cost", "FILE... [--json] [--volume N] [--chip-first|--chip-last] [--defect-density D]",
      "yield and cost per good package, NRE, monolithic comparison, crossover area", cmd_cost},
+    {"netsim", "FILE [--rate R | --sweep] [--json] [--csv] [--export-booksim DIR]",
+     "cycle-level flit simulation (BookSim2-compatible routers) of a package", cmd_netsim},
     /* Benchmarks: do not add a row per area here; add your row to the table in cmd_bench.c. */
     {"bench", "AREA [options]", "benchmarks printing figures (see `sipsim bench`)", cmd_bench},
 };

@@ -7,4 +7,7 @@ int cmd_bench(int argc, char **argv);
 int cmd_tpp(int argc, char **argv);
 int cmd_cost(int argc, char **argv);
 
+int cmd_netsim(int argc, char **argv);
+int bench_netsim(int argc, char **argv);
+
 #endif
