@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check/check_internal.h"
+#include "sipsim/ucie.h"
 
 /* Geometric comparisons tolerate rounding in the file's decimal millimetres: 1 nm. */
 #define GEOM_EPS_MM 1e-6
@@ -24,6 +24,7 @@ typedef struct {
     const struct rule *rule;
     sip_check_result_t *res;
     int cap;
+    bool *link_flagged; /* per link: an earlier rule reported it */
 } ctx_t;
 
 typedef sip_status_t (*rule_fn)(ctx_t *ctx);
@@ -40,10 +41,8 @@ const char *sip_severity_name(sip_severity_t severity)
     return (unsigned)severity < SIP_SEVERITY_COUNT ? severity_names[severity] : "?";
 }
 
-static sip_status_t add_finding(ctx_t *ctx, const char *path, int line, const char *fmt, ...)
-    SIP_PRINTF(4, 5);
-
-static sip_status_t add_finding(ctx_t *ctx, const char *path, int line, const char *fmt, ...)
+static sip_status_t add_findingv(ctx_t *ctx, const char *path, int line, const char *fmt,
+                                 va_list ap)
 {
     sip_check_result_t *r = ctx->res;
     if (r->n_findings == ctx->cap) {
@@ -60,15 +59,38 @@ static sip_status_t add_finding(ctx_t *ctx, const char *path, int line, const ch
     f->severity = ctx->rule->info.severity;
     snprintf(f->path, sizeof f->path, "%s", path ? path : "");
     f->line = line;
-    va_list ap;
-    va_start(ap, fmt);
     vsnprintf(f->message, sizeof f->message, fmt, ap);
-    va_end(ap);
     if (f->severity == SIP_SEVERITY_ERROR)
         r->n_errors++;
     else
         r->n_warnings++;
     return SIP_OK;
+}
+
+static sip_status_t add_finding(ctx_t *ctx, const char *path, int line, const char *fmt, ...)
+    SIP_PRINTF(4, 5);
+
+static sip_status_t add_finding(ctx_t *ctx, const char *path, int line, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    sip_status_t st = add_findingv(ctx, path, line, fmt, ap);
+    va_end(ap);
+    return st;
+}
+
+/* A finding about link k, at the link's line; marks the link so the UCIe parameter rule does
+ * not report the same link again. */
+static sip_status_t link_finding(ctx_t *ctx, int k, const char *fmt, ...) SIP_PRINTF(3, 4);
+
+static sip_status_t link_finding(ctx_t *ctx, int k, const char *fmt, ...)
+{
+    ctx->link_flagged[k] = true;
+    va_list ap;
+    va_start(ap, fmt);
+    sip_status_t st = add_findingv(ctx, ctx->pkg->path, ctx->pkg->links[k].line, fmt, ap);
+    va_end(ap);
+    return st;
 }
 
 static const sip_instance_t *inst(const ctx_t *ctx, int i) { return &ctx->pkg->instances[i]; }
@@ -136,7 +158,7 @@ static double edge_length_mm(const sip_chiplet_type_t *t, sip_edge_t edge)
 
 static double port_span_mm(const sip_port_t *p)
 {
-    return p->modules * sip__check_module_width_mm(p->package);
+    return p->modules * sip_ucie_module_width_mm(p->package);
 }
 
 static bool type_used(const sip_package_t *pkg, int type)
@@ -219,7 +241,7 @@ static sip_status_t rule_link_endpoint(ctx_t *ctx)
     for (int k = 0; k < pkg->n_links; k++) {
         const sip_link_t *l = &pkg->links[k];
         if (l->from_instance == l->to_instance) {
-            SIP_TRY(add_finding(ctx, pkg->path, l->line,
+            SIP_TRY(link_finding(ctx, k,
                                 "link '%s' joins die '%s' to itself", l->name,
                                 inst(ctx, l->from_instance)->name));
             continue;
@@ -227,7 +249,7 @@ static sip_status_t rule_link_endpoint(ctx_t *ctx)
         int ends[2] = {l->from_instance, l->to_instance};
         for (int e = 0; e < 2; e++)
             if (inst(ctx, ends[e])->attached_to >= 0)
-                SIP_TRY(add_finding(ctx, pkg->path, l->line,
+                SIP_TRY(link_finding(ctx, k,
                                     "link '%s' ends on '%s', a memory stack attached to '%s' "
                                     "(attached stacks use their own PHY, not UCIe)",
                                     l->name, inst(ctx, ends[e])->name,
@@ -244,7 +266,7 @@ static sip_status_t rule_package_mismatch(ctx_t *ctx)
         const sip_port_t *a = port_of(pkg, l->from_instance, l->from_port);
         const sip_port_t *b = port_of(pkg, l->to_instance, l->to_port);
         if (a->package != l->package || b->package != l->package)
-            SIP_TRY(add_finding(ctx, pkg->path, l->line,
+            SIP_TRY(link_finding(ctx, k,
                                 "link '%s' is %s but joins a %s port '%s.%s' to a %s port "
                                 "'%s.%s' (both ends must match the link)",
                                 l->name, sip_ucie_package_name(l->package),
@@ -270,7 +292,7 @@ static sip_status_t rule_package_substrate(ctx_t *ctx)
     for (int k = 0; k < pkg->n_links; k++) {
         const sip_link_t *l = &pkg->links[k];
         if (!substrate_allows[pkg->substrate.kind][l->package])
-            SIP_TRY(add_finding(ctx, pkg->path, l->line,
+            SIP_TRY(link_finding(ctx, k,
                                 "link '%s' uses the UCIe %s package, which a%s %s substrate "
                                 "does not carry (organic: standard; interposer: advanced; "
                                 "bridge: both)",
@@ -286,9 +308,9 @@ static sip_status_t rule_reach(ctx_t *ctx)
     const sip_package_t *pkg = ctx->pkg;
     for (int k = 0; k < pkg->n_links; k++) {
         const sip_link_t *l = &pkg->links[k];
-        double len = sip_link_length_mm(pkg, k), reach = sip__check_reach_mm(l->package);
+        double len = sip_link_length_mm(pkg, k), reach = sip_ucie_reach_mm(l->package);
         if (len > reach + GEOM_EPS_MM)
-            SIP_TRY(add_finding(ctx, pkg->path, l->line,
+            SIP_TRY(link_finding(ctx, k,
                                 "link '%s' is %.3f mm long, beyond the %.0f mm reach of a UCIe "
                                 "%s-package channel",
                                 l->name, len, reach, sip_ucie_package_name(l->package)));
@@ -304,7 +326,7 @@ static sip_status_t rule_port_reuse(ctx_t *ctx)
         int ends[2][2] = {{l->from_instance, l->from_port}, {l->to_instance, l->to_port}};
         for (int e = 0; e < 2; e++) {
             if (e == 1 && ends[1][0] == ends[0][0] && ends[1][1] == ends[0][1]) {
-                SIP_TRY(add_finding(ctx, pkg->path, l->line,
+                SIP_TRY(link_finding(ctx, k,
                                     "link '%s' uses port '%s.%s' at both ends", l->name,
                                     inst(ctx, ends[0][0])->name,
                                     port_of(pkg, ends[0][0], ends[0][1])->name));
@@ -315,7 +337,7 @@ static sip_status_t rule_port_reuse(ctx_t *ctx)
                 const sip_link_t *m = &pkg->links[j];
                 if ((m->from_instance == ends[e][0] && m->from_port == ends[e][1]) ||
                     (m->to_instance == ends[e][0] && m->to_port == ends[e][1])) {
-                    SIP_TRY(add_finding(ctx, pkg->path, l->line,
+                    SIP_TRY(link_finding(ctx, k,
                                         "port '%s.%s' is already used by link '%s'",
                                         inst(ctx, ends[e][0])->name,
                                         port_of(pkg, ends[e][0], ends[e][1])->name, m->name));
@@ -336,7 +358,7 @@ static sip_status_t rule_modules(ctx_t *ctx)
         for (int e = 0; e < 2; e++) {
             const sip_port_t *p = port_of(pkg, ends[e][0], ends[e][1]);
             if (l->modules > p->modules)
-                SIP_TRY(add_finding(ctx, pkg->path, l->line,
+                SIP_TRY(link_finding(ctx, k,
                                     "link '%s' uses %d modules, port '%s.%s' offers %d",
                                     l->name, l->modules, inst(ctx, ends[e][0])->name, p->name,
                                     p->modules));
@@ -354,12 +376,29 @@ static sip_status_t rule_rate(ctx_t *ctx)
         for (int e = 0; e < 2; e++) {
             const sip_port_t *p = port_of(pkg, ends[e][0], ends[e][1]);
             if (l->rate_gtps > p->max_rate_gtps)
-                SIP_TRY(add_finding(ctx, pkg->path, l->line,
+                SIP_TRY(link_finding(ctx, k,
                                     "link '%s' runs at %g GT/s, above the %g GT/s maximum of "
                                     "port '%s.%s'",
                                     l->name, l->rate_gtps, p->max_rate_gtps,
                                     inst(ctx, ends[e][0])->name, p->name));
         }
+    }
+    return SIP_OK;
+}
+
+/* The UCIe model's own parameter rules (rate set, lanes, modules 1/2/4, bump-pitch group,
+ * voltage corner, failed lanes), for links no rule above has reported: the model stops at a
+ * link's first problem, the rules above name each one. */
+static sip_status_t rule_ucie(ctx_t *ctx)
+{
+    const sip_package_t *pkg = ctx->pkg;
+    for (int k = 0; k < pkg->n_links; k++) {
+        if (ctx->link_flagged[k])
+            continue;
+        sip_error_t e;
+        sip_error_clear(&e);
+        if (sip_ucie_link_validate(pkg, k, &e) != SIP_OK)
+            SIP_TRY(link_finding(ctx, k, "%s", e.message));
     }
     return SIP_OK;
 }
@@ -553,6 +592,9 @@ static const struct rule rules[] = {
     {{"port-reuse", SIP_SEVERITY_ERROR, "a port is used by more than one link end"}, rule_port_reuse},
     {{"modules", SIP_SEVERITY_ERROR, "a link uses more modules than a port offers"}, rule_modules},
     {{"rate", SIP_SEVERITY_ERROR, "a link's rate is above either port's maximum"}, rule_rate},
+    {{"ucie", SIP_SEVERITY_ERROR,
+      "a link breaks a UCIe parameter rule (rate set, lanes, modules, bump-pitch group, "
+      "voltage)"}, rule_ucie},
     {{"disconnected", SIP_SEVERITY_ERROR, "the UCIe graph is not connected"}, rule_disconnected},
     {{"no-io-path", SIP_SEVERITY_ERROR, "a compute die has no path to an I/O die"}, rule_no_io_path},
     {{"power-density", SIP_SEVERITY_ERROR,
@@ -642,15 +684,22 @@ sip_status_t sip_check_run(const sip_package_t *pkg, sip_check_result_t **out, s
     if (!res)
         return sip_error_set(err, SIP_ENOMEM, pkg->path, 0, "cannot allocate check result");
     ctx_t ctx = {.pkg = pkg, .res = res};
+    ctx.link_flagged = calloc(pkg->n_links ? (size_t)pkg->n_links : 1, sizeof *ctx.link_flagged);
+    if (!ctx.link_flagged) {
+        sip_check_result_destroy(res);
+        return sip_error_set(err, SIP_ENOMEM, pkg->path, 0, "cannot allocate check result");
+    }
     for (int i = 0; i < N_RULES; i++) {
         ctx.rule = &rules[i];
         if (rules[i].run(&ctx) != SIP_OK) {
+            free(ctx.link_flagged);
             sip_check_result_destroy(res);
             return sip_error_set(err, SIP_ENOMEM, pkg->path, 0,
                                  "out of memory in design rule '%s'", rules[i].info.id);
         }
         res->n_rules_run++;
     }
+    free(ctx.link_flagged);
     if (errors_first(res) != SIP_OK) {
         sip_check_result_destroy(res);
         return sip_error_set(err, SIP_ENOMEM, pkg->path, 0, "cannot allocate check result");

@@ -209,6 +209,50 @@ Test(check_rules, rate_above_one_ends_maximum)
     sip_package_destroy(pkg);
 }
 
+Test(check_rules, ucie_parameter_rules_come_from_the_ucie_model)
+{
+    sip_package_t *pkg = fx_package();
+    pkg->links[0].rate_gtps = 20.0; /* not a UCIe rate (4, 8, 12, 16, 24, 32) */
+    pkg->links[1].modules = 3;      /* not 1, 2 or 4 */
+    sip_check_result_t *r = run(pkg);
+    cr_assert_eq(sip_check_result_count(r, "ucie"), 2);
+    cr_assert_eq(r->findings[0].line, 20);
+    cr_assert_eq(r->findings[1].line, 21);
+    cr_assert_eq(r->n_errors, 2);
+    sip_check_result_destroy(r);
+    sip_package_destroy(pkg);
+}
+
+Test(check_rules, advanced_bump_pitch_group_limits_the_rate)
+{
+    sip_package_t *pkg = fx_package();
+    make_advanced(pkg);
+    /* 28 um is bump-pitch group 1: 12 GT/s at most (facts.md §1.2, UCIe 1.0 Table 7).  The
+     * coarser end decides the group, so both ends of l0 (c0.e0, io.w0) go to 28 um. */
+    pkg->types[FX_CPU].ports[0].bump_pitch_um = 28.0;
+    pkg->types[FX_IOD].ports[1].bump_pitch_um = 28.0;
+    sip_check_result_t *r = run(pkg);
+    only(r, "ucie", PKG, 20);
+    sip_check_result_destroy(r);
+    pkg->links[0].rate_gtps = 12.0;
+    r = run(pkg);
+    cr_assert_eq(r->n_findings, 0);
+    sip_check_result_destroy(r);
+    sip_package_destroy(pkg);
+}
+
+Test(check_rules, a_link_is_reported_once_by_its_specific_rule)
+{
+    sip_package_t *pkg = fx_package();
+    pkg->links[0].length_mm = 30.0; /* the UCIe model would also refuse it: no second report */
+    sip_check_result_t *r = run(pkg);
+    only(r, "reach", PKG, 20);
+    cr_assert_eq(sip_check_result_count(r, "ucie"), 0);
+    cr_assert_eq(r->n_findings, 1);
+    sip_check_result_destroy(r);
+    sip_package_destroy(pkg);
+}
+
 Test(check_rules, standard_package_not_on_an_interposer)
 {
     sip_package_t *pkg = fx_package();
