@@ -14,7 +14,7 @@ typedef struct {
 } bench_entry_t;
 
 static const bench_entry_t benches[] = {
-    /* {"traffic", "analytic evaluations per second", bench_traffic}, */
+    {"traffic", "analytic evaluations per second", bench_traffic},
     {"netsim", "simulated node-cycles per second, 8x8 mesh at 0.2 and 0.38", bench_netsim},
     {NULL, NULL, NULL},
 };

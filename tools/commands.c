@@ -11,6 +11,8 @@ const cli_command_t cli_commands[] = {
      "yield and cost per good package, NRE, monolithic comparison, crossover area", cmd_cost},
     {"netsim", "FILE [--rate R | --sweep] [--json] [--csv] [--export-booksim DIR]",
      "cycle-level flit simulation (BookSim2-compatible routers) of a package", cmd_netsim},
+    {"traffic", "FILE [--pattern P] [--load X] [--routing R] [--json] [--curve F.csv]",
+     "analytic D2D traffic: routes, link loads, saturation, latency, power", cmd_traffic},
     /* Benchmarks: do not add a row per area here; add your row to the table in cmd_bench.c. */
     {"bench", "AREA [options]", "benchmarks printing figures (see `sipsim bench`)", cmd_bench},
 };

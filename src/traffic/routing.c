@@ -295,67 +295,89 @@ typedef struct {
     int max_paths;
     int n_found;
     int *stack;
+    int *next_first, *next_count, *next_chan; /* next-hop table of the current destination */
     sip_error_t *err;
 } walk_t;
 
+/* Best next channels of every state (u,p) towards the current destination, computed once per
+ * destination so that the walks only follow the table. */
+static sip_status_t next_hop_table(walk_t *w)
+{
+    sp_t *sp = w->sp;
+    const int n = sp->net->n_nodes, P = sp->phases;
+    const cost_t *dist = sp->dist + (size_t)w->d * n * P;
+    int k = 0;
+    for (int u = 0; u < n; u++)
+        for (int p = 0; p < P; p++) {
+            const int st = u * P + p;
+            w->next_first[st] = k;
+            if (u == w->d || isinf(dist[st].ns)) {
+                w->next_count[st] = 0;
+                continue;
+            }
+            cost_t best = {INFINITY, INT_MAX};
+            int n_best = 0;
+            for (int i = sp->adj.first[u]; i < sp->adj.first[u + 1]; i++) {
+                int ch = sp->adj.chan[i];
+                int q = step_phase(sp, ch, p);
+                if (q < 0)
+                    continue;
+                cost_t rest = dist[sp->net->channels[ch].to * P + q];
+                if (isinf(rest.ns))
+                    continue;
+                cost_t c = {rest.ns + sip__channel_cost_ns(sp->net, ch), rest.hops + 1};
+                int cmp = n_best ? cost_cmp(c, best) : -1;
+                if (cmp < 0) {
+                    best = c;
+                    n_best = 0;
+                    k = w->next_first[st];
+                }
+                if (cmp <= 0 && (w->ecmp || n_best == 0)) {
+                    w->next_chan[k++] = ch;
+                    n_best++;
+                }
+            }
+            w->next_count[st] = n_best;
+        }
+    return SIP_OK;
+}
+
+/* Enumerate the paths from state (u,p) to the destination through the next-hop table. */
 static sip_status_t walk(walk_t *w, int u, int p, int depth, double weight)
 {
     sp_t *sp = w->sp;
     const int n = sp->net->n_nodes, P = sp->phases;
-    if (u == w->d) {
-        if (++w->n_found > w->max_paths)
-            return sip_error_set(w->err, SIP_ELIMIT, NULL, 0,
-                                 "routing: more than %d equal-cost paths from %s to %s "
-                                 "(expected fewer; raise max_paths or use dor/minimal)",
-                                 w->max_paths, sp->net->nodes[w->s].name,
-                                 sp->net->nodes[w->d].name);
-        return add_path(w->b, w->stack, depth, weight, w->err);
-    }
-    if (depth > n * P)
-        return sip_error_set(w->err, SIP_EINTERNAL, NULL, 0, "routing: path longer than %d hops",
-                             n * P);
-    const cost_t *dist = sp->dist + (size_t)w->d * n * P;
-    cost_t best = {INFINITY, INT_MAX};
-    int n_best = 0;
-    for (int i = sp->adj.first[u]; i < sp->adj.first[u + 1]; i++) {
-        int ch = sp->adj.chan[i];
-        int q = step_phase(sp, ch, p);
-        if (q < 0)
-            continue;
-        cost_t rest = dist[sp->net->channels[ch].to * P + q];
-        if (isinf(rest.ns))
-            continue;
-        cost_t c = {rest.ns + sip__channel_cost_ns(sp->net, ch), rest.hops + 1};
-        int cmp = cost_cmp(c, best);
-        if (n_best == 0 || cmp < 0) {
-            best = c;
-            n_best = 1;
-        } else if (cmp == 0) {
-            n_best++;
+    for (;;) {
+        if (u == w->d) {
+            if (++w->n_found > w->max_paths)
+                return sip_error_set(w->err, SIP_ELIMIT, NULL, 0,
+                                     "routing: more than %d equal-cost paths from %s to %s "
+                                     "(expected fewer; raise max_paths or use dor/minimal)",
+                                     w->max_paths, sp->net->nodes[w->s].name,
+                                     sp->net->nodes[w->d].name);
+            return add_path(w->b, w->stack, depth, weight, w->err);
         }
+        if (depth > n * P)
+            return sip_error_set(w->err, SIP_EINTERNAL, NULL, 0, "routing: path longer than %d hops",
+                                 n * P);
+        const int st = u * P + p, cnt = w->next_count[st];
+        const int *next = w->next_chan + w->next_first[st];
+        if (cnt == 0)
+            return sip_error_set(w->err, SIP_EINVAL, NULL, 0, "routing: no route from %s to %s",
+                                 sp->net->nodes[w->s].name, sp->net->nodes[w->d].name);
+        if (cnt == 1) { /* the common case: follow without recursion */
+            w->stack[depth++] = next[0];
+            p = step_phase(sp, next[0], p);
+            u = sp->net->channels[next[0]].to;
+            continue;
+        }
+        for (int i = 0; i < cnt; i++) {
+            w->stack[depth] = next[i];
+            SIP_TRY(walk(w, sp->net->channels[next[i]].to, step_phase(sp, next[i], p), depth + 1,
+                         weight / cnt));
+        }
+        return SIP_OK;
     }
-    if (n_best == 0)
-        return sip_error_set(w->err, SIP_EINVAL, NULL, 0, "routing: no route from %s to %s",
-                             sp->net->nodes[u].name, sp->net->nodes[w->d].name);
-    int taken = 0;
-    for (int i = sp->adj.first[u]; i < sp->adj.first[u + 1]; i++) {
-        int ch = sp->adj.chan[i];
-        int q = step_phase(sp, ch, p);
-        if (q < 0)
-            continue;
-        cost_t rest = dist[sp->net->channels[ch].to * P + q];
-        if (isinf(rest.ns))
-            continue;
-        cost_t c = {rest.ns + sip__channel_cost_ns(sp->net, ch), rest.hops + 1};
-        if (cost_cmp(c, best) != 0)
-            continue;
-        w->stack[depth] = ch;
-        SIP_TRY(walk(w, sp->net->channels[ch].to, q, depth + 1,
-                     w->ecmp ? weight / n_best : weight));
-        if (!w->ecmp || ++taken == n_best)
-            break;
-    }
-    return SIP_OK;
 }
 
 /* up*-down* orientation: BFS levels from the root over links in either direction; a channel
@@ -429,7 +451,16 @@ static sip_status_t route_shortest(const sip_network_t *net, sip_routing_t alg,
     sip_status_t st = SIP_OK;
     const int n = net->n_nodes;
     int *stack = malloc((size_t)(n * P + 2) * sizeof *stack);
-    if (!stack) {
+    int *next_first = malloc((size_t)(n * P + 1) * sizeof *next_first);
+    int *next_count = malloc((size_t)(n * P + 1) * sizeof *next_count);
+    int *next_chan = malloc((size_t)(net->n_channels * P + 1) * sizeof *next_chan);
+    /* paths are found destination by destination; pair_end + a final reorder give the
+     * source-major layout of sip_routes_t */
+    int *pair_end = malloc((size_t)n * n * sizeof *pair_end);
+    sip_routes_t *r = b->r;
+    sip_path_t *paths = NULL;
+    int *hops = NULL;
+    if (!stack || !next_first || !next_count || !next_chan || !pair_end) {
         st = sip_error_set(err, SIP_ENOMEM, NULL, 0, "routing: out of memory");
         goto out;
     }
@@ -440,25 +471,59 @@ static sip_status_t route_shortest(const sip_network_t *net, sip_routing_t alg,
                                root, n - 1);
             goto out;
         }
-        b->r->updown_root = root;
+        r->updown_root = root;
         if ((st = orient_updown(&sp, root, err)) != SIP_OK)
             goto out;
     }
-    for (int d = 0; d < n; d++)
-        reverse_dijkstra(&sp, d);
     walk_t w = {.sp = &sp, .b = b, .ecmp = alg == SIP_ROUTING_ECMP,
-                .max_paths = opts->max_paths > 0 ? opts->max_paths : 64, .stack = stack, .err = err};
-    for (int s = 0; s < n; s++)
-        for (int d = 0; d < n; d++) {
-            b->r->pair_first[s * n + d] = b->r->n_paths;
+                .max_paths = opts->max_paths > 0 ? opts->max_paths : 64, .stack = stack,
+                .next_first = next_first, .next_count = next_count, .next_chan = next_chan, .err = err};
+    for (int d = 0; d < n; d++) {
+        reverse_dijkstra(&sp, d);
+        w.d = d;
+        next_hop_table(&w);
+        for (int s = 0; s < n; s++) {
+            r->pair_first[s * n + d] = r->n_paths;
             w.s = s;
-            w.d = d;
             w.n_found = 0;
             if ((st = walk(&w, s, 0, 0, 1.0)) != SIP_OK)
                 goto out;
+            pair_end[s * n + d] = r->n_paths;
         }
+    }
+    /* reorder to source-major */
+    paths = malloc((size_t)(r->n_paths > 0 ? r->n_paths : 1) * sizeof *paths);
+    hops = malloc((size_t)(r->n_hops > 0 ? r->n_hops : 1) * sizeof *hops);
+    if (!paths || !hops) {
+        st = sip_error_set(err, SIP_ENOMEM, NULL, 0, "routing: out of memory");
+        goto out;
+    }
+    int np = 0, nh = 0;
+    for (int pair = 0; pair < n * n; pair++) {
+        int first = r->pair_first[pair], end = pair_end[pair];
+        r->pair_first[pair] = np;
+        for (int i = first; i < end; i++) {
+            sip_path_t p = r->paths[i];
+            memcpy(hops + nh, r->hops + p.first_hop, (size_t)p.n_hops * sizeof *hops);
+            p.first_hop = nh;
+            nh += p.n_hops;
+            paths[np++] = p;
+        }
+    }
+    free(r->paths);
+    free(r->hops);
+    r->paths = paths;
+    r->hops = hops;
+    paths = NULL;
+    hops = NULL;
 out:
+    free(paths);
+    free(hops);
     free(stack);
+    free(next_first);
+    free(next_count);
+    free(next_chan);
+    free(pair_end);
     sp_fini(&sp);
     return st;
 }
