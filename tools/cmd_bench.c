@@ -16,6 +16,7 @@ typedef struct {
 static const bench_entry_t benches[] = {
     {"traffic", "analytic evaluations per second", bench_traffic},
     {"netsim", "simulated node-cycles per second, 8x8 mesh at 0.2 and 0.38", bench_netsim},
+    {"ucie", "link evaluations and replay Monte-Carlo flits per second", bench_ucie},
     {NULL, NULL, NULL},
 };
 

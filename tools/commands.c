@@ -5,14 +5,16 @@
 
 const cli_command_t cli_commands[] = {
     {"help", "[GROUP]", "input-format reference generated from the schema tables", cmd_help},
+    {"traffic", "FILE [--pattern P] [--load X] [--routing R] [--json] [--curve F.csv]",
+     "analytic D2D traffic: routes, link loads, saturation, latency, power", cmd_traffic},
     {"tpp", "FILE [--json] [--non-datacenter] [--aggregation max_of_sums|sum_of_maxes]",
      "TPP, performance density, 3A090 class per BIS rule, margins, what-if limits", cmd_tpp},
     {"cost", "FILE... [--json] [--volume N] [--chip-first|--chip-last] [--defect-density D]",
      "yield and cost per good package, NRE, monolithic comparison, crossover area", cmd_cost},
     {"netsim", "FILE [--rate R | --sweep] [--json] [--csv] [--export-booksim DIR]",
      "cycle-level flit simulation (BookSim2-compatible routers) of a package", cmd_netsim},
-    {"traffic", "FILE [--pattern P] [--load X] [--routing R] [--json] [--curve F.csv]",
-     "analytic D2D traffic: routes, link loads, saturation, latency, power", cmd_traffic},
+    {"links", "FILE [--json]", "UCIe link model: bandwidth, latency, energy, reliability per link",
+     cmd_links},
     /* Benchmarks: do not add a row per area here; add your row to the table in cmd_bench.c. */
     {"bench", "AREA [options]", "benchmarks printing figures (see `sipsim bench`)", cmd_bench},
 };

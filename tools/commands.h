@@ -4,11 +4,12 @@
 
 int cmd_help(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
-int cmd_traffic(int argc, char **argv);
-int bench_traffic(int argc, char **argv);
+int cmd_links(int argc, char **argv);
+int bench_ucie(int argc, char **argv);
 int cmd_tpp(int argc, char **argv);
 int cmd_cost(int argc, char **argv);
-
+int cmd_traffic(int argc, char **argv);
+int bench_traffic(int argc, char **argv);
 int cmd_netsim(int argc, char **argv);
 int bench_netsim(int argc, char **argv);
 

@@ -97,8 +97,8 @@ SIP_EXPORT const char *sip_ucie_trained_name(sip_ucie_trained_t trained);
  * spec BER, no failed lanes, reference bump pitch); package, rate and length must be set. */
 SIP_EXPORT void sip_ucie_params_init(sip_ucie_params_t *p, sip_ucie_package_t package,
                                      double rate_gtps, double length_mm);
-/* The parameters of pkg->links[link]: length from sip_link_length_mm, bump pitch = the
- * larger of the two ports' pitches (the coarser die limits the link). */
+/* The parameters of pkg->links[link]: length from sip_link_length_mm; bump pitch = the port
+ * pitch whose bump-pitch group allows the lower rate (each die's PHY is limited by its own). */
 SIP_EXPORT sip_status_t sip_ucie_link_params(const sip_package_t *pkg, int link,
                                              sip_ucie_params_t *out, sip_error_t *err);
 
@@ -125,7 +125,8 @@ SIP_EXPORT double sip_ucie_link_power_w(const sip_ucie_link_result_t *r, double 
 /* ---- pieces, exposed for tests and other engines ---- */
 /* Table 45 raw BER requirement (0 when the rate is not in the table). */
 SIP_EXPORT double sip_ucie_default_ber(sip_ucie_package_t package, double rate_gtps);
-/* Maximum rate of the bump-pitch group (advanced: Table 7; standard: 32 GT/s; 0 = outside). */
+/* Maximum rate of the bump-pitch group (advanced: Table 7, group 4 also allows the UCIe 3.0
+ * rates 48/64; standard: 64; 0 = pitch outside the package's range; <= 0 pitch = reference). */
 SIP_EXPORT double sip_ucie_pitch_max_rate_gtps(sip_ucie_package_t package, double bump_pitch_um);
 /* Die-edge width of one module (Table 29: 571.5 um standard, 388.8 um advanced) and the
  * channel reach (standard long reach 25 mm, advanced 2 mm), facts.md §1.2. */

@@ -79,7 +79,7 @@ static sip_status_t validate(const sip_ucie_params_t *p, const char *path, int l
     int lanes = lanes_of(p);
     if (!lanes_allowed(p->package, lanes))
         return sip_error_set(err, SIP_ECHECK, path, line,
-                             "%slanes_per_module %d not allowed for a %s package (expected %s)", who,
+                             "%slanes_per_module %d not allowed for the %s package (expected %s)", who,
                              lanes, pkg,
                              p->package == SIP_UCIE_ADVANCED ? "64, or 32 (UCIe 2.0)"
                                                              : "16, or 8 (UCIe 2.0)");
@@ -167,8 +167,13 @@ sip_status_t sip_ucie_link_params(const sip_package_t *pkg, int link, sip_ucie_p
     out->voltage_v = l->voltage_v;
     out->raw_ber = l->raw_ber;
     out->failed_lanes = l->failed_lanes;
-    /* The coarser pitch of the two dies decides the bump-pitch group (both must meet it). */
-    out->bump_pitch_um = fmax(a->bump_pitch_um, b->bump_pitch_um);
+    /* Each die's PHY is limited by its own bump-pitch group, so the link gets the pitch with
+     * the lower group maximum (0 = out of range wins, so validation reports it); on a tie
+     * the coarser pitch, whose deeper module sets the areal density. */
+    double pa = a->bump_pitch_um, pb = b->bump_pitch_um;
+    double ma = sip_ucie_pitch_max_rate_gtps(l->package, pa);
+    double mb = sip_ucie_pitch_max_rate_gtps(l->package, pb);
+    out->bump_pitch_um = ma < mb ? pa : mb < ma ? pb : fmax(pa, pb);
     return SIP_OK;
 }
 

@@ -216,10 +216,10 @@ Test(ucie_rules, bad_parameters_are_rejected_with_a_reason)
     expect_rule_error(&p, "modules 3");
     p = nominal(SIP_UCIE_STANDARD, 16);
     p.lanes_per_module = 32;
-    expect_rule_error(&p, "lanes_per_module 32 not allowed for a standard");
+    expect_rule_error(&p, "lanes_per_module 32 not allowed for the standard");
     p = nominal(SIP_UCIE_ADVANCED, 16);
     p.lanes_per_module = 16;
-    expect_rule_error(&p, "lanes_per_module 16 not allowed for a advanced");
+    expect_rule_error(&p, "lanes_per_module 16 not allowed for the advanced");
     p = nominal(SIP_UCIE_STANDARD, 16);
     p.lanes_per_module = 8;
     cr_assert_eq(sip_ucie_params_validate(&p, NULL), SIP_OK);
