@@ -1,6 +1,7 @@
 /* sipsim help [GROUP]: the input format, generated from the schema tables.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 #include "commands.h"
@@ -9,9 +10,26 @@ int cmd_help(int argc, char **argv)
 {
     const char *const *groups = sip_help_groups();
     if (argc < 2) {
-        printf("input groups (sipsim help GROUP):\n");
-        for (int i = 0; groups[i]; i++)
-            printf("  %s\n", groups[i]);
+        printf("Input files are libconfig text: chiplet types (chiplets/NAME.cfg) and packages\n"
+               "(topologies/NAME.cfg).  `sipsim help GROUP` lists every key of a group with its\n"
+               "type, range, unit and meaning.\n\ngroups:\n");
+        for (int i = 0; groups[i]; i++) {
+            /* The first line of a group's text is "NAME: where it appears". */
+            char *text = NULL;
+            sip_error_t err;
+            sip_error_clear(&err);
+            const char *title = "";
+            if (sip_help_text(groups[i], &text, &err) == SIP_OK) {
+                char *colon = strstr(text, ": ");
+                char *nl = strchr(text, '\n');
+                if (nl)
+                    *nl = '\0';
+                if (colon)
+                    title = colon + 2;
+            }
+            printf("  %-10s %s\n", groups[i], title);
+            free(text);
+        }
         printf("\ncommands: sipsim --help\n");
         return CLI_EXIT_OK;
     }

@@ -158,6 +158,19 @@ static bool is_hex(char c)
     return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
+/* Case-insensitive comparison of the first n characters of a with b. */
+static int differs_nocase(const char *a, const char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char x = a[i], y = b[i];
+        if (x >= 'A' && x <= 'Z')
+            x = (char)(x + 'a' - 'A');
+        if (x != y)
+            return 1;
+    }
+    return 0;
+}
+
 /* Scan an integer literal starting at text[*i]; fail if libconfig 1.5 would silently truncate it
  * (it stores an int literal beyond 32 bits as its low 32 bits). */
 static sip_status_t scan_number(const char *text, size_t len, size_t *i, const char *path, int line,
@@ -215,6 +228,7 @@ static sip_status_t prescan(const char *text, size_t len, const char *path, sip_
 {
     enum { CODE, STRING, LINE_COMMENT, BLOCK_COMMENT } state = CODE;
     int line = 1, depth = 0;
+    char last = '\0'; /* last significant character in code */
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)text[i];
         if (c == '\n') {
@@ -264,7 +278,24 @@ static sip_status_t prescan(const char *text, size_t len, const char *path, sip_
             } else if (is_digit((char)c) && (i == 0 || !is_ident_char(text[i - 1]))) {
                 SIP_TRY(scan_number(text, len, &i, path, line, err));
                 i--; /* the loop's i++ moves to the character after the number */
+            } else if (is_ident_char((char)c) && !is_ident_char(i ? text[i - 1] : ' ') &&
+                       (last == '=' || last == ':' || last == '-' || last == '+')) {
+                /* A bare word as a value: libconfig knows only true/false, so NaN and
+                 * infinities would be a bare "syntax error"; say what is wrong. */
+                size_t j = i;
+                while (j < len && is_ident_char(text[j]))
+                    j++;
+                static const char *const non_finite[] = {"nan", "inf", "infinity"};
+                for (int k = 0; k < 3; k++)
+                    if (j - i == strlen(non_finite[k]) &&
+                        differs_nocase(text + i, non_finite[k], j - i) == 0)
+                        return sip_error_set(err, SIP_EINVAL, path, line,
+                                             "%.*s is not a finite number (expected a finite "
+                                             "value)", (int)(j - i), text + i);
+                i = j - 1;
             }
+            if (c != ' ' && c != '\t' && c != '\r' && state == CODE)
+                last = (char)c;
             break;
         }
     }

@@ -192,8 +192,7 @@ static const sip__field_t block_fields[] = {
 };
 static const sip__schema_t schema_block = {
     .name = "block",
-    .title = "blocks = ( { ... }, ... ) inside a chiplet type (optional power map); for custom "
-             "chiplets in a package see `sipsim help custom`",
+    .title = "blocks = ( { ... }, ... ) inside a chiplet type: power map (package blocks: custom)",
     .fields = block_fields, .n_fields = (int)(sizeof block_fields / sizeof block_fields[0]),
     .line_offset = offsetof(sip_block_t, line),
 };
