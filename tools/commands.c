@@ -5,6 +5,16 @@
 
 const cli_command_t cli_commands[] = {
     {"help", "[GROUP]", "input-format reference generated from the schema tables", cmd_help},
+    {"report", "FILE [--json]", "package summary: instances, links, design rules, graph metrics",
+     cmd_report},
+    {"check", "FILE [--json] | --rules", "design rules with file:line (exit 1 on errors)",
+     cmd_check},
+    {"info", "FILE [--json]", "what the package is made of: substrate, chiplet types, instances, "
+     "links", cmd_info},
+    {"graph", "FILE [--json]", "package graph: diameter, bisection bandwidth, betweenness, "
+     "articulation points, bridges", cmd_graph},
+    {"export", "FILE [-f graphml|dot|json] [-o OUT]", "package graph as GraphML, DOT or JSON",
+     cmd_export},
     {"traffic", "FILE [--pattern P] [--load X] [--routing R] [--json] [--curve F.csv]",
      "analytic D2D traffic: routes, link loads, saturation, latency, power", cmd_traffic},
     {"tpp", "FILE [--json] [--non-datacenter] [--aggregation max_of_sums|sum_of_maxes]",

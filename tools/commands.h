@@ -3,6 +3,11 @@
 #define SIPSIM_COMMANDS_H
 
 int cmd_help(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+int cmd_graph(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_links(int argc, char **argv);
 int bench_ucie(int argc, char **argv);
