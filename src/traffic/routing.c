@@ -120,7 +120,8 @@ static sip_status_t add_path(builder_t *b, const int *chans, int n, double weigh
     path->first_hop = r->n_hops;
     path->n_hops = n;
     path->weight = weight;
-    memcpy(r->hops + r->n_hops, chans, (size_t)n * sizeof *chans);
+    if (n > 0) /* r->hops may still be NULL while only empty (s == d) paths exist */
+        memcpy(r->hops + r->n_hops, chans, (size_t)n * sizeof *chans);
     r->n_hops += n;
     return SIP_OK;
 }
@@ -504,7 +505,8 @@ static sip_status_t route_shortest(const sip_network_t *net, sip_routing_t alg,
         r->pair_first[pair] = np;
         for (int i = first; i < end; i++) {
             sip_path_t p = r->paths[i];
-            memcpy(hops + nh, r->hops + p.first_hop, (size_t)p.n_hops * sizeof *hops);
+            if (p.n_hops > 0)
+                memcpy(hops + nh, r->hops + p.first_hop, (size_t)p.n_hops * sizeof *hops);
             p.first_hop = nh;
             nh += p.n_hops;
             paths[np++] = p;
