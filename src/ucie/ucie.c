@@ -438,6 +438,8 @@ sip_status_t sip_ucie_eval(const sip_ucie_params_t *p, sip_ucie_link_result_t *o
         r.replay_rtt_flits = r.serialization_ns > 0.0
                                  ? (int)ceil(r.replay_rtt_ns / r.serialization_ns - 1e-9)
                                  : 0;
+        /* 8-bit sequence numbers allow 255 unacknowledged flits ([S1] §3.7); R is at most
+         * ~125 even for 4 x64 modules at 64 GT/s, so the window never stalls the sender. */
         /* Only detected errors are replayed. */
         double pd = r.flit_error_prob - r.flit_undetected_prob;
         r.goodput = sip_ucie_gbn_goodput(pd, r.replay_rtt_flits);

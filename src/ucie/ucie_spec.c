@@ -82,7 +82,9 @@ int sip__ucie_phy_ui(double rate_gtps)
  *   derived (D) from Table 29's 710/947 GB/s/mm2: 2 x 64 x 24 / 8 / (0.3888 x 0.710) =
  *   1.391 mm (32 GT/s gives the same 1.391 mm, which is the check that one depth explains
  *   both).  DECISION: 48/64 GT/s (3.0) keep the 24/32 GT/s depth and the module width
- *   (UNVERIFIED; Cadence's 64G UCIe-A figure 2635 GB/s/mm [S16] agrees with the width). */
+ *   (UNVERIFIED; Cadence's 64G UCIe-A figure 2635 GB/s/mm [S16] agrees with the width).
+ *   DECISION: the UCIe 2.0 x8 (standard) and x32 (advanced) options keep the module's
+ *   footprint (UNVERIFIED), so their shoreline and areal densities are half the x16/x64 ones. */
 static const struct {
     double module_width_mm;
     double reach_mm;
