@@ -13,5 +13,6 @@
 #include "sipsim/graph.h"
 #include "sipsim/ucie.h"
 #include "sipsim/traffic.h"
+#include "sipsim/thermal.h"
 
 #endif

@@ -25,6 +25,9 @@ const cli_command_t cli_commands[] = {
      "cycle-level flit simulation (BookSim2-compatible routers) of a package", cmd_netsim},
     {"links", "FILE [--json]", "UCIe link model: bandwidth, latency, energy, reliability per link",
      cmd_links},
+    {"thermal", "FILE [--json] [--grid N] [--csv MAP.csv] [--svg MAP.svg] [--export-hotspot DIR] "
+     "[--transient TRACE --dt S] [--secondary R] [--no-caps] | --hotspot CASE_DIR",
+     "junction temperatures, hotspot, thermal budget, power caps, maps, HotSpot export", cmd_thermal},
     /* Benchmarks: do not add a row per area here; add your row to the table in cmd_bench.c. */
     {"bench", "AREA [options]", "benchmarks printing figures (see `sipsim bench`)", cmd_bench},
 };

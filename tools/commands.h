@@ -17,5 +17,7 @@ int cmd_traffic(int argc, char **argv);
 int bench_traffic(int argc, char **argv);
 int cmd_netsim(int argc, char **argv);
 int bench_netsim(int argc, char **argv);
+int cmd_thermal(int argc, char **argv);
+int bench_thermal(int argc, char **argv);
 
 #endif

@@ -94,6 +94,8 @@ SIP_EXPORT const sip_thermal_layer_t *sip_thermal_model_layer(const sip_thermal_
 /* The model's own die powers (package powers, or the HotSpot trace's average). */
 SIP_EXPORT const double *sip_thermal_model_default_power(const sip_thermal_model_t *model);
 SIP_EXPORT int sip_thermal_model_n_nodes(const sip_thermal_model_t *model);
+/* Power caps cost one solve per die; HotSpot-mode models start with them on, like native ones. */
+SIP_EXPORT void sip_thermal_model_set_power_caps(sip_thermal_model_t *model, bool enabled);
 
 /* Default layer stack of a package (after thermal.layers overrides); n_out <= SIP_MAX_LAYERS. */
 SIP_EXPORT sip_status_t sip_thermal_stack(const sip_package_t *pkg, sip_thermal_layer_t *layers,

@@ -319,3 +319,4 @@ const sip_thermal_layer_t *sip_thermal_model_layer(const sip_thermal_model_t *m,
 }
 const double *sip_thermal_model_default_power(const sip_thermal_model_t *m) { return m->default_power; }
 int sip_thermal_model_n_nodes(const sip_thermal_model_t *m) { return m->n_nodes; }
+void sip_thermal_model_set_power_caps(sip_thermal_model_t *m, bool enabled) { m->skip_power_caps = !enabled; }

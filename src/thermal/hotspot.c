@@ -187,14 +187,21 @@ static sip_status_t hs_read_flp(const char *path, hs_flp_t *flp, sip_error_t *er
         char *hash = strchr(line, '#');
         if (hash)
             *hash = 0;
-        char name[256];
-        double v[6];
-        int n = sscanf(line, "%255s %lf %lf %lf %lf %lf %lf", name, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]);
-        if (n <= 0)
+        char name[256], t2[64], t3[64], t4[64], t5[64], t6[64], t7[64], t8[8];
+        int ntok = sscanf(line, "%255s %63s %63s %63s %63s %63s %63s %7s", name, t2, t3, t4, t5, t6, t7, t8);
+        if (ntok <= 0)
             continue;
-        if (n == 3 || n == 2) /* connectivity lines (name name wire_density) carry no geometry */
+        if (ntok == 3) /* connectivity lines (name name wire_density) carry no geometry */
             continue;
-        if (n < 5 || !(v[0] > 0) || !(v[1] > 0)) {
+        const char *tok[4] = {t2, t3, t4, t5};
+        double v[4];
+        bool ok = ntok == 5 || ntok == 7;
+        for (int k = 0; ok && k < 4; k++) {
+            char *end;
+            v[k] = strtod(tok[k], &end);
+            ok = end != tok[k] && !*end && isfinite(v[k]);
+        }
+        if (!ok || !(v[0] > 0) || !(v[1] > 0)) {
             st = sip_error_set(err, SIP_EPARSE, path, ln, "expected '<name> <width> <height> <left-x> <bottom-y>' in metres");
             break;
         }

@@ -96,7 +96,7 @@ static void apply_override(sip_thermal_layer_t *L, const sip_layer_t *o)
         L->heat_capacity_j_per_m3k = o->heat_capacity_j_per_m3k;
 }
 
-static sip_status_t stack_with_mould(const sip_package_t *pkg, sip_thermal_layer_t *layers, int *n_out,
+sip_status_t sip__thermal_stack_with_mould(const sip_package_t *pkg, sip_thermal_layer_t *layers, int *n_out,
                                      sip_thermal_layer_t *mould, sip_error_t *err)
 {
     int n = default_stack(pkg->substrate.kind, layers);
@@ -126,10 +126,17 @@ static sip_status_t stack_with_mould(const sip_package_t *pkg, sip_thermal_layer
     return SIP_OK;
 }
 
+double sip__thermal_sink_r_c_per_w(const sip_package_t *pkg)
+{
+    if (pkg->thermal.sink_r_c_per_w > 0.0)
+        return pkg->thermal.sink_r_c_per_w;
+    return pkg->thermal.cooling == SIP_COOLING_AIR ? R_SINK_AIR_C_PER_W : -1.0;
+}
+
 sip_status_t sip_thermal_stack(const sip_package_t *pkg, sip_thermal_layer_t *layers, int *n_out, sip_error_t *err)
 {
     sip_thermal_layer_t mould;
-    return stack_with_mould(pkg, layers, n_out, &mould, err);
+    return sip__thermal_stack_with_mould(pkg, layers, n_out, &mould, err);
 }
 
 /* A block rectangle of the die's own frame in substrate coordinates (rotation as in model.h). */
@@ -167,16 +174,13 @@ sip_status_t sip_thermal_model_create(const sip_package_t *pkg, const sip_therma
         return sip_error_set(err, SIP_EINVAL, pkg->path, 0, "thermal: the package has no dies");
     sip_thermal_layer_t layers[SIP_THERMAL_MAX_STACK], mould;
     int nl = 0;
-    SIP_TRY(stack_with_mould(pkg, layers, &nl, &mould, err));
+    SIP_TRY(sip__thermal_stack_with_mould(pkg, layers, &nl, &mould, err));
 
-    double r_sink = pkg->thermal.sink_r_c_per_w;
-    if (!(r_sink > 0.0)) {
-        if (pkg->thermal.cooling != SIP_COOLING_AIR)
-            return sip_error_set(err, SIP_EINVAL, pkg->path, pkg->thermal.line,
-                                 "thermal: %s cooling needs sink_r_c_per_w (no sourced default; air uses HotSpot's 0.1 K/W)",
-                                 sip_cooling_name(pkg->thermal.cooling));
-        r_sink = R_SINK_AIR_C_PER_W;
-    }
+    double r_sink = sip__thermal_sink_r_c_per_w(pkg);
+    if (!(r_sink > 0.0))
+        return sip_error_set(err, SIP_EINVAL, pkg->path, pkg->thermal.line,
+                             "thermal: %s cooling needs sink_r_c_per_w (no sourced default; air uses HotSpot's 0.1 K/W)",
+                             sip_cooling_name(pkg->thermal.cooling));
     /* footprint: the substrate, or the dies' bounding box when no substrate size is given */
     double x0 = 0.0, y0 = 0.0, x1 = pkg->substrate.width_mm, y1 = pkg->substrate.height_mm;
     if (!(x1 > 0.0) || !(y1 > 0.0)) {

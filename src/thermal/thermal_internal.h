@@ -70,6 +70,12 @@ sip_status_t sip__thermal_solve_raw(sip_thermal_model_t *m, double dt_s, const d
 /* Power vector (rise above ambient is the unknown) from die powers. */
 void sip__thermal_power_vector(const sip_thermal_model_t *m, const double *power_w, double *b);
 
+/* stack.c: the package's stack plus the die layer's filler material; sink-to-ambient
+ * resistance (package value or the air default; < 0 = none available). */
+sip_status_t sip__thermal_stack_with_mould(const sip_package_t *pkg, sip_thermal_layer_t *layers, int *n_out,
+                                           sip_thermal_layer_t *mould, sip_error_t *err);
+double sip__thermal_sink_r_c_per_w(const sip_package_t *pkg);
+
 /* analyze.c: result from the rise above ambient theta (n_nodes). */
 sip_status_t sip__thermal_result_build(sip_thermal_model_t *m, const double *power_w,
                                        const double *theta, bool caps, sip_thermal_result_t **out,

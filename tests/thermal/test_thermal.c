@@ -1,0 +1,494 @@
+/* Thermal engine: HotSpot 7 reference numbers, energy balance, linearity, closed forms,
+ * budget and caps, transients, exports and bad inputs.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sipsim.h"
+#include "sipsim/thermal.h"
+
+static const char *root(void)
+{
+    const char *r = getenv("SIPSIM_SOURCE_ROOT");
+    cr_assert(r != NULL, "SIPSIM_SOURCE_ROOT must point at the source tree");
+    return r;
+}
+
+/* ---------- HotSpot cases ---------- */
+
+/* Build the HotSpot model of tests/data/thermal/hotspot/<name> (its case.opts plus -p). */
+static sip_thermal_model_t *hotspot_case(const char *name, int grid)
+{
+    char dir[1024], cfg[1024], opts_path[1100];
+    snprintf(dir, sizeof dir, "%s/tests/data/thermal/hotspot/%s", root(), name);
+    snprintf(cfg, sizeof cfg, "%s/tests/data/thermal/hotspot/hotspot.config", root());
+    snprintf(opts_path, sizeof opts_path, "%s/case.opts", dir);
+    FILE *f = fopen(opts_path, "r");
+    cr_assert(f != NULL, "cannot open %s", opts_path);
+    static char tok[16][256];
+    const char *opts[18];
+    int n = 0;
+    while (n < 16 && fscanf(f, "%255s", tok[n]) == 1) {
+        opts[n] = tok[n];
+        n++;
+    }
+    fclose(f);
+    opts[n++] = "-p";
+    opts[n++] = "power.ptrace";
+    sip_thermal_model_t *m = NULL;
+    sip_error_t err;
+    sip_error_clear(&err);
+    sip_status_t st = sip_thermal_model_create_hotspot(dir, cfg, opts, n, grid, grid, &m, &err);
+    cr_assert_eq(st, SIP_OK, "hotspot case %s: %s", name, err.message);
+    sip_thermal_model_set_power_caps(m, false);
+    return m;
+}
+
+/* Every block of the case at this grid against reference.csv (HotSpot's SuperLU build). */
+static void check_against_reference(const char *name, int grid)
+{
+    sip_thermal_model_t *m = hotspot_case(name, grid);
+    sip_thermal_result_t *r = NULL;
+    sip_error_t err;
+    cr_assert_eq(sip_thermal_solve(m, NULL, &r, &err), SIP_OK, "%s", err.message);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/tests/data/thermal/hotspot/reference.csv", root());
+    FILE *f = fopen(path, "r");
+    cr_assert(f != NULL);
+    char line[512];
+    int checked = 0;
+    double worst = 0.0;
+    while (fgets(line, sizeof line, f)) {
+        char cs[32], kind[32], block[64];
+        int rows, cols;
+        double ref;
+        if (sscanf(line, "%31[^,],%d,%d,%31[^,],%63[^,],%lf", cs, &rows, &cols, kind, block, &ref) != 6)
+            continue;
+        if (strcmp(cs, name) != 0 || rows != grid || cols != grid)
+            continue;
+        int d = 0;
+        while (d < r->n_dies && strcmp(r->dies[d].name, block) != 0)
+            d++;
+        cr_assert_lt(d, r->n_dies, "block %s missing", block);
+        double got = strcmp(kind, "block_max_C") == 0 ? r->dies[d].t_max_c : r->dies[d].t_avg_touched_c;
+        /* issue 6: within 0.5 C of HotSpot; HotSpot prints 0.01 K, so also report the worst */
+        cr_assert_lt(fabs(got - ref), 0.5, "%s %dx%d %s %s: %.3f vs HotSpot %.2f", name, grid, grid, kind, block, got, ref);
+        worst = fmax(worst, fabs(got - ref));
+        checked++;
+    }
+    fclose(f);
+    cr_assert_gt(checked, 0, "no reference rows for %s at %d", name, grid);
+    /* the reproduction is exact up to HotSpot's output rounding */
+    cr_assert_lt(worst, 0.011, "%s %d: worst difference %.4f K", name, grid, worst);
+    cr_assert_float_eq(r->heat_out_w, r->power_in_w, 1e-6 * r->power_in_w);
+    sip_thermal_result_destroy(r);
+    sip_thermal_model_destroy(m);
+}
+
+Test(thermal_hotspot, case_a_64_matches_hotspot) { check_against_reference("a", 64); }
+Test(thermal_hotspot, case_a_128_matches_hotspot) { check_against_reference("a", 128); }
+Test(thermal_hotspot, case_b_64_matches_hotspot) { check_against_reference("b", 64); }
+Test(thermal_hotspot, case_b_128_matches_hotspot, .timeout = 120) { check_against_reference("b", 128); }
+
+Test(thermal_hotspot, transient_settles_to_the_steady_state)
+{
+    sip_thermal_model_t *m = hotspot_case("b", 16);
+    int nd = sip_thermal_model_n_dies(m);
+    const double *p = sip_thermal_model_default_power(m);
+    sip_thermal_result_t *s = NULL, *t = NULL;
+    cr_assert_eq(sip_thermal_solve(m, NULL, &s, NULL), SIP_OK);
+    enum { STEPS = 40 };
+    double *trace = malloc(sizeof(double) * STEPS * nd), *tmax = malloc(sizeof(double) * STEPS * nd);
+    for (int k = 0; k < STEPS; k++)
+        memcpy(trace + k * nd, p, sizeof(double) * nd);
+    /* backward Euler from ambient with 100 s steps: far beyond the sink's time constant */
+    cr_assert_eq(sip_thermal_transient(m, trace, STEPS, 100.0, false, tmax, &t, NULL), SIP_OK);
+    for (int k = 1; k < STEPS; k++)
+        cr_assert_geq(tmax[k * nd] + 1e-9, tmax[(k - 1) * nd], "heating from ambient must not cool");
+    cr_assert_lt(tmax[0], s->dies[0].t_max_c);
+    for (int d = 0; d < nd; d++)
+        cr_assert_float_eq(t->dies[d].t_max_c, s->dies[d].t_max_c, 1e-3);
+    free(trace);
+    free(tmax);
+    sip_thermal_result_destroy(s);
+    sip_thermal_result_destroy(t);
+    sip_thermal_model_destroy(m);
+}
+
+Test(thermal_hotspot, bad_floorplan_line_is_reported_with_its_line)
+{
+    char dir[] = "/tmp/sipsim-thermal-XXXXXX";
+    cr_assert(mkdtemp(dir) != NULL);
+    char path[256];
+    snprintf(path, sizeof path, "%s/die.flp", dir);
+    FILE *f = fopen(path, "w");
+    fprintf(f, "# comment\ndie 0.01 0.01 0 0\nbad 0.01 x 0 0\n");
+    fclose(f);
+    snprintf(path, sizeof path, "%s/p.ptrace", dir);
+    f = fopen(path, "w");
+    fprintf(f, "die\n10\n");
+    fclose(f);
+    const char *opts[] = {"-f", "die.flp", "-p", "p.ptrace"};
+    sip_thermal_model_t *m = NULL;
+    sip_error_t err;
+    cr_assert_eq(sip_thermal_model_create_hotspot(dir, NULL, opts, 4, 8, 8, &m, &err), SIP_EPARSE);
+    cr_assert_eq(err.line, 3);
+    cr_assert_null(m);
+    /* a power trace naming a unit the floorplan lacks */
+    snprintf(path, sizeof path, "%s/die.flp", dir);
+    f = fopen(path, "w");
+    fprintf(f, "die 0.01 0.01 0 0\n");
+    fclose(f);
+    snprintf(path, sizeof path, "%s/p.ptrace", dir);
+    f = fopen(path, "w");
+    fprintf(f, "die other\n10 5\n");
+    fclose(f);
+    cr_assert_eq(sip_thermal_model_create_hotspot(dir, NULL, opts, 4, 8, 8, &m, &err), SIP_ENOTFOUND);
+    /* a trace row with a missing power */
+    f = fopen(path, "w");
+    fprintf(f, "die\n10\n\n5 6\n");
+    fclose(f);
+    cr_assert_eq(sip_thermal_model_create_hotspot(dir, NULL, opts, 4, 8, 8, &m, &err), SIP_EPARSE);
+    cr_assert_eq(err.line, 4);
+    /* options that change the model and are not reproduced are refused */
+    const char *bad_opts[] = {"-f", "die.flp", "-p", "p.ptrace", "-model_secondary", "1"};
+    cr_assert_eq(sip_thermal_model_create_hotspot(dir, NULL, bad_opts, 6, 8, 8, &m, &err), SIP_EUNSUPPORTED);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+/* ---------- native packages built in code ---------- */
+
+static sip_package_t *package(sip_substrate_kind_t kind, double w, double h)
+{
+    sip_package_t *pkg = NULL;
+    cr_assert_eq(sip_package_create(&pkg, NULL), SIP_OK);
+    strcpy(pkg->name, "t");
+    pkg->substrate.kind = kind;
+    pkg->substrate.width_mm = w;
+    pkg->substrate.height_mm = h;
+    return pkg;
+}
+
+static int add_die(sip_package_t *pkg, const char *name, double w, double h, double tdp, double x, double y, int rot)
+{
+    sip_chiplet_type_t t;
+    sip_chiplet_type_init(&t);
+    snprintf(t.name, sizeof t.name, "%s_t", name);
+    t.width_mm = w;
+    t.height_mm = h;
+    t.tdp_w = tdp;
+    int ti = sip_package_add_type(pkg, &t, NULL);
+    cr_assert_geq(ti, 0);
+    sip_instance_t in;
+    sip_instance_init(&in);
+    snprintf(in.name, sizeof in.name, "%s", name);
+    in.type = ti;
+    in.x_mm = x;
+    in.y_mm = y;
+    in.rotation_deg = rot;
+    return sip_package_add_instance(pkg, &in, NULL);
+}
+
+Test(thermal_native, die_covering_the_substrate_matches_the_1d_closed_form)
+{
+    /* One die over the whole footprint, adiabatic bottom: no lateral gradient, so the junction
+     * rise is P times the series resistance from the die's mid-plane to ambient. */
+    sip_package_t *pkg = package(SIP_SUBSTRATE_ORGANIC, 20.0, 20.0);
+    add_die(pkg, "d", 20.0, 20.0, 300.0, 0.0, 0.0, 0);
+    sip_thermal_layer_t L[SIP_MAX_LAYERS + 2];
+    int n = 0;
+    cr_assert_eq(sip_thermal_stack(pkg, L, &n, NULL), SIP_OK);
+    double A = 20e-3 * 20e-3, R = 0.1; /* air default: HotSpot's r_convec */
+    int dl = 0;
+    while (!L[dl].has_power)
+        dl++;
+    for (int l = dl; l < n; l++) {
+        double r = L[l].thickness_um * 1e-6 / (L[l].k_w_per_mk * A);
+        R += l == dl ? r / 2.0 : r; /* from the die's mid-plane through the whole sink */
+    }
+    sip_thermal_options_t o = {.grid_rows = 8, .grid_cols = 8, .secondary_r_c_per_w = -1.0};
+    sip_thermal_model_t *m = NULL;
+    sip_thermal_result_t *r = NULL;
+    cr_assert_eq(sip_thermal_model_create(pkg, &o, &m, NULL), SIP_OK);
+    cr_assert_eq(sip_thermal_solve(m, NULL, &r, NULL), SIP_OK);
+    cr_assert_float_eq(r->dies[0].t_max_c, pkg->thermal.ambient_c + 300.0 * R, 1e-6);
+    cr_assert_float_eq(r->dies[0].t_avg_c, r->dies[0].t_max_c, 1e-6);
+    sip_thermal_result_destroy(r);
+    sip_thermal_model_destroy(m);
+    sip_package_destroy(pkg);
+}
+
+/* Heat out = power in (0.1 %) and doubling the power doubles every rise (1e-9 relative). */
+static void check_balance_and_linearity(sip_package_t *pkg, int grid)
+{
+    sip_thermal_options_t o = {.grid_rows = grid, .grid_cols = grid, .secondary_r_c_per_w = -1.0, .skip_power_caps = true};
+    sip_thermal_model_t *m = NULL;
+    sip_error_t err;
+    sip_error_clear(&err);
+    cr_assert_eq(sip_thermal_model_create(pkg, &o, &m, &err), SIP_OK, "%s: %s", pkg->name, err.message);
+    int nd = sip_thermal_model_n_dies(m);
+    double *p2 = malloc(sizeof(double) * (size_t)nd);
+    for (int d = 0; d < nd; d++)
+        p2[d] = 2.0 * sip_thermal_model_default_power(m)[d];
+    sip_thermal_result_t *r1 = NULL, *r2 = NULL;
+    cr_assert_eq(sip_thermal_solve(m, NULL, &r1, NULL), SIP_OK);
+    cr_assert_eq(sip_thermal_solve(m, p2, &r2, NULL), SIP_OK);
+    cr_assert_gt(r1->power_in_w, 0.0, "%s has no power", pkg->name);
+    cr_assert_float_eq(r1->power_in_w, sip_package_total_power_w(pkg), 1e-9 * r1->power_in_w);
+    cr_assert_lt(fabs(r1->heat_out_w - r1->power_in_w), 1e-3 * r1->power_in_w, "%s: out %.6f W, in %.6f W", pkg->name,
+                 r1->heat_out_w, r1->power_in_w);
+    size_t ncell = (size_t)r1->n_layers * r1->rows * r1->cols;
+    for (size_t i = 0; i < ncell; i++) {
+        double rise1 = r1->t_c[i] - r1->ambient_c, rise2 = r2->t_c[i] - r2->ambient_c;
+        cr_assert_lt(fabs(rise2 - 2.0 * rise1), 1e-9 * fmax(1.0, rise2), "%s cell %zu: %.12g vs 2 x %.12g", pkg->name, i, rise2, rise1);
+    }
+    for (int d = 0; d < nd; d++)
+        cr_assert_float_eq(r2->dies[d].t_max_c - r2->ambient_c, 2.0 * (r1->dies[d].t_max_c - r1->ambient_c), 1e-9);
+    free(p2);
+    sip_thermal_result_destroy(r1);
+    sip_thermal_result_destroy(r2);
+    sip_thermal_model_destroy(m);
+}
+
+static sip_package_t *two_chiplets_on_interposer(void)
+{
+    sip_package_t *pkg = package(SIP_SUBSTRATE_INTERPOSER, 32.0, 23.0);
+    add_die(pkg, "c0", 10.0, 10.0, 75.0, 1.0, 1.0, 0);
+    add_die(pkg, "c1", 10.0, 10.0, 75.0, 12.0, 1.0, 90);
+    add_die(pkg, "io", 20.0, 8.0, 25.0, 23.0, 1.5, 90);
+    return pkg;
+}
+
+Test(thermal_native, built_packages_conserve_energy_and_scale_linearly)
+{
+    sip_package_t *a = two_chiplets_on_interposer();
+    check_balance_and_linearity(a, 24);
+    sip_package_destroy(a);
+    sip_package_t *b = package(SIP_SUBSTRATE_ORGANIC, 50.0, 30.0);
+    add_die(b, "x", 12.0, 9.0, 120.0, 4.0, 4.0, 270);
+    add_die(b, "y", 7.5, 7.5, 10.0, 30.0, 20.0, 0);
+    check_balance_and_linearity(b, 17); /* cell edges not aligned with dies */
+    sip_package_destroy(b);
+}
+
+Test(thermal_native, budget_scale_brings_the_hottest_die_to_tj_max)
+{
+    sip_package_t *pkg = two_chiplets_on_interposer();
+    sip_thermal_options_t o = {.grid_rows = 24, .grid_cols = 24, .secondary_r_c_per_w = -1.0};
+    sip_thermal_model_t *m = NULL;
+    sip_thermal_result_t *r = NULL, *rs = NULL;
+    cr_assert_eq(sip_thermal_model_create(pkg, &o, &m, NULL), SIP_OK);
+    cr_assert_eq(sip_thermal_solve(m, NULL, &r, NULL), SIP_OK);
+    cr_assert_gt(r->budget_scale, 0.0);
+    cr_assert_float_eq(r->budget_power_w, r->budget_scale * 175.0, 1e-9);
+    double p[3];
+    for (int d = 0; d < 3; d++)
+        p[d] = r->budget_scale * r->dies[d].power_w;
+    cr_assert_eq(sip_thermal_solve(m, p, &rs, NULL), SIP_OK);
+    cr_assert_float_eq(rs->t_max_c, pkg->thermal.tj_max_c, 1e-6);
+    sip_thermal_result_destroy(rs);
+    /* each die at its cap, the others unchanged: the hottest cell of any die reaches tj_max */
+    for (int d = 0; d < 3; d++) {
+        cr_assert_gt(r->dies[d].power_cap_w, 0.0);
+        double q[3] = {r->dies[0].power_w, r->dies[1].power_w, r->dies[2].power_w};
+        q[d] = r->dies[d].power_cap_w;
+        cr_assert_eq(sip_thermal_solve(m, q, &rs, NULL), SIP_OK);
+        cr_assert_float_eq(rs->t_max_c, pkg->thermal.tj_max_c, 1e-6, "die %d cap %.3f W", d, r->dies[d].power_cap_w);
+        sip_thermal_result_destroy(rs);
+    }
+    cr_assert_float_eq(r->headroom_c, pkg->thermal.tj_max_c - r->t_max_c, 1e-12);
+    cr_assert_geq(r->hot_die, 0);
+    const sip_thermal_die_t *hd = &r->dies[r->hot_die];
+    cr_assert(r->hot_x_mm >= hd->x0_mm - 2.0 && r->hot_x_mm <= hd->x1_mm + 2.0);
+    sip_thermal_result_destroy(r);
+    sip_thermal_model_destroy(m);
+    sip_package_destroy(pkg);
+}
+
+Test(thermal_native, power_map_blocks_move_the_hotspot)
+{
+    sip_package_t *pkg = package(SIP_SUBSTRATE_ORGANIC, 30.0, 30.0);
+    add_die(pkg, "d", 20.0, 10.0, 200.0, 5.0, 10.0, 0);
+    sip_chiplet_type_t *t = &pkg->types[0];
+    t->n_blocks = 1;
+    strcpy(t->blocks[0].name, "core");
+    t->blocks[0].x_mm = 0.0;
+    t->blocks[0].y_mm = 0.0;
+    t->blocks[0].width_mm = 5.0;
+    t->blocks[0].height_mm = 10.0;
+    t->blocks[0].power_fraction = 0.8;
+    sip_thermal_options_t o = {.grid_rows = 30, .grid_cols = 30, .secondary_r_c_per_w = -1.0, .skip_power_caps = true};
+    sip_thermal_model_t *m = NULL;
+    sip_thermal_result_t *r = NULL;
+    cr_assert_eq(sip_thermal_model_create(pkg, &o, &m, NULL), SIP_OK);
+    cr_assert_eq(sip_thermal_solve(m, NULL, &r, NULL), SIP_OK);
+    cr_assert_lt(r->hot_x_mm, 10.0, "hotspot at x = %.2f, expected over the west block", r->hot_x_mm);
+    sip_thermal_result_destroy(r);
+    sip_thermal_model_destroy(m);
+    /* rotated by 180 degrees the block sits at the east end */
+    pkg->instances[0].rotation_deg = 180;
+    cr_assert_eq(sip_thermal_model_create(pkg, &o, &m, NULL), SIP_OK);
+    cr_assert_eq(sip_thermal_solve(m, NULL, &r, NULL), SIP_OK);
+    cr_assert_gt(r->hot_x_mm, 20.0, "hotspot at x = %.2f, expected over the east block", r->hot_x_mm);
+    sip_thermal_result_destroy(r);
+    sip_thermal_model_destroy(m);
+    /* fractions above 1 are rejected */
+    t->blocks[0].power_fraction = 1.5;
+    sip_error_t err;
+    cr_assert_eq(sip_thermal_model_create(pkg, &o, &m, &err), SIP_EINVAL);
+    sip_package_destroy(pkg);
+}
+
+Test(thermal_native, layer_overrides_apply_and_unknown_layers_are_errors)
+{
+    sip_package_t *pkg = two_chiplets_on_interposer();
+    sip_thermal_options_t o = {.grid_rows = 16, .grid_cols = 16, .secondary_r_c_per_w = -1.0, .skip_power_caps = true};
+    sip_thermal_model_t *m = NULL;
+    sip_thermal_result_t *r0 = NULL, *r1 = NULL;
+    cr_assert_eq(sip_thermal_model_create(pkg, &o, &m, NULL), SIP_OK);
+    cr_assert_eq(sip_thermal_solve(m, NULL, &r0, NULL), SIP_OK);
+    sip_thermal_model_destroy(m);
+    pkg->thermal.n_layers = 1;
+    strcpy(pkg->thermal.layers[0].name, "tim2");
+    pkg->thermal.layers[0].k_w_per_mk = 1.0; /* a worse paste */
+    cr_assert_eq(sip_thermal_model_create(pkg, &o, &m, NULL), SIP_OK);
+    cr_assert_eq(sip_thermal_solve(m, NULL, &r1, NULL), SIP_OK);
+    cr_assert_gt(r1->t_max_c, r0->t_max_c + 1.0);
+    sip_thermal_model_destroy(m);
+    strcpy(pkg->thermal.layers[0].name, "tim3");
+    pkg->thermal.layers[0].line = 42;
+    sip_error_t err;
+    cr_assert_eq(sip_thermal_model_create(pkg, &o, &m, &err), SIP_EINVAL);
+    cr_assert_eq(err.line, 42);
+    cr_assert(strstr(err.message, "tim3") != NULL);
+    /* liquid cooling has no sourced default sink resistance */
+    pkg->thermal.n_layers = 0;
+    pkg->thermal.cooling = SIP_COOLING_LIQUID;
+    pkg->thermal.sink_r_c_per_w = -1.0;
+    cr_assert_eq(sip_thermal_model_create(pkg, &o, &m, &err), SIP_EINVAL);
+    pkg->thermal.sink_r_c_per_w = 0.02;
+    cr_assert_eq(sip_thermal_model_create(pkg, &o, &m, &err), SIP_OK);
+    sip_thermal_model_destroy(m);
+    sip_thermal_result_destroy(r0);
+    sip_thermal_result_destroy(r1);
+    sip_package_destroy(pkg);
+}
+
+Test(thermal_native, secondary_path_cools_and_still_balances)
+{
+    sip_package_t *pkg = two_chiplets_on_interposer();
+    sip_thermal_options_t o = {.grid_rows = 16, .grid_cols = 16, .secondary_r_c_per_w = -1.0, .skip_power_caps = true};
+    sip_thermal_model_t *m = NULL;
+    sip_thermal_result_t *r0 = NULL, *r1 = NULL;
+    cr_assert_eq(sip_thermal_model_create(pkg, &o, &m, NULL), SIP_OK);
+    cr_assert_eq(sip_thermal_solve(m, NULL, &r0, NULL), SIP_OK);
+    sip_thermal_model_destroy(m);
+    o.secondary_r_c_per_w = 1.0;
+    cr_assert_eq(sip_thermal_model_create(pkg, &o, &m, NULL), SIP_OK);
+    cr_assert_eq(sip_thermal_solve(m, NULL, &r1, NULL), SIP_OK);
+    cr_assert_lt(r1->t_max_c, r0->t_max_c);
+    cr_assert_float_eq(r1->heat_out_w, r1->power_in_w, 1e-6 * r1->power_in_w);
+    sip_thermal_result_destroy(r0);
+    sip_thermal_result_destroy(r1);
+    sip_thermal_model_destroy(m);
+    sip_package_destroy(pkg);
+}
+
+Test(thermal_native, maps_and_hotspot_export_round_trip)
+{
+    sip_package_t *pkg = two_chiplets_on_interposer();
+    sip_thermal_options_t o = {.grid_rows = 16, .grid_cols = 16, .secondary_r_c_per_w = -1.0, .skip_power_caps = true};
+    sip_thermal_model_t *m = NULL;
+    sip_thermal_result_t *r = NULL;
+    cr_assert_eq(sip_thermal_model_create(pkg, &o, &m, NULL), SIP_OK);
+    cr_assert_eq(sip_thermal_solve(m, NULL, &r, NULL), SIP_OK);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    cr_assert_eq(sip_thermal_write_csv(r, -1, f, NULL), SIP_OK);
+    fclose(f);
+    int lines = 0;
+    for (size_t i = 0; i < len; i++)
+        lines += buf[i] == '\n';
+    cr_assert_eq(lines, 1 + 16 * 16);
+    free(buf);
+    f = open_memstream(&buf, &len);
+    cr_assert_eq(sip_thermal_write_svg(r, f, NULL), SIP_OK);
+    fclose(f);
+    cr_assert(strstr(buf, "<svg") != NULL && strstr(buf, "</svg>") != NULL && strstr(buf, ">c0 ") != NULL);
+    free(buf);
+
+    /* export, then read the export back with the HotSpot reader: same dies, same powers, and
+     * the tiled floorplan covers the footprint */
+    char dir[] = "/tmp/sipsim-thermal-XXXXXX";
+    cr_assert(mkdtemp(dir) != NULL);
+    sip_error_t err;
+    cr_assert_eq(sip_thermal_export_hotspot(pkg, &o, dir, &err), SIP_OK, "%s", err.message);
+    char cfg[300];
+    snprintf(cfg, sizeof cfg, "%s/hotspot.config", dir);
+    const char *opts[] = {"-grid_layer_file", "stack.lcf", "-p", "power.ptrace"};
+    sip_thermal_model_t *h = NULL;
+    sip_thermal_result_t *hr = NULL;
+    cr_assert_eq(sip_thermal_model_create_hotspot(dir, cfg, opts, 4, 16, 16, &h, &err), SIP_OK, "%s", err.message);
+    cr_assert_eq(sip_thermal_solve(h, NULL, &hr, NULL), SIP_OK);
+    cr_assert_float_eq(hr->power_in_w, 175.0, 1e-9);
+    cr_assert_float_eq(hr->heat_out_w, 175.0, 1e-6);
+    double area = 0.0;
+    for (int d = 0; d < hr->n_dies; d++)
+        area += (hr->dies[d].x1_mm - hr->dies[d].x0_mm) * (hr->dies[d].y1_mm - hr->dies[d].y0_mm);
+    cr_assert_float_eq(area, 32.0 * 23.0, 1e-6);
+    for (int d = 0; d < 3; d++) {
+        cr_assert_str_eq(hr->dies[d].name, r->dies[d].name);
+        /* different conventions (see NOTE), same package: within a few kelvin */
+        cr_assert_lt(fabs(hr->dies[d].t_max_c - r->dies[d].t_max_c), 15.0, "%s: HotSpot-mode %.2f vs native %.2f",
+                     r->dies[d].name, hr->dies[d].t_max_c, r->dies[d].t_max_c);
+    }
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
+    sip_thermal_result_destroy(hr);
+    sip_thermal_model_destroy(h);
+    sip_thermal_result_destroy(r);
+    sip_thermal_model_destroy(m);
+    sip_package_destroy(pkg);
+}
+
+/* ---------- shipped packages ---------- */
+
+Test(thermal_shipped, every_topology_conserves_energy_and_scales_linearly, .timeout = 120)
+{
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s/topologies", root());
+    DIR *dp = opendir(dir);
+    cr_assert(dp != NULL);
+    struct dirent *e;
+    int n = 0;
+    while ((e = readdir(dp)) != NULL) {
+        size_t len = strlen(e->d_name);
+        if (len < 5 || strcmp(e->d_name + len - 4, ".cfg") != 0)
+            continue;
+        char path[2048];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        sip_package_t *pkg = NULL;
+        sip_error_t err;
+        sip_error_clear(&err);
+        cr_assert_eq(sip_package_load(path, NULL, &pkg, &err), SIP_OK, "%s: %s", path, err.message);
+        /* Conservation and linearity hold for any sink resistance; a package that names no
+         * resistance for liquid cooling (no sourced default) is checked with the air default. */
+        if (!(pkg->thermal.sink_r_c_per_w > 0.0) && pkg->thermal.cooling != SIP_COOLING_AIR)
+            pkg->thermal.sink_r_c_per_w = 0.1;
+        check_balance_and_linearity(pkg, 32);
+        sip_package_destroy(pkg);
+        n++;
+    }
+    closedir(dp);
+    cr_assert_gt(n, 0, "no topologies/*.cfg found");
+}
