@@ -446,10 +446,20 @@ static const sip__field_t cost_fields[] = {
                 chip_first),
     F_FLOAT("nre_usd", false, 0, false, 1e12, "USD", "non-recurring engineering cost",
             sip_cost_spec_t, nre_usd),
+    F_FLOAT("defect_density_per_cm2", false, 0, true, 100, "1/cm2",
+            "defect density of every logic die; default the node table (Chiplet Actuary)",
+            sip_cost_spec_t, defect_density_per_cm2),
+    F_FLOAT("clustering_alpha", false, 0, true, 1e6, "",
+            "negative-binomial clustering parameter of logic dies; default 10", sip_cost_spec_t,
+            clustering_alpha),
+    F_FLOAT("wafer_cost_usd", false, 0, true, 1e7, "USD",
+            "300 mm wafer cost of every logic die; default the node table", sip_cost_spec_t,
+            wafer_cost_usd),
 };
 static const sip__schema_t schema_cost = {
     .name = "cost", .title = "cost = { ... } in a package: cost model overrides",
-    .fields = cost_fields, .n_fields = 3, .line_offset = offsetof(sip_cost_spec_t, line),
+    .fields = cost_fields, .n_fields = (int)(sizeof cost_fields / sizeof cost_fields[0]),
+    .line_offset = offsetof(sip_cost_spec_t, line),
 };
 
 static const sip__field_t package_fields[] = {
