@@ -152,6 +152,7 @@ typedef struct {
     int16_t *label;    /* [n_in * n_out], NULL for the VC allocator */
     int8_t *prio;
     int *gptr, *aptr, *inmatch, *outmatch, *grant;
+    uint64_t *grant_mask; /* [n_in], single-word iSLIP */
     int *occ_in, n_occ_in;  /* inputs / outputs with requests this cycle */
     int *occ_out, n_occ_out;
     uint8_t *has_in, *has_out;
@@ -175,6 +176,7 @@ static int alloc_init(alloc_t *a, int n_in, int n_out, bool labels, sip_netsim_a
     a->inmatch = malloc((size_t)n_in * sizeof(int));
     a->outmatch = malloc((size_t)n_out * sizeof(int));
     a->grant = malloc((size_t)n_out * sizeof(int));
+    a->grant_mask = calloc((size_t)n_in + 1, sizeof(uint64_t));
     a->occ_in = malloc((size_t)n_in * sizeof(int));
     a->occ_out = malloc((size_t)n_out * sizeof(int));
     a->has_in = calloc((size_t)n_in, 1);
@@ -184,7 +186,7 @@ static int alloc_init(alloc_t *a, int n_in, int n_out, bool labels, sip_netsim_a
         a->prio = malloc((size_t)n_in * n_out);
     }
     if (!a->out_req || !a->in_req || !a->gptr || !a->aptr || !a->inmatch || !a->outmatch ||
-        !a->grant || !a->occ_in || !a->occ_out || !a->has_in || !a->has_out ||
+        !a->grant || !a->grant_mask || !a->occ_in || !a->occ_out || !a->has_in || !a->has_out ||
         (labels && (!a->label || !a->prio)))
         return -1;
     for (int i = 0; i < n_in; i++)
@@ -205,6 +207,7 @@ static void alloc_free(alloc_t *a)
     free(a->inmatch);
     free(a->outmatch);
     free(a->grant);
+    free(a->grant_mask);
     free(a->occ_in);
     free(a->occ_out);
     free(a->has_in);
@@ -216,13 +219,15 @@ static void alloc_clear(alloc_t *a)
 {
     for (int k = 0; k < a->n_occ_in; k++) {
         int i = a->occ_in[k];
-        memset(&a->in_req[(size_t)i * a->w_out], 0, (size_t)a->w_out * sizeof(uint64_t));
+        for (int w = 0; w < a->w_out; w++)
+            a->in_req[(size_t)i * a->w_out + w] = 0;
         a->has_in[i] = 0;
         a->inmatch[i] = -1;
     }
     for (int k = 0; k < a->n_occ_out; k++) {
         int o = a->occ_out[k];
-        memset(&a->out_req[(size_t)o * a->w_in], 0, (size_t)a->w_in * sizeof(uint64_t));
+        for (int w = 0; w < a->w_in; w++)
+            a->out_req[(size_t)o * a->w_in + w] = 0;
         a->has_out[o] = 0;
         a->outmatch[o] = -1;
     }
@@ -294,8 +299,58 @@ static inline rr_it_t rr_begin(int from, int n)
 
 /* iSLIP_Sparse::Allocate (allocators/islip.cpp:45-160): grant by round-robin from gptr, accept by
  * round-robin from aptr, pointers move only on a first-iteration accept. */
+/* Single-word case (up to 64 inputs and outputs, e.g. radix 5 x 4 VCs): the same algorithm with
+ * the round-robin searches done by masking and counting trailing zeros. */
+static inline int rr_pick1(uint64_t m, int ptr)
+{
+    uint64_t hi = m & (~0ull << ptr);
+    return hi ? __builtin_ctzll(hi) : __builtin_ctzll(m);
+}
+
+static void alloc_islip1(alloc_t *a)
+{
+    uint64_t matched_in = 0, matched_out = 0;
+    uint64_t *gmask = (uint64_t *)a->grant_mask;
+    for (int iter = 0; iter < a->iters; iter++) {
+        for (int k = 0; k < a->n_occ_in; k++)
+            gmask[a->occ_in[k]] = 0;
+        bool any = false;
+        for (int k = 0; k < a->n_occ_out; k++) {
+            int o = a->occ_out[k];
+            if (matched_out >> o & 1)
+                continue;
+            uint64_t m = a->out_req[o] & ~matched_in;
+            if (!m)
+                continue;
+            gmask[rr_pick1(m, a->gptr[o])] |= 1ull << o;
+            any = true;
+        }
+        if (!any)
+            break;
+        for (int k = 0; k < a->n_occ_in; k++) {
+            int i = a->occ_in[k];
+            uint64_t g = gmask[i];
+            if (!g)
+                continue;
+            int o = rr_pick1(g, a->aptr[i]);
+            a->inmatch[i] = o;
+            a->outmatch[o] = i;
+            matched_in |= 1ull << i;
+            matched_out |= 1ull << o;
+            if (iter == 0) {
+                a->gptr[o] = i + 1 == a->n_in ? 0 : i + 1;
+                a->aptr[i] = o + 1 == a->n_out ? 0 : o + 1;
+            }
+        }
+    }
+}
+
 static void alloc_islip(alloc_t *a)
 {
+    if (a->w_in == 1 && a->w_out == 1) {
+        alloc_islip1(a);
+        return;
+    }
     for (int iter = 0; iter < a->iters; iter++) {
         for (int k = 0; k < a->n_occ_out; k++) {
             int o = a->occ_out[k];
@@ -444,6 +499,7 @@ typedef struct {
     int *sw_rr_offset;
     alloc_t va, sa;
     bool active;
+    int pending_out;     /* flits in obuf + credits in cbuf */
     int16_t *route_port; /* [n_nodes] output port towards each node */
     int16_t *next_la;    /* [n_out * n_nodes] port at the next router, -1 = none */
 } router_t;
@@ -497,6 +553,11 @@ typedef struct {
     int64_t sent_flits, accepted_flits;
     int64_t flit_errors, replayed;
     bool oom;
+    /* Delivery wheel: the channels with something arriving in cycle t are listed in slot
+     * t & wheel_mask (item = channel * 2 + 1 for credits), so routers never poll idle links. */
+    int32_t **wheel;
+    int *wheel_n, *wheel_cap;
+    uint32_t wheel_mask;
 } sim_t;
 
 /* ------------------------------------------------------------------------------- RNG ---- */
@@ -617,6 +678,22 @@ static void flit_free(sim_t *s, int32_t f)
 
 /* --------------------------------------------------------------------------- channels ---- */
 
+static void wheel_add(sim_t *s, int32_t t, int32_t item)
+{
+    uint32_t k = (uint32_t)t & s->wheel_mask;
+    if (s->wheel_n[k] == s->wheel_cap[k]) {
+        int nc = s->wheel_cap[k] ? s->wheel_cap[k] * 2 : 16;
+        int32_t *nv = realloc(s->wheel[k], (size_t)nc * sizeof *nv);
+        if (!nv) {
+            s->oom = true;
+            return;
+        }
+        s->wheel[k] = nv;
+        s->wheel_cap[k] = nc;
+    }
+    s->wheel[k][s->wheel_n[k]++] = item;
+}
+
 /* Send a flit over channel c in cycle now.  A flit sent in cycle t is read by the receiver in
  * t + latency + 1 (channel.hpp: ReadInputs queues it at t+1 for t+latency, WriteOutputs exposes
  * it, the receiver reads it the next cycle).  UCIe go-back-N replay (facts.md §1.5, UCIe 1.0
@@ -659,6 +736,8 @@ static void chan_send_flit(sim_t *s, chan_t *c, int32_t f)
         free(c->fq.e);
         c->fq = nq;
     }
+    if (c->fq.n == 0)
+        wheel_add(s, arrival, (int32_t)(c - s->ch) * 2);
     evq_push(&c->fq, arrival, f);
     if (s->state != ST_DRAINING)
         c->sent++;
@@ -679,6 +758,8 @@ static void chan_send_credit(sim_t *s, chan_t *c, uint64_t vcs)
         free(c->cq.e);
         c->cq = nq;
     }
+    if (c->cq.n == 0)
+        wheel_add(s, s->now + c->latency + 1, (int32_t)(c - s->ch) * 2 + 1);
     cq_push(&c->cq, s->now + c->latency + 1, vcs);
     s->credits_outstanding++;
 }
@@ -687,33 +768,70 @@ static void chan_send_credit(sim_t *s, chan_t *c, uint64_t vcs)
 
 static inline int port_for(const router_t *r, int dest) { return r->route_port[dest]; }
 
-static void router_read_inputs(sim_t *s, router_t *r)
+/* Deliver everything arriving this cycle (the read phase): flits into router input queues or
+ * endpoint ejection, credits into routers' credit queues or the endpoints' buffer state. */
+__attribute__((noinline)) static void deliver(sim_t *s)
 {
-    r->n_inq = 0;
-    for (int p = 0; p < r->n_in; p++) {
-        chan_t *c = &s->ch[r->in_chan[p]];
-        while (c->fq.n && evq_front(&c->fq)->t == s->now) {
-            r->inq_port[r->n_inq] = p;
-            r->inq_flit[r->n_inq++] = evq_front(&c->fq)->v;
-            evq_pop(&c->fq);
+    uint32_t k = (uint32_t)s->now & s->wheel_mask;
+    int n = s->wheel_n[k];
+    int32_t *items = s->wheel[k];
+    for (int i = 0; i < n; i++) {
+        int cid = items[i] >> 1;
+        chan_t *c = &s->ch[cid];
+        if (!(items[i] & 1)) {
+            while (c->fq.n && evq_front(&c->fq)->t == s->now) {
+                int32_t fi = evq_front(&c->fq)->v;
+                evq_pop(&c->fq);
+                if (c->dst_router >= 0) {
+                    router_t *r = &s->rt[c->dst_router];
+                    /* keep the cycle's arrivals in input-port order (BookSim2's map<input, flit>) */
+                    int j = r->n_inq++;
+                    while (j > 0 && r->inq_port[j - 1] > c->dst_port) {
+                        r->inq_port[j] = r->inq_port[j - 1];
+                        r->inq_flit[j] = r->inq_flit[j - 1];
+                        j--;
+                    }
+                    r->inq_port[j] = c->dst_port;
+                    r->inq_flit[j] = fi;
+                    r->active = true;
+                } else {
+                    node_t *nd = &s->nd[cid - s->C - s->N];
+                    nd->ejected = fi;
+                    if (s->state != ST_DRAINING)
+                        s->accepted_flits++;
+                }
+            }
+            if (c->fq.n)
+                wheel_add(s, evq_front(&c->fq)->t, cid * 2);
+        } else {
+            while (c->cq.n && c->cq.e[c->cq.head].t == s->now) {
+                uint64_t m = c->cq.e[c->cq.head].vcs;
+                cq_pop(&c->cq);
+                s->credits_outstanding--;
+                if (c->src_router >= 0) {
+                    router_t *r = &s->rt[c->src_router];
+                    uint32_t q = (r->pc_head + r->pc_n) & r->pc_mask;
+                    r->pc[q].t = s->now + s->cfg.credit_delay;
+                    r->pc[q].vcs = m;
+                    r->pc_out[q] = (int16_t)c->src_port;
+                    r->pc_n++;
+                    r->active = true;
+                } else {
+                    node_t *nd = &s->nd[cid - s->C];
+                    while (m) {
+                        int vc = __builtin_ctzll(m);
+                        m &= m - 1;
+                        nd->occ[vc]--;
+                        if (s->cfg.wait_for_tail_credit && nd->occ[vc] == 0 && nd->tail_sent[vc])
+                            nd->in_use[vc] = -1;
+                    }
+                }
+            }
+            if (c->cq.n)
+                wheel_add(s, c->cq.e[c->cq.head].t, cid * 2 + 1);
         }
     }
-    bool credits = false;
-    for (int o = 0; o < r->n_out; o++) {
-        chan_t *c = &s->ch[r->out_chan[o]];
-        if (c->cq.n && c->cq.e[c->cq.head].t == s->now) {
-            uint32_t k = (r->pc_head + r->pc_n) & r->pc_mask;
-            r->pc[k].t = s->now + s->cfg.credit_delay;
-            r->pc[k].vcs = c->cq.e[c->cq.head].vcs;
-            r->pc_out[k] = (int16_t)o;
-            r->pc_n++;
-            cq_pop(&c->cq);
-            s->credits_outstanding--;
-            credits = true;
-        }
-    }
-    if (r->n_inq || credits)
-        r->active = true;
+    s->wheel_n[k] = 0;
 }
 
 static inline int32_t buf_front(const sim_t *s, const router_t *r, int iv)
@@ -721,7 +839,7 @@ static inline int32_t buf_front(const sim_t *s, const router_t *r, int iv)
     return r->buf[(size_t)iv * s->B + r->bhead[iv]];
 }
 
-static void router_input_queuing(sim_t *s, router_t *r)
+__attribute__((noinline)) static void router_input_queuing(sim_t *s, router_t *r)
 {
     const int V = s->V;
     for (int k = 0; k < r->n_inq; k++) {
@@ -729,7 +847,10 @@ static void router_input_queuing(sim_t *s, router_t *r)
         int32_t fi = r->inq_flit[k];
         flit_t *f = &s->flits[fi];
         int vc = f->vc, iv = p * V + vc;
-        r->buf[(size_t)iv * s->B + ((r->bhead[iv] + r->bcount[iv]) % s->B)] = fi;
+        int slot = r->bhead[iv] + r->bcount[iv];
+        if (slot >= s->B)
+            slot -= s->B;
+        r->buf[(size_t)iv * s->B + slot] = fi;
         r->bcount[iv]++;
         if (r->state[iv] == VC_IDLE) {
             if (s->cfg.routing_delay) {
@@ -765,15 +886,17 @@ static void router_input_queuing(sim_t *s, router_t *r)
 
 /* _SWAllocAddReq (iq_router.cpp:1224-1325): one request per (expanded input, expanded output);
  * among VCs of one input the higher priority, then the round-robin order from sw_rr_offset wins. */
+static inline int rr_dist(int x, int off, int n) { return x >= off ? x - off : x - off + n; }
+
 static void sw_add_req(sim_t *s, router_t *r, int in, int vc, int out, int prio)
 {
-    int ein = r->in_base[in] + vc % r->in_sp[in];
-    int eout = r->out_base[out] + in % r->out_sp[out];
+    int ein = r->in_base[in] + (r->in_sp[in] == 1 ? 0 : vc % r->in_sp[in]);
+    int eout = r->out_base[out] + (r->out_sp[out] == 1 ? 0 : in % r->out_sp[out]);
     alloc_t *a = &r->sa;
     size_t k = (size_t)ein * a->n_out + eout;
     if (alloc_has(a, ein, eout)) {
         int lvc = a->label[k], lpri = a->prio[k], off = r->sw_rr_offset[ein], V = s->V;
-        if (prio > lpri || (prio == lpri && (vc - off + V) % V < (lvc - off + V) % V)) {
+        if (prio > lpri || (prio == lpri && rr_dist(vc, off, V) < rr_dist(lvc, off, V))) {
             a->label[k] = (int16_t)vc;
             a->prio[k] = (int8_t)prio;
         }
@@ -784,7 +907,7 @@ static void sw_add_req(sim_t *s, router_t *r, int in, int vc, int out, int prio)
     a->prio[k] = (int8_t)prio;
 }
 
-static void router_step(sim_t *s, router_t *r)
+__attribute__((noinline)) static void router_step(sim_t *s, router_t *r)
 {
     const int V = s->V, B = s->B;
     const sip_netsim_config_t *cfg = &s->cfg;
@@ -884,10 +1007,11 @@ static void router_step(sim_t *s, router_t *r)
             e->t = now + cfg->sw_alloc_delay - 1;
             if (e->res < -1)
                 continue;
-            int ein = r->in_base[e->in] + e->vc % r->in_sp[e->in];
+            int sp = r->in_sp[e->in];
+            int ein = r->in_base[e->in] + (sp == 1 ? 0 : e->vc % sp);
             int eout = r->sa.inmatch[ein];
             if (eout >= 0 && r->sa.label[(size_t)ein * r->sa.n_out + eout] == e->vc) {
-                r->sw_rr_offset[ein] = (e->vc + r->in_sp[e->in]) % V;
+                r->sw_rr_offset[ein] = e->vc + sp >= V ? e->vc + sp - V : e->vc + sp;
                 e->res = eout;
             } else {
                 e->res = STALL;
@@ -966,11 +1090,11 @@ static void router_step(sim_t *s, router_t *r)
         int in = e->in, vc = e->vc, iv = in * V + vc;
         if (e->res >= 0) {
             int eout = e->res, out = r->exp_out_port[eout];
-            int ein = r->in_base[in] + vc % r->in_sp[in];
+            int ein = r->in_base[in] + (r->in_sp[in] == 1 ? 0 : vc % r->in_sp[in]);
             int match_vc = r->vout_vc[iv];
             int32_t fi = buf_front(s, r, iv);
             flit_t *f = &s->flits[fi];
-            r->bhead[iv] = (uint16_t)((r->bhead[iv] + 1) % B);
+            r->bhead[iv] = (uint16_t)(r->bhead[iv] + 1 == B ? 0 : r->bhead[iv] + 1);
             r->bcount[iv]--;
             f->hops++;
             f->vc = (int16_t)match_vc;
@@ -1021,6 +1145,7 @@ static void router_step(sim_t *s, router_t *r)
             break;
         int out = r->exp_out_port[x->eout];
         evq_push(&r->obuf[out], 0, x->flit);
+        r->pending_out++;
         r->xb_head = (r->xb_head + 1) & r->xb_mask;
         r->xb_n--;
     }
@@ -1034,11 +1159,12 @@ static void router_step(sim_t *s, router_t *r)
             c->vcs = r->out_credits[p];
             r->cbuf[p].n++;
             r->out_credits[p] = 0;
+            r->pending_out++;
         }
     }
 }
 
-static void router_write_outputs(sim_t *s, router_t *r)
+__attribute__((noinline)) static void router_write_outputs(sim_t *s, router_t *r)
 {
     for (int o = 0; o < r->n_out; o++) {
         evq_t *q = &r->obuf[o];
@@ -1048,6 +1174,7 @@ static void router_write_outputs(sim_t *s, router_t *r)
         for (int k = 0; k < c->width && q->n; k++) {
             chan_send_flit(s, c, evq_front(q)->v);
             evq_pop(q);
+            r->pending_out--;
         }
     }
     for (int p = 0; p < r->n_in; p++) {
@@ -1056,6 +1183,7 @@ static void router_write_outputs(sim_t *s, router_t *r)
             continue;
         chan_send_credit(s, &s->ch[r->in_chan[p]], q->e[q->head].vcs);
         cq_pop(q);
+        r->pending_out--;
     }
 }
 
@@ -1136,7 +1264,7 @@ static void generate_packet(sim_t *s, int src, int32_t ctime)
 /* TrafficManager::_Inject (trafficmanager.cpp:922-952): a source with an empty queue runs the
  * Bernoulli trials it owes since qtime until one fires; the packet's creation time is the trial's
  * cycle (include_queuing = 1), so source queueing counts in its latency. */
-static void inject(sim_t *s)
+__attribute__((noinline)) static void inject(sim_t *s)
 {
     for (int i = 0; i < s->N; i++) {
         node_t *n = &s->nd[i];
@@ -1157,7 +1285,7 @@ static void inject(sim_t *s)
 
 /* The source side of _Step (trafficmanager.cpp:1010-1195): a head flit takes the next free VC
  * with credit in round-robin order from the last one used; body flits follow on that VC. */
-static void node_send(sim_t *s, int i)
+__attribute__((noinline)) static void node_send(sim_t *s, int i)
 {
     node_t *n = &s->nd[i];
     if (!n->pq.n)
@@ -1239,32 +1367,9 @@ static void clear_stats(sim_t *s)
 static void step(sim_t *s)
 {
     const int N = s->N;
-    for (int i = 0; i < N; i++) {
-        node_t *n = &s->nd[i];
-        chan_t *ej = &s->ch[n->ej];
-        n->ejected = -1;
-        if (ej->fq.n && evq_front(&ej->fq)->t == s->now) {
-            n->ejected = evq_front(&ej->fq)->v;
-            evq_pop(&ej->fq);
-            if (s->state != ST_DRAINING)
-                s->accepted_flits++;
-        }
-        chan_t *inj = &s->ch[n->inj];
-        if (inj->cq.n && inj->cq.e[inj->cq.head].t == s->now) {
-            uint64_t m = inj->cq.e[inj->cq.head].vcs;
-            cq_pop(&inj->cq);
-            s->credits_outstanding--;
-            while (m) {
-                int vc = __builtin_ctzll(m);
-                m &= m - 1;
-                n->occ[vc]--;
-                if (s->cfg.wait_for_tail_credit && n->occ[vc] == 0 && n->tail_sent[vc])
-                    n->in_use[vc] = -1;
-            }
-        }
-    }
-    for (int r = 0; r < s->R; r++)
-        router_read_inputs(s, &s->rt[r]);
+    for (int i = 0; i < N; i++)
+        s->nd[i].ejected = -1;
+    deliver(s);
     if (!s->empty_network)
         inject(s);
     for (int i = 0; i < N; i++)
@@ -1282,7 +1387,8 @@ static void step(sim_t *s)
         router_t *rt = &s->rt[r];
         if (rt->active)
             router_step(s, rt);
-        router_write_outputs(s, rt);
+        if (rt->pending_out)
+            router_write_outputs(s, rt);
     }
     s->now++;
 }
@@ -1352,6 +1458,12 @@ static void sim_free(sim_t *s)
         }
         free(s->ch);
     }
+    if (s->wheel)
+        for (uint32_t k = 0; k <= s->wheel_mask; k++)
+            free(s->wheel[k]);
+    free(s->wheel);
+    free(s->wheel_n);
+    free(s->wheel_cap);
     free(s->flits);
     free(s->hot_cum);
     free(s->plat.count);
@@ -1479,6 +1591,21 @@ static sip_status_t sim_build(sim_t *s, const sip_netsim_net_t *net, const sip_n
         ch->src_router = -1;
         if (evq_init(&ch->fq, credit_bound + (uint32_t)((ch->latency + 2) * ch->width)) ||
             cq_init(&ch->cq, (uint32_t)ch->latency + 4))
+            goto oom;
+    }
+    {
+        /* an arrival is at most latency + replay round trip (2 latency + 2) + one cycle per flit
+         * queued behind it (<= V x B by credits) + credit_delay ahead */
+        uint32_t horizon = 16 + (uint32_t)cfg->credit_delay + credit_bound;
+        for (int c = 0; c < s->n_ch; c++)
+            if ((uint32_t)(3 * s->ch[c].latency + 4) + credit_bound + 16 > horizon)
+                horizon = (uint32_t)(3 * s->ch[c].latency + 4) + credit_bound + 16;
+        uint32_t size = pow2_at_least(horizon + 1);
+        s->wheel_mask = size - 1;
+        s->wheel = calloc(size, sizeof *s->wheel);
+        s->wheel_n = calloc(size, sizeof *s->wheel_n);
+        s->wheel_cap = calloc(size, sizeof *s->wheel_cap);
+        if (!s->wheel || !s->wheel_n || !s->wheel_cap)
             goto oom;
     }
     for (int i = 0; i < N; i++) {
