@@ -229,6 +229,7 @@ static sip_status_t prescan(const char *text, size_t len, const char *path, sip_
     enum { CODE, STRING, LINE_COMMENT, BLOCK_COMMENT } state = CODE;
     int line = 1, depth = 0;
     char last = '\0'; /* last significant character in code */
+    int string_line = 0;
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)text[i];
         if (c == '\n') {
@@ -296,9 +297,15 @@ static sip_status_t prescan(const char *text, size_t len, const char *path, sip_
             }
             if (c != ' ' && c != '\t' && c != '\r' && state == CODE)
                 last = (char)c;
+            if (state == STRING)
+                string_line = line;
             break;
         }
     }
+    /* libconfig 1.5 leaks its string buffer on an unterminated string: report it here. */
+    if (state == STRING)
+        return sip_error_set(err, SIP_EPARSE, path, string_line,
+                             "unterminated string (expected a closing '\"')");
     return SIP_OK;
 }
 

@@ -400,7 +400,7 @@ static const bad_case_t bad_cases[] = {
     {"deep_nesting.cfg", SIP_EPARSE, 2, "nesting deeper than 32 levels", "deep_nesting.cfg"},
     {"deep_groups.cfg", SIP_EPARSE, 33, "nesting deeper", "deep_groups.cfg"},
     {"missing_semicolon.cfg", SIP_EPARSE, 4, "syntax error", "missing_semicolon.cfg"},
-    {"unterminated_string.cfg", SIP_EPARSE, 6, "syntax error", "unterminated_string.cfg"},
+    {"unterminated_string.cfg", SIP_EPARSE, 6, "unterminated string", "unterminated_string.cfg"},
     {"include_directive.cfg", SIP_EPARSE, 2, "@include", "include_directive.cfg"},
     {"dup_instance.cfg", SIP_EINVAL, 4, "duplicate instance name 'c0' (expected unique; first at line 3)", "dup_instance.cfg"},
     {"dup_link.cfg", SIP_EINVAL, 7, "duplicate link name 'l0'", "dup_link.cfg"},
