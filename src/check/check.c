@@ -293,11 +293,10 @@ static sip_status_t rule_package_substrate(ctx_t *ctx)
         const sip_link_t *l = &pkg->links[k];
         if (!substrate_allows[pkg->substrate.kind][l->package])
             SIP_TRY(link_finding(ctx, k,
-                                "link '%s' uses the UCIe %s package, which a%s %s substrate "
+                                "link '%s' uses the UCIe %s package, which the %s substrate "
                                 "does not carry (organic: standard; interposer: advanced; "
                                 "bridge: both)",
                                 l->name, sip_ucie_package_name(l->package),
-                                pkg->substrate.kind == SIP_SUBSTRATE_ORGANIC ? "n" : "",
                                 sip_substrate_name(pkg->substrate.kind)));
     }
     return SIP_OK;
