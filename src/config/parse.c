@@ -230,6 +230,7 @@ static sip_status_t prescan(const char *text, size_t len, const char *path, sip_
     int line = 1, depth = 0;
     char last = '\0'; /* last significant character in code */
     int string_line = 0;
+    char stack[MAX_NESTING]; /* open brackets */
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)text[i];
         if (c == '\n') {
@@ -253,8 +254,10 @@ static sip_status_t prescan(const char *text, size_t len, const char *path, sip_
         case STRING:
             if (c == '\\' && i + 1 < len && text[i + 1] != '\n')
                 i++;
-            else if (c == '"')
+            else if (c == '"') {
                 state = CODE;
+                last = '"';
+            }
             break;
         case CODE:
             if (c == '#' || (c == '/' && i + 1 < len && text[i + 1] == '/')) {
@@ -263,16 +266,27 @@ static sip_status_t prescan(const char *text, size_t len, const char *path, sip_
                 state = BLOCK_COMMENT;
                 i++;
             } else if (c == '"') {
+                /* A string is a value: after '=' or ':', inside a list or array, or glued to
+                 * another string.  Anywhere else libconfig 1.5 fails and leaks the string's
+                 * buffer, so report it here. */
+                char inner = depth > 0 ? stack[depth - 1] : '{';
+                bool value = last == '=' || last == ':' || last == '"' ||
+                             ((last == '[' || last == '(' || last == ',') && inner != '{');
+                if (!value)
+                    return sip_error_set(err, SIP_EPARSE, path, line,
+                                         "unexpected string (expected key = \"value\";)");
                 state = STRING;
+                string_line = line;
             } else if (c == '@') {
                 return sip_error_set(err, SIP_EPARSE, path, line,
                                      "directives such as @include are not supported (expected "
                                      "key = value; settings only)");
             } else if (c == '{' || c == '(' || c == '[') {
-                if (++depth > MAX_NESTING)
+                if (depth >= MAX_NESTING)
                     return sip_error_set(err, SIP_EPARSE, path, line,
                                          "nesting deeper than %d levels (expected a package or "
                                          "chiplet description)", MAX_NESTING);
+                stack[depth++] = (char)c;
             } else if (c == '}' || c == ')' || c == ']') {
                 if (depth > 0)
                     depth--;
@@ -297,8 +311,6 @@ static sip_status_t prescan(const char *text, size_t len, const char *path, sip_
             }
             if (c != ' ' && c != '\t' && c != '\r' && state == CODE)
                 last = (char)c;
-            if (state == STRING)
-                string_line = line;
             break;
         }
     }
