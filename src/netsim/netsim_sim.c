@@ -1648,9 +1648,11 @@ static sip_status_t sim_build(sim_t *s, const sip_netsim_net_t *net, const sip_n
             chan_t *c = &s->ch[in_list[p]];
             c->dst_router = r;
             c->dst_port = p;
-            /* a channel wider than one flit feeds a port with that input speedup (BookSim2
-             * input_speedup: expanded input = input * speedup + vc % speedup) */
-            rt->in_sp[p] = c->width < V ? c->width : V;
+            /* a channel wider than one flit feeds a port whose VCs each get their own crossbar
+             * input (BookSim2 input_speedup = num_vcs: expanded input = input * V + vc), so
+             * flits that arrive together on different VCs can leave together; the channel
+             * itself still delivers at most `width` flits per cycle. */
+            rt->in_sp[p] = c->width > 1 ? V : 1;
             rt->in_base[p] = rt->n_in_exp;
             rt->n_in_exp += rt->in_sp[p];
         }
