@@ -485,3 +485,72 @@ Test(traffic_errors, bad_inputs_are_reported)
     cr_assert_eq(sip_routes_compute(net, SIP_ROUTING_UPDOWN, NULL, &r, &err), SIP_EINVAL);
     sip_network_destroy(net);
 }
+
+/* ---- pattern shapes ------------------------------------------------------------------------- */
+
+static double flow_GBps(const sip_demand_matrix_t *d, int src, int dst)
+{
+    for (int i = 0; i < d->n_flows; i++)
+        if (d->flows[i].src == src && d->flows[i].dst == dst)
+            return d->flows[i].GBps;
+    return 0.0;
+}
+
+Test(traffic_patterns, shapes_on_a_4x4_mesh)
+{
+    sip_network_t *net = booksim_mesh(4, false);
+    sip_pattern_params_t p = load_params(0.4);
+    sip_demand_matrix_t *d = NULL;
+    /* transpose: (x,y) -> (y,x): node 1 = (1,0) -> node 4 = (0,1); diagonal to itself */
+    cr_assert_eq(sip_demand_build(net, "transpose", &p, &d, NULL), SIP_OK);
+    cr_assert_eq(d->n_flows, 16);
+    cr_assert_float_eq(flow_GBps(d, 1, 4), 0.4, 1e-12);
+    cr_assert_float_eq(flow_GBps(d, 5, 5), 0.4, 1e-12);
+    sip_demand_destroy(d);
+    /* bitcomp: 0 -> 15, 6 -> 9 */
+    cr_assert_eq(sip_demand_build(net, "bitcomp", &p, &d, NULL), SIP_OK);
+    cr_assert_float_eq(flow_GBps(d, 0, 15), 0.4, 1e-12);
+    cr_assert_float_eq(flow_GBps(d, 6, 9), 0.4, 1e-12);
+    sip_demand_destroy(d);
+    /* neighbour: a corner splits over 2 neighbours, an inner node over 4 */
+    cr_assert_eq(sip_demand_build(net, "neighbor", &p, &d, NULL), SIP_OK);
+    cr_assert_float_eq(flow_GBps(d, 0, 1), 0.2, 1e-12);
+    cr_assert_float_eq(flow_GBps(d, 0, 4), 0.2, 1e-12);
+    cr_assert_float_eq(flow_GBps(d, 5, 6), 0.1, 1e-12);
+    cr_assert_eq(d->n_flows, 2 * 24); /* one flow per channel */
+    sip_demand_destroy(d);
+    /* all-reduce ring in snake order: 3 -> 7 (row 0 ends at x=3, row 1 starts there), 4 -> 8,
+     * and the last member (12, row 3 ends at x=0) closes the ring to 0 */
+    cr_assert_eq(sip_demand_build(net, "allreduce", &p, &d, NULL), SIP_OK);
+    cr_assert_eq(d->n_flows, 16);
+    cr_assert_float_eq(flow_GBps(d, 3, 7), 0.4, 1e-12);
+    cr_assert_float_eq(flow_GBps(d, 4, 8), 0.4, 1e-12);
+    cr_assert_float_eq(flow_GBps(d, 12, 0), 0.4, 1e-12);
+    sip_demand_destroy(d);
+    /* alltoall leaves the source out, uniform keeps it */
+    cr_assert_eq(sip_demand_build(net, "alltoall", &p, &d, NULL), SIP_OK);
+    cr_assert_eq(d->n_flows, 16 * 15);
+    cr_assert_float_eq(flow_GBps(d, 2, 2), 0.0, 1e-12);
+    sip_demand_destroy(d);
+    cr_assert_eq(sip_demand_build(net, "uniform", &p, &d, NULL), SIP_OK);
+    cr_assert_float_eq(flow_GBps(d, 2, 2), 0.4 / 16, 1e-12);
+    /* sip_demand_add keeps (src, dst) order and merges */
+    cr_assert_eq(sip_demand_add(d, 2, 2, 1.0, NULL), SIP_OK);
+    cr_assert_float_eq(flow_GBps(d, 2, 2), 1.0 + 0.4 / 16, 1e-12);
+    cr_assert_eq(d->n_flows, 256);
+    cr_assert_eq(sip_demand_add(d, 16, 0, 1.0, NULL), SIP_EINVAL);
+    for (int i = 1; i < d->n_flows; i++)
+        cr_assert(d->flows[i - 1].src < d->flows[i].src ||
+                  (d->flows[i - 1].src == d->flows[i].src && d->flows[i - 1].dst < d->flows[i].dst));
+    sip_demand_destroy(d);
+    /* GB/s loads: every source injects exactly that */
+    p.load = 3.0;
+    p.load_in_GBps = true;
+    cr_assert_eq(sip_demand_build(net, "uniform", &p, &d, NULL), SIP_OK);
+    double total = 0.0;
+    for (int i = 0; i < d->n_flows; i++)
+        total += d->flows[i].GBps;
+    cr_assert_float_eq(total, 48.0, 1e-9);
+    sip_demand_destroy(d);
+    sip_network_destroy(net);
+}
