@@ -217,6 +217,22 @@ static void alloc_free(alloc_t *a)
 /* Allocator::Clear: forget the requests and matches of the last cycle (only those touched). */
 static void alloc_clear(alloc_t *a)
 {
+    if (a->w_in == 1 && a->w_out == 1) {
+        for (int k = 0; k < a->n_occ_in; k++) {
+            int i = a->occ_in[k];
+            a->in_req[i] = 0;
+            a->has_in[i] = 0;
+            a->inmatch[i] = -1;
+        }
+        for (int k = 0; k < a->n_occ_out; k++) {
+            int o = a->occ_out[k];
+            a->out_req[o] = 0;
+            a->has_out[o] = 0;
+            a->outmatch[o] = -1;
+        }
+        a->n_occ_in = a->n_occ_out = 0;
+        return;
+    }
     for (int k = 0; k < a->n_occ_in; k++) {
         int i = a->occ_in[k];
         for (int w = 0; w < a->w_out; w++)
