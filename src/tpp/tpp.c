@@ -425,7 +425,9 @@ static sip_status_t limits_chiplets(sip_tpp_result_t *res, int *cap, const sip_p
         for (int c = 0; c < rule->n_clauses && c < 8; c++)
             for (int k = 0; k < rule->clauses[c].n_conditions; k++)
                 first[c * SIP_CLAUSE_MAX_CONDITIONS + k] = -1;
-        for (int n = 0; n <= TPP_MAX_CHIPLETS_WHATIF; n++) {
+        /* From one instance up: with none left the package is another product (an HBM-only
+         * package, say), not a smaller version of this one. */
+        for (int n = 1; n <= TPP_MAX_CHIPLETS_WHATIF; n++) {
             contribution_t sum = rest;
             contribution_add(&sum, &unit, (double)n);
             sip_tpp_metrics_t m;
@@ -464,9 +466,9 @@ static sip_status_t limits_chiplets(sip_tpp_result_t *res, int *cap, const sip_p
                     continue;
                 int f = first[c * SIP_CLAUSE_MAX_CONDITIONS + k];
                 sip_tpp_limit_t lim = {SIP_KNOB_CHIPLETS, r, c, k, current, INFINITY, false};
-                if (f == 0) {
+                if (f == 1) {
                     lim.limit = 0.0;
-                } else if (f > 0) {
+                } else if (f > 1) {
                     lim.limit = f - 1;
                     lim.inclusive = true;
                 }
@@ -474,9 +476,9 @@ static sip_status_t limits_chiplets(sip_tpp_result_t *res, int *cap, const sip_p
             }
         }
         sip_tpp_limit_t lim = {SIP_KNOB_CHIPLETS, r, -1, -1, current, INFINITY, false};
-        if (first_controlled == 0) {
+        if (first_controlled == 1) {
             lim.limit = 0.0;
-        } else if (first_controlled > 0) {
+        } else if (first_controlled > 1) {
             lim.limit = first_controlled - 1;
             lim.inclusive = true;
         }

@@ -97,6 +97,30 @@ Test(tpp_reference, h20_is_2368_and_not_3a090)
 {
     reference_t r = {"topologies/reference/h20.cfg", 2368.0, 2.91, "not 3A090", NULL};
     check_reference(&r);
+    /* Headroom: the clock may rise to 1.83 GHz x 2400 / 2368 before 3A090.b.1 (TPP >= 2400;
+     * PD then 2.95 >= 1.6); a second GPU die makes it b.1. */
+    sip_package_t *pkg = load(r.file);
+    sip_tpp_result_t *res = NULL;
+    cr_assert_eq(sip_tpp_evaluate(pkg, NULL, &res, NULL), SIP_OK);
+    int rule = sip_tpp_rule_find("bis-2023");
+    bool clock_seen = false, chip_seen = false;
+    for (int i = 0; i < res->n_limits; i++) {
+        const sip_tpp_limit_t *l = &res->limits[i];
+        if (l->rule != rule || l->clause != -1)
+            continue;
+        if (l->knob == SIP_KNOB_CLOCK) {
+            cr_assert_float_eq(l->limit, 1.83 * 2400.0 / 2368.0, 1e-6);
+            cr_assert_not(l->inclusive);
+            clock_seen = true;
+        } else if (l->knob == SIP_KNOB_CHIPLETS) {
+            cr_assert_float_eq(l->limit, 1.0, 0.0);
+            cr_assert(l->inclusive);
+            chip_seen = true;
+        }
+    }
+    cr_assert(clock_seen && chip_seen);
+    sip_tpp_result_destroy(res);
+    sip_package_destroy(pkg);
 }
 
 Test(tpp_reference, mi300x_is_20919)
