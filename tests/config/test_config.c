@@ -236,6 +236,16 @@ Test(config_good, inline_block_derives_with_overrides)
     cr_assert_str_eq(b->base, "");
     cr_assert_eq(b->kind, SIP_KIND_CUSTOM);
     cr_assert_eq(b->n_ports, 2);
+    /* A block derived from an earlier inline block. */
+    const sip_chiplet_type_t *h = sip_instance_type(p, find_instance(p, "io2"));
+    cr_assert_str_eq(h->base, "my_iod");
+    cr_assert_float_eq(h->width_mm, 6.0, 1e-12);          /* from my_iod */
+    cr_assert_float_eq(h->tdp_w, 35.0, 1e-12);
+    cr_assert_float_eq(h->idle_w, 4.0, 1e-12);
+    cr_assert_eq(h->process_nm, 5);
+    cr_assert_eq(h->n_ports, 1);
+    cr_assert_str_eq(h->ports[0].name, "p0");
+    cr_assert_float_eq(t->tdp_w, 20.0, 1e-12);            /* my_iod itself unchanged */
     /* The library type is untouched by the derived block. */
     int lib = sip_package_find_type(p, "tiny_io");
     cr_assert_eq(lib, -1, "tiny_io is only a base here, not a package type");
@@ -429,6 +439,7 @@ static const bad_case_t bad_cases[] = {
     {"base_unknown.cfg", SIP_ENOTFOUND, 3, "unknown chiplet type 'tiny_iox' (did you mean 'tiny_io'?", "base_unknown.cfg"},
     {"block_missing_name.cfg", SIP_EINVAL, 2, "missing required key 'name' in custom", "block_missing_name.cfg"},
     {"block_missing_kind.cfg", SIP_EINVAL, 2, "missing required key 'kind' in custom", "block_missing_kind.cfg"},
+    {"block_port_off_narrowed_die.cfg", SIP_EINVAL, 2, "port 'w1': position_mm = 6 is beyond its west edge (expected 0 <= position_mm <= 3 mm)", "block_port_off_narrowed_die.cfg"},
     {"bad_chiplet_in_library.cfg", SIP_EINVAL, 3, "'height_mm' = 0 is out of range", "chiplets/broken_die.cfg"},
     {"bad_enum_flit.cfg", SIP_EINVAL, 6, "flit = \"69b\" is not a valid value (did you mean '68b'?", "bad_enum_flit.cfg"},
     {"bad_enum_substrate.cfg", SIP_EINVAL, 1, "kind = \"ceramic\" is not a valid value (expected organic, interposer or bridge)", "bad_enum_substrate.cfg"},
