@@ -85,11 +85,11 @@ sip_status_t sip_netsim_export_booksim(const sip_netsim_net_t *net, const sip_ne
     } else {
         fprintf(f, "traffic = %s;\n", sip_netsim_pattern_name(cfg->pattern));
     }
-    fprintf(f, "injection_process = bernoulli;\ninjection_rate = %.6g;\ninjection_rate_uses_flits = 1;\n"
+    fprintf(f, "injection_process = bernoulli;\ninjection_rate = %.6f;\ninjection_rate_uses_flits = 1;\n"
                "packet_size = %d;\nclasses = 1;\nuse_read_write = 0;\npriority = none;\ninclude_queuing = %d;\n\n",
             cfg->injection_rate, cfg->packet_size, cfg->include_queuing ? 1 : 0);
     fprintf(f, "sim_type = latency;\nseed = %llu;\nwarmup_periods = %d;\nsample_period = %d;\nmax_samples = %d;\n"
-               "latency_thres = %.6g;\nstopping_thres = %.6g;\nacc_stopping_thres = %.6g;\nsim_count = 1;\n",
+               "latency_thres = %.6f;\nstopping_thres = %.6f;\nacc_stopping_thres = %.6f;\nsim_count = 1;\n",
             (unsigned long long)cfg->seed, cfg->warmup_periods, cfg->sample_period, cfg->max_samples,
             cfg->latency_thres, cfg->stopping_thres, cfg->acc_stopping_thres);
     if (fclose(f) != 0)
