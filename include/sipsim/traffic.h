@@ -175,6 +175,12 @@ static inline int sip_routes_pair(const sip_routes_t *r, int src, int dst)
 {
     return src * r->n_nodes + dst;
 }
+/* The routes as a destination table, as hop-by-hop routers (and BookSim anynet) hold them:
+ * next[u * n_nodes + d] = channel a packet at node u for node d leaves on, -1 at u == d or when
+ * no path of the routes visits u towards d.  SIP_EINVAL when the routes are not destination-based
+ * (ECMP splits, or up*-down* paths whose next hop depends on the way in). */
+SIP_EXPORT sip_status_t sip_routes_next_table(const sip_network_t *net, const sip_routes_t *routes,
+                                              int *next, sip_error_t *err);
 /* Routes as text ("route a->b: a-c-b  weight 1  latency_ns X", one line per path) or JSON;
  * *out is malloc'd, caller frees. */
 SIP_EXPORT sip_status_t sip_routes_format(const sip_network_t *net, const sip_routes_t *routes,

@@ -644,3 +644,35 @@ sip_status_t sip_routes_compute(const sip_network_t *net, sip_routing_t algorith
     *out = r;
     return SIP_OK;
 }
+
+sip_status_t sip_routes_next_table(const sip_network_t *net, const sip_routes_t *routes, int *next,
+                                   sip_error_t *err)
+{
+    const int n = routes->n_nodes;
+    if (n != net->n_nodes)
+        return sip_error_set(err, SIP_EINVAL, NULL, 0,
+                             "routing: routes for %d nodes on a network of %d (expected the same)",
+                             n, net->n_nodes);
+    for (long i = 0; i < (long)n * n; i++)
+        next[i] = -1;
+    for (int s = 0; s < n; s++)
+        for (int d = 0; d < n; d++) {
+            const int pair = s * n + d;
+            for (int p = routes->pair_first[pair]; p < routes->pair_first[pair + 1]; p++) {
+                const sip_path_t *path = &routes->paths[p];
+                for (int h = 0; h < path->n_hops; h++) {
+                    int c = routes->hops[path->first_hop + h];
+                    int *slot = &next[(long)net->channels[c].from * n + d];
+                    if (*slot >= 0 && *slot != c)
+                        return sip_error_set(err, SIP_EINVAL, NULL, 0,
+                                             "routing: %s routes leave %s towards %s on two channels "
+                                             "(expected destination-based routes: minimal or dor)",
+                                             sip_routing_name(routes->algorithm),
+                                             net->nodes[net->channels[c].from].name,
+                                             net->nodes[d].name);
+                    *slot = c;
+                }
+            }
+        }
+    return SIP_OK;
+}

@@ -554,3 +554,23 @@ Test(traffic_patterns, shapes_on_a_4x4_mesh)
     sip_demand_destroy(d);
     sip_network_destroy(net);
 }
+
+Test(traffic_routing, destination_table_for_hop_by_hop_routers)
+{
+    sip_network_t *net = booksim_mesh(3, false);
+    int next[81];
+    sip_routes_t *r = NULL;
+    cr_assert_eq(sip_routes_compute(net, SIP_ROUTING_DOR, NULL, &r, NULL), SIP_OK);
+    cr_assert_eq(sip_routes_next_table(net, r, next, NULL), SIP_OK);
+    cr_assert_eq(next[0 * 9 + 0], -1);
+    /* from r0 towards r8 DOR leaves east to r1; from r2 towards r8 north to r5 */
+    cr_assert_eq(net->channels[next[0 * 9 + 8]].to, 1);
+    cr_assert_eq(net->channels[next[2 * 9 + 8]].to, 5);
+    sip_routes_destroy(r);
+    cr_assert_eq(sip_routes_compute(net, SIP_ROUTING_ECMP, NULL, &r, NULL), SIP_OK);
+    sip_error_t err;
+    cr_assert_eq(sip_routes_next_table(net, r, next, &err), SIP_EINVAL);
+    cr_assert_not_null(strstr(err.message, "ecmp"));
+    sip_routes_destroy(r);
+    sip_network_destroy(net);
+}
