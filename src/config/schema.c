@@ -37,9 +37,10 @@ _Static_assert(sizeof(sip_precision_t) == sizeof(int), "enum size");
 #define F_GROUP(k, req, sch_, h_, T, m)                                                  \
     {.key = k, .type = SIP__F_GROUP, .required = req, .help = h_, .offset = offsetof(T, m),  \
      .sub = &sch_}
-/* A list stored in place: array member `m`, count member `n`. */
-#define F_LIST(k, req, lo, hi, sch_, uniq, h_, T, m, n)                                  \
-    {.key = k, .type = SIP__F_LIST, .required = req, .min = lo, .max = hi, .help = h_,       \
+/* A list stored in place: array member `m` (its capacity is the element limit), count `n`. */
+#define F_LIST(k, req, lo, sch_, uniq, h_, T, m, n)                                      \
+    {.key = k, .type = SIP__F_LIST, .required = req, .min = lo,                               \
+     .max = (double)(sizeof(((T *)0)->m) / sizeof(((T *)0)->m[0])), .help = h_,                \
      .offset = offsetof(T, m), .count_offset = offsetof(T, n), .elem_size = sizeof(((T *)0)->m[0]), \
      .sub = &sch_, .unique = uniq}
 /* A list the package loader walks itself (it resolves names across lists). */
@@ -112,7 +113,7 @@ static const sip__field_t engine_fields[] = {
     F_FLOAT("energy_pj_per_mac", false, 0, false, 1e4, "pJ",
             "energy per MAC at the lowest-bit precision; default 0 = unknown", sip_engine_t,
             energy_pj_per_mac),
-    F_LIST("precisions", true, 1, SIP_PREC_COUNT, schema_precision, "type",
+    F_LIST("precisions", true, 1, schema_precision, "type",
            "supported precisions with their MAC rate", sip_engine_t, rates, n_rates),
 };
 static const sip__schema_t schema_engine = {
@@ -211,16 +212,16 @@ static const sip__field_t chiplet_fields[] = {
      .offset = 0, .sub = &schema_power},
     F_FLOAT("sram_mb", false, 0, false, 1e6, "MB", "on-chip SRAM; default 0", sip_chiplet_type_t,
             sram_mb),
-    F_LIST("engines", false, 0, SIP_MAX_ENGINES, schema_engine, "name", "compute engines",
+    F_LIST("engines", false, 0, schema_engine, "name", "compute engines",
            sip_chiplet_type_t, engines, n_engines),
-    F_LIST("memory", false, 0, SIP_MAX_MEMORIES, schema_memory, "name",
+    F_LIST("memory", false, 0, schema_memory, "name",
            "memory on or stacked with the die (e.g. HBM)", sip_chiplet_type_t, memories,
            n_memories),
-    F_LIST("io", false, 0, SIP_MAX_IOS, schema_io, "name", "off-package I/O",
+    F_LIST("io", false, 0, schema_io, "name", "off-package I/O",
            sip_chiplet_type_t, ios, n_ios),
-    F_LIST("ports", false, 0, SIP_MAX_PORTS, schema_port, "name", "UCIe die-to-die ports",
+    F_LIST("ports", false, 0, schema_port, "name", "UCIe die-to-die ports",
            sip_chiplet_type_t, ports, n_ports),
-    F_LIST("blocks", false, 0, SIP_MAX_BLOCKS, schema_block, "name",
+    F_LIST("blocks", false, 0, schema_block, "name",
            "power map: rectangles with a share of the die power", sip_chiplet_type_t, blocks,
            n_blocks),
 };
@@ -376,7 +377,7 @@ static const sip__field_t thermal_fields[] = {
     {.key = "grid", .type = SIP__F_INT_ARRAY, .min = 1, .max = 1024,
      .help = "[rows, cols] of the thermal grid; default the engine's",
      .offset = offsetof(sip_thermal_env_t, grid_rows), .size = 2},
-    F_LIST("layers", false, 0, SIP_MAX_LAYERS, schema_layer, "name", "stack layer overrides",
+    F_LIST("layers", false, 0, schema_layer, "name", "stack layer overrides",
            sip_thermal_env_t, layers, n_layers),
 };
 static const sip__schema_t schema_thermal = {
