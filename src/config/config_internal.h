@@ -98,6 +98,8 @@ sip_status_t sip__fail(const sip__cfg_ctx_t *cx, const config_setting_t *s, sip_
 /* Line of `key` inside `group`, or the group's own line (root: 1). */
 int sip__setting_line(const config_setting_t *s);
 const config_setting_t *sip__member(const config_setting_t *group, const char *key);
+/* A number for people: integers in full (1000000, not 1e+06), others with %g. */
+const char *sip__number_text(double v, char buf[32]);
 /* Levenshtein distance (bounded use: short identifiers). */
 int sip__edit_distance(const char *a, const char *b);
 /* The closest of `n` candidates within a typo's distance of `word`, or NULL. */

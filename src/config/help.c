@@ -55,16 +55,19 @@ static void print_field(FILE *out, const sip__field_t *f)
 {
     fprintf(out, "  %s (%s%s)", f->key, type_word(f), f->required ? ", required" : "");
     const char *unit = f->unit && f->unit[0] ? f->unit : NULL;
+    char lo[32], hi[32];
     switch (f->type) {
     case SIP__F_INT:
     case SIP__F_FLOAT:
-        fprintf(out, ": %g %s %s <= %g%s%s", f->min, f->min_open ? "<" : "<=", f->key, f->max,
-                unit ? " " : "", unit ? unit : "");
+        fprintf(out, ": %s %s %s <= %s%s%s", sip__number_text(f->min, lo),
+                f->min_open ? "<" : "<=", f->key, sip__number_text(f->max, hi), unit ? " " : "",
+                unit ? unit : "");
         break;
     case SIP__F_INT_ARRAY:
     case SIP__F_FLOAT_ARRAY:
-        fprintf(out, ": %d elements, each %g %s x <= %g%s%s", f->size, f->min,
-                f->min_open ? "<" : "<=", f->max, unit ? " " : "", unit ? unit : "");
+        fprintf(out, ": %d elements, each %s %s x <= %s%s%s", f->size,
+                sip__number_text(f->min, lo), f->min_open ? "<" : "<=",
+                sip__number_text(f->max, hi), unit ? " " : "", unit ? unit : "");
         break;
     case SIP__F_STRING:
         fprintf(out, ": at most %d characters", f->size - 1);

@@ -388,10 +388,21 @@ static sip_status_t wrong_type(const sip__cfg_ctx_t *cx, const config_setting_t 
                      type_text(config_setting_type(s)), expected_text(want));
 }
 
+const char *sip__number_text(double v, char buf[32])
+{
+    if (v == floor(v) && fabs(v) < 1e15)
+        snprintf(buf, 32, "%.0f", v);
+    else
+        snprintf(buf, 32, "%g", v);
+    return buf;
+}
+
 /* "0 < width_mm <= 100 mm" */
 static void format_range(const sip__field_t *f, const char *what, char *buf, size_t size)
 {
-    snprintf(buf, size, "%g %s %s <= %g%s%s", f->min, f->min_open ? "<" : "<=", what, f->max,
+    char lo[32], hi[32];
+    snprintf(buf, size, "%s %s %s <= %s%s%s", sip__number_text(f->min, lo),
+             f->min_open ? "<" : "<=", what, sip__number_text(f->max, hi),
              f->unit && f->unit[0] ? " " : "", f->unit ? f->unit : "");
 }
 
@@ -415,10 +426,10 @@ static sip_status_t read_number(const sip__cfg_ctx_t *cx, const config_setting_t
                          integer ? "an integer" : "a number");
     }
     if (v < f->min || (f->min_open && v <= f->min) || v > f->max) {
-        char range[160];
+        char range[160], num[32];
         format_range(f, what, range, sizeof range);
-        return sip__fail(cx, s, SIP_EINVAL, "'%s' = %g is out of range (expected %s)", what, v,
-                         range);
+        return sip__fail(cx, s, SIP_EINVAL, "'%s' = %s is out of range (expected %s)", what,
+                         sip__number_text(v, num), range);
     }
     *out = v;
     return SIP_OK;
