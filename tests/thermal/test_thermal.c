@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "sipsim.h"
@@ -463,12 +464,14 @@ Test(thermal_native, maps_and_hotspot_export_round_trip)
 
 /* ---------- shipped packages ---------- */
 
-Test(thermal_shipped, every_topology_conserves_energy_and_scales_linearly, .timeout = 120)
+/* Every package file of one folder; returns how many were checked. */
+static int check_folder(const char *sub)
 {
     char dir[1024];
-    snprintf(dir, sizeof dir, "%s/topologies", root());
+    snprintf(dir, sizeof dir, "%s/%s", root(), sub);
     DIR *dp = opendir(dir);
-    cr_assert(dp != NULL);
+    if (!dp)
+        return 0;
     struct dirent *e;
     int n = 0;
     while ((e = readdir(dp)) != NULL) {
@@ -490,5 +493,58 @@ Test(thermal_shipped, every_topology_conserves_energy_and_scales_linearly, .time
         n++;
     }
     closedir(dp);
+    return n;
+}
+
+Test(thermal_shipped, every_topology_conserves_energy_and_scales_linearly, .timeout = 120)
+{
+    int n = check_folder("topologies");
     cr_assert_gt(n, 0, "no topologies/*.cfg found");
+    check_folder("topologies/reference");
+}
+
+Test(thermal_native, transient_from_ambient_approaches_the_steady_state)
+{
+    sip_package_t *pkg = two_chiplets_on_interposer();
+    sip_thermal_options_t o = {.grid_rows = 12, .grid_cols = 12, .secondary_r_c_per_w = -1.0, .skip_power_caps = true};
+    sip_thermal_model_t *m = NULL;
+    sip_thermal_result_t *s = NULL, *t = NULL;
+    cr_assert_eq(sip_thermal_model_create(pkg, &o, &m, NULL), SIP_OK);
+    cr_assert_eq(sip_thermal_solve(m, NULL, &s, NULL), SIP_OK);
+    double trace[3 * 30], tmax[3 * 30];
+    for (int k = 0; k < 30; k++)
+        memcpy(trace + 3 * k, sip_thermal_model_default_power(m), sizeof(double) * 3);
+    /* one short step barely warms the stack; long steps reach the steady state */
+    cr_assert_eq(sip_thermal_transient(m, trace, 1, 1e-3, false, tmax, NULL, NULL), SIP_OK);
+    cr_assert_lt(tmax[0] - pkg->thermal.ambient_c, 0.5 * (s->dies[0].t_max_c - pkg->thermal.ambient_c));
+    cr_assert_eq(sip_thermal_transient(m, trace, 30, 50.0, false, tmax, &t, NULL), SIP_OK);
+    for (int d = 0; d < 3; d++)
+        cr_assert_float_eq(t->dies[d].t_max_c, s->dies[d].t_max_c, 1e-3);
+    /* starting from the steady state, a constant trace stays there */
+    cr_assert_eq(sip_thermal_transient(m, trace, 3, 0.01, true, tmax, NULL, NULL), SIP_OK);
+    cr_assert_float_eq(tmax[3 * 2 + 1], s->dies[1].t_max_c, 1e-9);
+    sip_thermal_result_destroy(s);
+    sip_thermal_result_destroy(t);
+    sip_thermal_model_destroy(m);
+    sip_package_destroy(pkg);
+}
+
+Test(thermal_cli, hotspot_case_as_json_and_maps)
+{
+    const char *exe = getenv("SIPSIM_EXE");
+    cr_assert(exe != NULL);
+    char dir[] = "/tmp/sipsim-thermal-XXXXXX";
+    cr_assert(mkdtemp(dir) != NULL);
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "'%s' thermal --hotspot '%s/tests/data/thermal/hotspot/a' --grid 16 --json --csv %s/m.csv --svg %s/m.svg > %s/out.json",
+             exe, root(), dir, dir, dir);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+    snprintf(cmd, sizeof cmd, "grep -q '\"t_max_c\": 96.8' %s/out.json && test $(wc -l < %s/m.csv) -eq 257 && grep -q '</svg>' %s/m.svg", dir, dir, dir);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+    /* usage errors exit 2 */
+    snprintf(cmd, sizeof cmd, "'%s' thermal --grid 0 x.cfg 2> /dev/null", exe);
+    int st = system(cmd);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 2);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
 }
