@@ -74,8 +74,9 @@ static void package_text(FILE *out, const report_ctx_t *ctx)
     fprintf(out, "  substrate %s, %.1f x %.1f mm\n", sip_substrate_name(pkg->substrate.kind),
             pkg->substrate.width_mm, pkg->substrate.height_mm);
     int attached = n_attached(pkg);
-    fprintf(out, "  %d dies + %d attached memory stacks, %d UCIe links\n",
-            pkg->n_instances - attached, attached, pkg->n_links);
+    fprintf(out, "  %d dies + %d attached memory stack%s, %d UCIe link%s\n",
+            pkg->n_instances - attached, attached, attached == 1 ? "" : "s", pkg->n_links,
+            pkg->n_links == 1 ? "" : "s");
     fprintf(out, "  total power %.1f W", sip_package_total_power_w(pkg));
     if (pkg->thermal.power_budget_w >= 0)
         fprintf(out, " (budget %.1f W)", pkg->thermal.power_budget_w);

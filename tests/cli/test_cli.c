@@ -1,0 +1,235 @@
+/* The sipsim CLI as a user runs it: exit codes, --json on every report command, and golden
+ * outputs in tests/expected/ (run from the source root with relative paths, so the text is
+ * stable).  SIPSIM_UPDATE_GOLDEN=1 rewrites the goldens instead of comparing (review the diff).
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../check/shipped.h"
+
+typedef struct {
+    int status;
+    char *out; /* stdout */
+} run_t;
+
+/* Run `sipsim ARGS` in the source root; stderr is discarded. */
+static run_t run(const char *args)
+{
+    const char *exe = getenv("SIPSIM_EXE");
+    cr_assert_not_null(exe, "SIPSIM_EXE is not set (run through meson test)");
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' %s 2>/dev/null", shipped_root(), exe, args);
+    FILE *p = popen(cmd, "r");
+    cr_assert_not_null(p);
+    size_t cap = 1 << 16, len = 0, n;
+    char *out = malloc(cap);
+    cr_assert_not_null(out);
+    while ((n = fread(out + len, 1, cap - len - 1, p)) > 0) {
+        len += n;
+        if (cap - len < 2) {
+            cap *= 2;
+            out = realloc(out, cap);
+            cr_assert_not_null(out);
+        }
+    }
+    out[len] = '\0';
+    int st = pclose(p);
+    run_t r = {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
+    return r;
+}
+
+static int status_of(const char *args)
+{
+    run_t r = run(args);
+    free(r.out);
+    return r.status;
+}
+
+static void golden(const char *args, const char *name, int want_status)
+{
+    run_t r = run(args);
+    cr_assert_eq(r.status, want_status, "sipsim %s exited %d, expected %d", args, r.status,
+                 want_status);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/tests/expected/%s", shipped_root(), name);
+    const char *update = getenv("SIPSIM_UPDATE_GOLDEN");
+    if (update && strcmp(update, "1") == 0) {
+        FILE *f = fopen(path, "w");
+        cr_assert_not_null(f, "cannot write %s", path);
+        fputs(r.out, f);
+        fclose(f);
+    }
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f, "missing golden %s (SIPSIM_UPDATE_GOLDEN=1 writes it)", path);
+    char *want = calloc(1, 1 << 20);
+    cr_assert_not_null(want);
+    size_t n = fread(want, 1, (1 << 20) - 1, f);
+    fclose(f);
+    want[n] = '\0';
+    cr_assert_str_eq(r.out, want, "sipsim %s differs from tests/expected/%s", args, name);
+    free(want);
+    free(r.out);
+}
+
+static json_t *json_of(const char *args, int want_status)
+{
+    run_t r = run(args);
+    cr_assert_eq(r.status, want_status, "sipsim %s exited %d", args, r.status);
+    json_error_t je;
+    json_t *j = json_loads(r.out, 0, &je);
+    cr_assert_not_null(j, "sipsim %s: not JSON: %s", args, je.text);
+    free(r.out);
+    return j;
+}
+
+#define BAD "tests/check/bad/"
+
+Test(cli_exit, usage_errors_exit_2_and_help_exits_0)
+{
+    cr_assert_eq(status_of("--help"), 0);
+    cr_assert_eq(status_of(""), 2);
+    cr_assert_eq(status_of("no-such-command"), 2);
+    const char *cmds[] = {"check", "info", "graph", "export", "report"};
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+        char a[128];
+        snprintf(a, sizeof a, "%s --help", cmds[i]);
+        cr_assert_eq(status_of(a), 0, "%s", a);
+        snprintf(a, sizeof a, "%s", cmds[i]);
+        cr_assert_eq(status_of(a), 2, "%s without FILE", a);
+        snprintf(a, sizeof a, "%s " BAD "clean.cfg extra", cmds[i]);
+        cr_assert_eq(status_of(a), 2, "%s", a);
+    }
+    cr_assert_eq(status_of("check --bogus " BAD "clean.cfg"), 2);
+    cr_assert_eq(status_of("export " BAD "clean.cfg"), 2); /* no format */
+    cr_assert_eq(status_of("export -f svgz " BAD "clean.cfg"), 2);
+}
+
+Test(cli_exit, bad_input_exits_2)
+{
+    cr_assert_eq(status_of("check no/such/file.cfg"), 2);
+    cr_assert_eq(status_of("report no/such/file.cfg"), 2);
+    cr_assert_eq(status_of("graph no/such/file.cfg"), 2);
+    cr_assert_eq(status_of("no/such/file.cfg"), 2);
+}
+
+Test(cli_exit, design_rule_errors_exit_1_warnings_exit_0)
+{
+    cr_assert_eq(status_of("check " BAD "clean.cfg"), 0);
+    cr_assert_eq(status_of("check " BAD "memory_adjacent.cfg"), 0);
+    const char *bad[] = {"overlap", "reach", "shoreline", "ucie", "power_budget", "no_io_path"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char a[256];
+        snprintf(a, sizeof a, "check " BAD "%s.cfg", bad[i]);
+        cr_assert_eq(status_of(a), 1, "%s", a);
+        snprintf(a, sizeof a, "report " BAD "%s.cfg", bad[i]);
+        cr_assert_eq(status_of(a), 1, "%s", a);
+        snprintf(a, sizeof a, BAD "%s.cfg", bad[i]);
+        cr_assert_eq(status_of(a), 1, "%s", a);
+    }
+    /* A link the UCIe model refuses: no graph, a design-rule exit. */
+    cr_assert_eq(status_of("graph " BAD "reach.cfg"), 1);
+    cr_assert_eq(status_of("export -f json " BAD "reach.cfg"), 1);
+    /* A geometric error does not stop the graph. */
+    cr_assert_eq(status_of("graph " BAD "overlap.cfg"), 0);
+}
+
+Test(cli_exit, every_shipped_package_passes_sipsim_check)
+{
+    shipped_t s;
+    shipped_packages(&s);
+    cr_assert_geq(s.n, 7);
+    for (int i = 0; i < s.n; i++) {
+        char a[1200];
+        snprintf(a, sizeof a, "check '%s'", s.path[i]);
+        cr_assert_eq(status_of(a), 0, "sipsim %s", a);
+    }
+}
+
+Test(cli_json, every_report_command_speaks_json)
+{
+    json_t *j = json_of("check --json " BAD "reach.cfg", 1);
+    cr_assert_eq(json_integer_value(json_object_get(j, "errors")), 1);
+    json_t *f = json_array_get(json_object_get(j, "findings"), 0);
+    cr_assert_str_eq(json_string_value(json_object_get(f, "rule")), "reach");
+    cr_assert_eq(json_integer_value(json_object_get(f, "line")), 11);
+    json_decref(j);
+
+    j = json_of("check --rules --json", 0);
+    cr_assert_eq(json_array_size(j), (size_t)sip_check_rule_count());
+    json_decref(j);
+
+    j = json_of("info --json " BAD "clean.cfg", 0);
+    cr_assert_eq(json_array_size(json_object_get(j, "instances")), 4);
+    cr_assert_eq(json_array_size(json_object_get(j, "types")), 3);
+    json_decref(j);
+
+    j = json_of("graph --json " BAD "clean.cfg", 0);
+    cr_assert_eq(json_array_size(json_object_get(j, "vertices")), 3);
+    cr_assert_eq(json_array_size(json_object_get(j, "edges")), 2);
+    /* Chain c0 - io - c1 of 4 x 16 x 16 / 8 = 128 GB/s links: a 1 | 2 split cuts one. */
+    cr_assert_float_eq(json_real_value(json_object_get(json_object_get(j, "graph"), "bisection_GBps")),
+                       128.0, 1e-9);
+    json_decref(j);
+
+    j = json_of("report --json " BAD "clean.cfg", 0);
+    const char *keys[] = {"package", "instances", "links", "check", "graph"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        cr_assert_not_null(json_object_get(j, keys[i]), "report has no '%s'", keys[i]);
+    json_decref(j);
+
+    j = json_of("export --json " BAD "clean.cfg", 0);
+    cr_assert_eq(json_array_size(json_object_get(j, "edges")), 2);
+    json_decref(j);
+}
+
+Test(cli_export, format_from_the_output_extension)
+{
+    char path[] = "/tmp/sipsim-cli-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    close(fd);
+    char dot[64], a[256];
+    snprintf(dot, sizeof dot, "%s.gv", path);
+    snprintf(a, sizeof a, "export " BAD "clean.cfg -o %s", dot);
+    cr_assert_eq(status_of(a), 0);
+    FILE *f = fopen(dot, "r");
+    cr_assert_not_null(f);
+    char head[16] = {0};
+    cr_assert_gt(fread(head, 1, 6, f), 0);
+    fclose(f);
+    cr_assert_str_eq(head, "graph ");
+    unlink(dot);
+    unlink(path);
+}
+
+Test(cli_golden, report_check_and_graph_text)
+{
+    golden("report " BAD "clean.cfg", "report_clean.txt", 0);
+    golden(BAD "clean.cfg", "report_clean.txt", 0); /* `sipsim FILE` is the report */
+    golden("check " BAD "shoreline.cfg", "check_shoreline.txt", 1);
+    golden("check " BAD "memory_adjacent.cfg", "check_memory_adjacent.txt", 0);
+    golden("graph topologies/mesh_2x4.cfg", "graph_mesh_2x4.txt", 0);
+    golden("info " BAD "clean.cfg", "info_clean.txt", 0);
+}
+
+/* `sipsim graph` prints the hand-calculated figures (arithmetic in tests/graph/test_graph_data.c
+ * and at the top of each package file): default 2 hops and 1024 GB/s, mesh_2x4 4 hops and
+ * 512 GB/s. */
+Test(cli_graph, prints_the_hand_calculated_diameter_and_bisection)
+{
+    run_t r = run("graph topologies/default.cfg");
+    cr_assert_eq(r.status, 0);
+    cr_assert_not_null(strstr(r.out, "diameter 2 hops"), "%s", r.out);
+    cr_assert_not_null(strstr(r.out, "bisection bandwidth 1024.0 GB/s per direction"), "%s", r.out);
+    free(r.out);
+    r = run("graph topologies/mesh_2x4.cfg");
+    cr_assert_eq(r.status, 0);
+    cr_assert_not_null(strstr(r.out, "diameter 4 hops"), "%s", r.out);
+    cr_assert_not_null(strstr(r.out, "bisection bandwidth 512.0 GB/s per direction"), "%s", r.out);
+    free(r.out);
+}
