@@ -331,6 +331,11 @@ sip_status_t sip__config_read(config_t *cfg, const char *path, const char *text,
     } else {
         len = strlen(text);
     }
+    /* Editors on some systems start UTF-8 files with a byte-order mark; libconfig does not. */
+    if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0) {
+        text += 3;
+        len -= 3;
+    }
     sip_status_t st = prescan(text, len, path, err);
     if (st == SIP_OK && !config_read_string(cfg, text)) {
         const char *what = config_error_text(cfg) ? config_error_text(cfg) : "syntax error";

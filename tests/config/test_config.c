@@ -277,6 +277,14 @@ Test(config_good, load_string_matches_file)
     cr_assert_eq(p->links[0].line, 4);
     sip_package_destroy(p);
 
+    /* A UTF-8 byte-order mark is skipped. */
+    char with_bom[1024];
+    snprintf(with_bom, sizeof with_bom, "\xef\xbb\xbf%s", text);
+    cr_assert_eq(sip_package_load_string(with_bom, "mem/bom.cfg", &opt, &p, &err), SIP_OK, "%s",
+                 err.message);
+    cr_assert_eq(p->links[0].line, 4);
+    sip_package_destroy(p);
+
     /* Errors name the given path. */
     cr_assert_eq(sip_package_load_string("substrate = 3;\n", "mem/x.cfg", &opt, &p, &err),
                  SIP_EINVAL);
@@ -405,6 +413,8 @@ static const bad_case_t bad_cases[] = {
     {"chip_too_many_ports.cfg", SIP_ELIMIT, 8, "too many ports: 33 (expected at most 32)", "chip_too_many_ports.cfg"},
     {"chip_no_precisions.cfg", SIP_EINVAL, 6, "'precisions' has 0 elements (expected at least 1)", "chip_no_precisions.cfg"},
     {"empty.cfg", SIP_EINVAL, 1, "empty file", "empty.cfg"},
+    {"chip_empty.cfg", SIP_EINVAL, 1, "empty file (expected a chiplet type", "chip_empty.cfg"},
+    {"chip_binary.cfg", SIP_EPARSE, 1, "binary data (byte 0x00)", "chip_binary.cfg"},
     {"comments_only.cfg", SIP_EINVAL, 1, "empty file", "comments_only.cfg"},
     {"binary_garbage.cfg", SIP_EPARSE, 3, "binary data", "binary_garbage.cfg"},
     {"binary_high_bytes.cfg", SIP_EPARSE, 1, "syntax error", "binary_high_bytes.cfg"},
