@@ -15,6 +15,7 @@ _Static_assert(sizeof(sip_kind_t) == sizeof(int), "enum size");
 _Static_assert(sizeof(sip_precision_t) == sizeof(int), "enum size");
 
 #define NONE SIZE_MAX
+#define N_FIELDS(table) ((int)(sizeof table / sizeof table[0]))
 
 #define F_INT(k, req, lo, hi, u_, h_, T, m)                                              \
     {.key = k, .type = SIP__F_INT, .required = req, .min = lo, .max = hi, .unit = u_,       \
@@ -78,7 +79,7 @@ static const sip__field_t power_fields[] = {
 };
 static const sip__schema_t schema_power = {
     .name = "power", .title = "power = { ... } inside a chiplet type",
-    .fields = power_fields, .n_fields = 2, .line_offset = NONE,
+    .fields = power_fields, .n_fields = N_FIELDS(power_fields), .line_offset = NONE,
 };
 
 static const sip__field_t precision_fields[] = {
@@ -90,7 +91,7 @@ static const sip__field_t precision_fields[] = {
 };
 static const sip__schema_t schema_precision = {
     .name = "precision", .title = "precisions = ( { ... }, ... ) inside an engine",
-    .fields = precision_fields, .n_fields = 2, .line_offset = NONE,
+    .fields = precision_fields, .n_fields = N_FIELDS(precision_fields), .line_offset = NONE,
 };
 
 static void engine_init(void *obj)
@@ -244,7 +245,7 @@ const sip__schema_t sip__schema_custom = {
     .name = "custom",
     .title = "blocks = ( { ... }, ... ) in a package: custom chiplet types written inline",
     .help = "Without `base`, the keys `sipsim help chiplet` marks required are required here.",
-    .fields = custom_fields, .n_fields = 2, .extends = &sip__schema_chiplet,
+    .fields = custom_fields, .n_fields = N_FIELDS(custom_fields), .extends = &sip__schema_chiplet,
     .line_offset = offsetof(sip_chiplet_type_t, line), .finish = sip__chiplet_finish,
 };
 
@@ -260,7 +261,7 @@ static const sip__field_t substrate_fields[] = {
 };
 static const sip__schema_t schema_substrate = {
     .name = "substrate", .title = "substrate = { ... } in a package",
-    .fields = substrate_fields, .n_fields = 3, .line_offset = offsetof(sip_substrate_t, line),
+    .fields = substrate_fields, .n_fields = N_FIELDS(substrate_fields), .line_offset = offsetof(sip_substrate_t, line),
 };
 
 /* The instance and link groups are read into these, then names are resolved to indices. */
@@ -345,7 +346,7 @@ static const sip__field_t layer_fields[] = {
 };
 static const sip__schema_t schema_layer = {
     .name = "layer", .title = "layers = ( { ... }, ... ) inside thermal: stack layer overrides",
-    .fields = layer_fields, .n_fields = 4, .line_offset = offsetof(sip_layer_t, line),
+    .fields = layer_fields, .n_fields = N_FIELDS(layer_fields), .line_offset = offsetof(sip_layer_t, line),
 };
 
 static sip_status_t thermal_finish(const sip__cfg_ctx_t *cx, const config_setting_t *group,
@@ -393,7 +394,7 @@ static const sip__field_t demand_fields[] = {
 };
 const sip__schema_t sip__schema_demand = {
     .name = "demand", .title = "matrix = ( { ... }, ... ) inside traffic: explicit demands",
-    .fields = demand_fields, .n_fields = 3, .line_offset = offsetof(demand_src_t, demand.line),
+    .fields = demand_fields, .n_fields = N_FIELDS(demand_fields), .line_offset = offsetof(demand_src_t, demand.line),
 };
 
 static const sip__field_t traffic_fields[] = {
