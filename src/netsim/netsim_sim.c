@@ -786,7 +786,7 @@ static inline int port_for(const router_t *r, int dest) { return r->route_port[d
 
 /* Deliver everything arriving this cycle (the read phase): flits into router input queues or
  * endpoint ejection, credits into routers' credit queues or the endpoints' buffer state. */
-__attribute__((noinline)) static void deliver(sim_t *s)
+static void deliver(sim_t *s)
 {
     uint32_t k = (uint32_t)s->now & s->wheel_mask;
     int n = s->wheel_n[k];
@@ -855,7 +855,7 @@ static inline int32_t buf_front(const sim_t *s, const router_t *r, int iv)
     return r->buf[(size_t)iv * s->B + r->bhead[iv]];
 }
 
-__attribute__((noinline)) static void router_input_queuing(sim_t *s, router_t *r)
+static void router_input_queuing(sim_t *s, router_t *r)
 {
     const int V = s->V;
     for (int k = 0; k < r->n_inq; k++) {
@@ -923,7 +923,7 @@ static void sw_add_req(sim_t *s, router_t *r, int in, int vc, int out, int prio)
     a->prio[k] = (int8_t)prio;
 }
 
-__attribute__((noinline)) static void router_step(sim_t *s, router_t *r)
+static void router_step(sim_t *s, router_t *r)
 {
     const int V = s->V, B = s->B;
     const sip_netsim_config_t *cfg = &s->cfg;
@@ -1180,7 +1180,7 @@ __attribute__((noinline)) static void router_step(sim_t *s, router_t *r)
     }
 }
 
-__attribute__((noinline)) static void router_write_outputs(sim_t *s, router_t *r)
+static void router_write_outputs(sim_t *s, router_t *r)
 {
     for (int o = 0; o < r->n_out; o++) {
         evq_t *q = &r->obuf[o];
@@ -1280,7 +1280,7 @@ static void generate_packet(sim_t *s, int src, int32_t ctime)
 /* TrafficManager::_Inject (trafficmanager.cpp:922-952): a source with an empty queue runs the
  * Bernoulli trials it owes since qtime until one fires; the packet's creation time is the trial's
  * cycle (include_queuing = 1), so source queueing counts in its latency. */
-__attribute__((noinline)) static void inject(sim_t *s)
+static void inject(sim_t *s)
 {
     for (int i = 0; i < s->N; i++) {
         node_t *n = &s->nd[i];
@@ -1301,7 +1301,7 @@ __attribute__((noinline)) static void inject(sim_t *s)
 
 /* The source side of _Step (trafficmanager.cpp:1010-1195): a head flit takes the next free VC
  * with credit in round-robin order from the last one used; body flits follow on that VC. */
-__attribute__((noinline)) static void node_send(sim_t *s, int i)
+static void node_send(sim_t *s, int i)
 {
     node_t *n = &s->nd[i];
     if (!n->pq.n)
