@@ -14,5 +14,6 @@
 #include "sipsim/ucie.h"
 #include "sipsim/traffic.h"
 #include "sipsim/thermal.h"
+#include "sipsim/kernels.h"
 
 #endif
