@@ -49,6 +49,7 @@ void sip_thermal_model_destroy(sip_thermal_model_t *m)
 {
     if (!m)
         return;
+    sip__thermal_mg_destroy(m->mg);
     if (m->cc_started) {
         cholmod_free_factor(&m->L, &m->cc);
         cholmod_free_factor(&m->Lt, &m->cc);
@@ -257,7 +258,7 @@ static sip_status_t factor_matrix(sip_thermal_model_t *m, double dt_s, cholmod_f
     return SIP_OK;
 }
 
-sip_status_t sip__thermal_factor(sip_thermal_model_t *m, sip_error_t *err)
+static void start_cholmod(sip_thermal_model_t *m)
 {
     if (!m->cc_started) {
         cholmod_start(&m->cc);
@@ -268,11 +269,36 @@ sip_status_t sip__thermal_factor(sip_thermal_model_t *m, sip_error_t *err)
         m->cc.method[0].ordering = CHOLMOD_AMD;
         m->cc.postorder = 1;
     }
+}
+
+sip_status_t sip__thermal_factor(sip_thermal_model_t *m, sip_error_t *err)
+{
+    start_cholmod(m);
+    if (m->L)
+        return SIP_OK;
     return factor_matrix(m, 0.0, &m->L, err);
+}
+
+static bool use_multigrid(const sip_thermal_model_t *m)
+{
+    if (m->solver == SIP_THERMAL_SOLVER_AUTO)
+        return m->rows * m->cols >= SIP_THERMAL_MG_MIN_CELLS && m->rows >= 8 && m->cols >= 8;
+    return m->solver == SIP_THERMAL_SOLVER_MULTIGRID;
 }
 
 sip_status_t sip__thermal_solve_raw(sip_thermal_model_t *m, double dt_s, const double *b, double *x, sip_error_t *err)
 {
+    m->last_iterations = 0;
+    if (dt_s <= 0.0 && use_multigrid(m)) {
+        start_cholmod(m);
+        if (!m->mg)
+            SIP_TRY(sip__thermal_mg_create(m, &m->cc, &m->mg, err));
+        return sip__thermal_mg_solve(m->mg, b, x, &m->last_iterations, err);
+    }
+    if (dt_s <= 0.0)
+        SIP_TRY(sip__thermal_factor(m, err));
+    else
+        start_cholmod(m);
     cholmod_factor *L = m->L;
     if (dt_s > 0.0) {
         if (!m->c_j_per_k)
@@ -320,3 +346,5 @@ const sip_thermal_layer_t *sip_thermal_model_layer(const sip_thermal_model_t *m,
 const double *sip_thermal_model_default_power(const sip_thermal_model_t *m) { return m->default_power; }
 int sip_thermal_model_n_nodes(const sip_thermal_model_t *m) { return m->n_nodes; }
 void sip_thermal_model_set_power_caps(sip_thermal_model_t *m, bool enabled) { m->skip_power_caps = !enabled; }
+void sip_thermal_model_set_solver(sip_thermal_model_t *m, sip_thermal_solver_t solver) { m->solver = solver; }
+int sip_thermal_model_last_iterations(const sip_thermal_model_t *m) { return m->last_iterations; }

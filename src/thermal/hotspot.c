@@ -633,7 +633,6 @@ sip_status_t sip_thermal_model_create_hotspot(const char *dir, const char *confi
             sum += in.rows[(size_t)r * n_names + k];
         m->dies[d].default_power_w = m->default_power[d] = sum / n_rows;
     }
-    st = sip__thermal_factor(m, err);
 out:
     for (int l = 0; l < SIP_THERMAL_MAX_STACK; l++)
         free(in.flp[l].u);

@@ -305,7 +305,7 @@ sip_status_t sip_thermal_model_create(const sip_package_t *pkg, const sip_therma
             }
         }
     }
-    st = sip__thermal_factor(m, err);
+    m->solver = opt->solver;
 out:
     free(kcell);
     free(ccell);

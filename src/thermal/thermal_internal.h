@@ -9,6 +9,8 @@
 
 #define SIP_THERMAL_MAX_STACK (SIP_MAX_LAYERS + 2)
 
+typedef struct sip__thermal_mg sip__thermal_mg_t;
+
 typedef struct {
     char name[SIP_NAME_MAX];
     double x0_mm, y0_mm, x1_mm, y1_mm;
@@ -46,6 +48,9 @@ struct sip_thermal_model {
     cholmod_factor *L;
     cholmod_factor *Lt;
     double Lt_dt_s;
+    sip_thermal_solver_t solver;
+    sip__thermal_mg_t *mg;          /* multigrid hierarchy, built on first use */
+    int last_iterations;
 };
 
 /* grid.c */
@@ -75,6 +80,12 @@ void sip__thermal_power_vector(const sip_thermal_model_t *m, const double *power
 sip_status_t sip__thermal_stack_with_mould(const sip_package_t *pkg, sip_thermal_layer_t *layers, int *n_out,
                                            sip_thermal_layer_t *mould, sip_error_t *err);
 double sip__thermal_sink_r_c_per_w(const sip_package_t *pkg);
+
+/* multigrid.c */
+sip_status_t sip__thermal_mg_create(const sip_thermal_model_t *m, cholmod_common *cc, sip__thermal_mg_t **out,
+                                    sip_error_t *err);
+void sip__thermal_mg_destroy(sip__thermal_mg_t *mg);
+sip_status_t sip__thermal_mg_solve(sip__thermal_mg_t *mg, const double *b, double *x, int *iterations, sip_error_t *err);
 
 /* analyze.c: result from the rise above ambient theta (n_nodes). */
 sip_status_t sip__thermal_result_build(sip_thermal_model_t *m, const double *power_w,

@@ -462,6 +462,42 @@ Test(thermal_native, maps_and_hotspot_export_round_trip)
     sip_package_destroy(pkg);
 }
 
+/* Both steady solvers on one model: every grid temperature within 1e-6 K. */
+static void check_solvers_agree(sip_thermal_model_t *m)
+{
+    sip_thermal_result_t *a = NULL, *b = NULL;
+    sip_thermal_model_set_solver(m, SIP_THERMAL_SOLVER_CHOLMOD);
+    cr_assert_eq(sip_thermal_solve(m, NULL, &a, NULL), SIP_OK);
+    cr_assert_eq(sip_thermal_model_last_iterations(m), 0);
+    sip_thermal_model_set_solver(m, SIP_THERMAL_SOLVER_MULTIGRID);
+    cr_assert_eq(sip_thermal_solve(m, NULL, &b, NULL), SIP_OK);
+    cr_assert_gt(sip_thermal_model_last_iterations(m), 0);
+    size_t n = (size_t)a->n_layers * a->rows * a->cols;
+    for (size_t i = 0; i < n; i++)
+        cr_assert_lt(fabs(a->t_c[i] - b->t_c[i]), 1e-6, "node %zu: %.9f vs %.9f", i, a->t_c[i], b->t_c[i]);
+    for (int e = 0; e < a->n_extra; e++)
+        cr_assert_lt(fabs(a->extra_t_c[e] - b->extra_t_c[e]), 1e-6);
+    cr_assert_float_eq(b->heat_out_w, b->power_in_w, 1e-6 * b->power_in_w);
+    sip_thermal_result_destroy(a);
+    sip_thermal_result_destroy(b);
+}
+
+Test(thermal_solver, multigrid_and_cholmod_agree_on_hotspot_and_native_models)
+{
+    sip_thermal_model_t *m = hotspot_case("b", 64);
+    check_solvers_agree(m);
+    sip_thermal_model_destroy(m);
+    sip_package_t *pkg = package(SIP_SUBSTRATE_ORGANIC, 50.0, 30.0);
+    add_die(pkg, "x", 12.0, 9.0, 120.0, 4.0, 4.0, 270);
+    add_die(pkg, "y", 7.5, 7.5, 10.0, 30.0, 20.0, 0);
+    /* odd and unequal sides exercise the ragged 2 x 2 aggregation */
+    sip_thermal_options_t o = {.grid_rows = 45, .grid_cols = 71, .secondary_r_c_per_w = 2.0, .skip_power_caps = true};
+    cr_assert_eq(sip_thermal_model_create(pkg, &o, &m, NULL), SIP_OK);
+    check_solvers_agree(m);
+    sip_thermal_model_destroy(m);
+    sip_package_destroy(pkg);
+}
+
 /* ---------- shipped packages ---------- */
 
 /* Every package file of one folder; returns how many were checked. */
