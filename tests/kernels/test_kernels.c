@@ -1,0 +1,225 @@
+/* Tiles from chiplets, kernels on a tile (multi-array split, precision rate, roofline), model
+ * shapes.  SPDX-License-Identifier: GPL-3.0-or-later */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sipsim.h"
+
+static sip_chiplet_type_t load_chiplet(const char *name)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/chiplets/%s.cfg", getenv("SIPSIM_SOURCE_ROOT"), name);
+    sip_chiplet_type_t t;
+    sip_error_t err;
+    cr_assert_eq(sip_chiplet_load(path, &t, &err), SIP_OK, "%s", err.message);
+    return t;
+}
+
+/* A tile built by hand: one R x C array at 1 GHz, one MAC per cell, 1-byte elements. */
+static sip_tile_t hand_tile(int r, int c, sip_dataflow_t df, int arrays)
+{
+    sip_tile_t t;
+    memset(&t, 0, sizeof t);
+    t.array_rows = r;
+    t.array_cols = c;
+    t.dataflow = df;
+    t.n_arrays = arrays;
+    t.clock_ghz = 1.0;
+    t.precision = SIP_PREC_INT8;
+    t.macs_per_cell = 1.0;
+    t.vector_elems_per_s = 64e9;
+    t.bytes_per_elem = 1.0;
+    t.sram_bytes = 1e6;
+    t.hbm_GBps = 100.0;
+    t.hbm_bytes = 1e9;
+    t.pj_per_mac = NAN;
+    t.sram_pj_per_byte = NAN;
+    t.hbm_pj_per_bit = NAN;
+    return t;
+}
+
+Test(kernels_tile, compute_infer_tile_from_its_engines)
+{
+    /* chiplets/compute_infer.cfg: 2 x 128x128 WS arrays at 1.125 GHz, int8/fp8 16384 MAC/cycle,
+     * fp16/bf16 8192; 48 MB SRAM. */
+    sip_chiplet_type_t ct = load_chiplet("compute_infer");
+    sip_tile_t t;
+    sip_error_t err;
+    cr_assert_eq(sip_tile_from_chiplet(&ct, SIP_PREC_FP8, 819.2, 16e9, NULL, &t, &err), SIP_OK);
+    cr_assert_eq(t.array_rows, 128);
+    cr_assert_eq(t.array_cols, 128);
+    cr_assert_eq(t.n_arrays, 2);
+    cr_assert_eq(t.dataflow, SIP_DATAFLOW_WS);
+    cr_assert_float_eq(t.macs_per_cell, 1.0, 1e-12);
+    cr_assert_float_eq(t.bytes_per_elem, 1.0, 1e-12);
+    cr_assert_float_eq(t.sram_bytes, 48e6, 1e-3);
+    cr_assert(t.vector_on_array);
+    cr_assert_float_eq(sip_tile_peak_macs_per_s(&t), 2.0 * 16384 * 1.125e9, 1.0);
+    cr_assert(isnan(t.pj_per_mac) && isnan(t.hbm_pj_per_bit) && isnan(t.sram_pj_per_byte));
+    cr_assert_eq(sip_tile_from_chiplet(&ct, SIP_PREC_BF16, 0, 0, NULL, &t, &err), SIP_OK);
+    cr_assert_float_eq(t.macs_per_cell, 0.5, 1e-12);
+    cr_assert_float_eq(t.bytes_per_elem, 2.0, 1e-12);
+    /* No int4 rate: an error naming the chiplet. */
+    cr_assert_eq(sip_tile_from_chiplet(&ct, SIP_PREC_INT4, 0, 0, NULL, &t, &err), SIP_EINVAL);
+    cr_assert(strstr(err.message, "compute_infer") && strstr(err.message, "int4"));
+    /* A vector engine (compute_train's vpu) feeds the vector path. */
+    sip_chiplet_type_t tr = load_chiplet("compute_train");
+    cr_assert_eq(sip_tile_from_chiplet(&tr, SIP_PREC_BF16, 0, 0, NULL, &t, &err), SIP_OK,
+                 "%s", err.message);
+    cr_assert(!t.vector_on_array);
+}
+
+Test(kernels_tile, energy_parameters_are_used_only_when_given)
+{
+    sip_chiplet_type_t ct = load_chiplet("compute_infer");
+    sip_tile_params_t p;
+    sip_tile_params_init(&p);
+    p.pj_per_mac = 0.25;
+    p.hbm_pj_per_bit = 4.0;
+    p.sram_pj_per_byte = 1.0;
+    sip_tile_t t;
+    cr_assert_eq(sip_tile_from_chiplet(&ct, SIP_PREC_FP8, 819.2, 16e9, &p, &t, NULL), SIP_OK);
+    sip_kernel_result_t r;
+    cr_assert_eq(sip_kernel_gemv(&t, 1, 4096, 4096, true, &r, NULL), SIP_OK);
+    cr_assert_float_eq(r.energy_mac_pj, 4096.0 * 4096 * 0.25, 1e-3);
+    cr_assert_float_eq(r.energy_hbm_pj, 4096.0 * 4096 * 8 * 4.0, 1e-3);
+    cr_assert_float_eq(r.energy_sram_pj, r.sram_bytes, 1e-3);
+    cr_assert_float_eq(r.energy_pj, r.energy_mac_pj + r.energy_hbm_pj + r.energy_sram_pj, 1e-3);
+    /* Without parameters every energy that needs one is NAN (not modelled), not 0. */
+    cr_assert_eq(sip_tile_from_chiplet(&ct, SIP_PREC_FP8, 819.2, 16e9, NULL, &t, NULL), SIP_OK);
+    cr_assert_eq(sip_kernel_gemv(&t, 1, 4096, 4096, true, &r, NULL), SIP_OK);
+    cr_assert(isnan(r.energy_mac_pj) && isnan(r.energy_hbm_pj) && isnan(r.energy_pj));
+}
+
+Test(kernels_gemm, one_array_is_the_systolic_model)
+{
+    const sip_tile_t t = hand_tile(32, 32, SIP_DATAFLOW_OS, 1);
+    sip_kernel_result_t r;
+    cr_assert_eq(sip_kernel_gemm(&t, 1, 512, 512, 512, NULL, &r, NULL), SIP_OK);
+    /* results.csv: 512^3 OS on 32x32 = 146943 cycles, SRAM 4194304 + 4194304 + 278528. */
+    cr_assert_float_eq(r.array_cycles, 146943.0, 1e-9);
+    cr_assert_float_eq(r.sram_bytes, 4194304.0 + 4194304.0 + 278528.0, 1e-6);
+    cr_assert_eq(r.bound, SIP_BOUND_COMPUTE);
+    cr_assert_float_eq(r.time_s, 146943e-9, 1e-15);
+    cr_assert_float_eq(r.utilization, 512.0 * 512 * 512 / (146943.0 * 1024), 1e-12);
+    cr_assert_float_eq(r.hbm_bytes, 0.0, 1e-12);
+}
+
+Test(kernels_gemm, folds_spread_over_arrays_and_precision_scales_cycles)
+{
+    sip_tile_t t = hand_tile(32, 32, SIP_DATAFLOW_WS, 4);
+    sip_kernel_result_t r;
+    /* 64^3 WS: F = 4 folds of P = 158 -> 4 arrays run one fold each: 158 - 1. */
+    cr_assert_eq(sip_kernel_gemm(&t, 1, 64, 64, 64, NULL, &r, NULL), SIP_OK);
+    cr_assert_float_eq(r.array_cycles, 157.0, 1e-9);
+    /* Batch 3: 12 folds over 4 arrays = 3 each. */
+    cr_assert_eq(sip_kernel_gemm(&t, 3, 64, 64, 64, NULL, &r, NULL), SIP_OK);
+    cr_assert_float_eq(r.array_cycles, 3.0 * 158 - 1, 1e-9);
+    cr_assert_float_eq(r.macs, 3.0 * 64 * 64 * 64, 1e-6);
+    /* Half a MAC per cell per cycle (e.g. fp16 at half the int8 rate): twice the cycles. */
+    t.macs_per_cell = 0.5;
+    cr_assert_eq(sip_kernel_gemm(&t, 1, 64, 64, 64, NULL, &r, NULL), SIP_OK);
+    cr_assert_float_eq(r.array_cycles, 2.0 * 157, 1e-9);
+}
+
+Test(kernels_gemm, gemv_from_hbm_is_bandwidth_bound)
+{
+    /* 128x128 OS array, 1 vector x 8192 x 8192 int8 weights from 100 GB/s:
+     * 67.1 MB / 100 GB/s = 671 us; the array needs 64 x (128+128+8192-2) - 1 = 540.7 k cycles
+     * = 541 us at 1 GHz: HBM bound. */
+    const sip_tile_t t = hand_tile(128, 128, SIP_DATAFLOW_OS, 1);
+    sip_kernel_result_t r;
+    cr_assert_eq(sip_kernel_gemv(&t, 1, 8192, 8192, true, &r, NULL), SIP_OK);
+    cr_assert_float_eq(r.hbm_bytes, 8192.0 * 8192, 1e-6);
+    cr_assert_eq(r.bound, SIP_BOUND_HBM);
+    cr_assert_float_eq(r.time_s, 8192.0 * 8192 / 100e9, 1e-12);
+    cr_assert_float_eq(r.array_cycles, 64.0 * (128 + 128 + 8192 - 2) - 1, 1e-9);
+    /* A finite SRAM bandwidth below the schedule's need makes it SRAM bound. */
+    sip_tile_t slow = t;
+    slow.sram_GBps = 1.0;
+    cr_assert_eq(sip_kernel_gemv(&slow, 1, 8192, 8192, true, &r, NULL), SIP_OK);
+    cr_assert_eq(r.bound, SIP_BOUND_SRAM);
+    cr_assert_float_eq(r.time_s, r.sram_bytes / 1e9, 1e-12);
+    /* No attached memory and weights in HBM: an error, not a silent zero. */
+    sip_tile_t none = t;
+    none.hbm_GBps = 0.0;
+    sip_error_t err;
+    cr_assert_eq(sip_kernel_gemv(&none, 1, 64, 64, true, &r, &err), SIP_EINVAL);
+}
+
+Test(kernels_conv, conv_is_its_lowered_gemm)
+{
+    const sip_tile_t t = hand_tile(32, 32, SIP_DATAFLOW_IS, 1);
+    const sip_conv_t cv = {56, 56, 64, 3, 3, 64, 1, 0};
+    sip_kernel_result_t r, g;
+    cr_assert_eq(sip_kernel_conv(&t, &cv, false, &r, NULL), SIP_OK);
+    cr_assert_eq(sip_kernel_gemm(&t, 1, 2916, 64, 576, NULL, &g, NULL), SIP_OK);
+    /* results.csv Conv2_1a IS on 32x32: 261647 cycles. */
+    cr_assert_float_eq(r.array_cycles, 261647.0, 1e-9);
+    cr_assert_float_eq(r.array_cycles, g.array_cycles, 1e-9);
+    cr_assert_eq(sip_kernel_conv(&t, &cv, true, &r, NULL), SIP_OK);
+    cr_assert_float_eq(r.hbm_bytes, 56.0 * 56 * 64 + 576.0 * 64 + 2916.0 * 64, 1e-6);
+}
+
+Test(kernels_attention, decode_reads_the_kv_cache)
+{
+    const sip_tile_t t = hand_tile(128, 128, SIP_DATAFLOW_WS, 2);
+    const sip_attention_t a = {.batch = 4, .q_heads = 8, .kv_heads = 2, .head_dim = 128,
+                               .q_tokens = 1, .kv_tokens = 1001, .kv_in_hbm = true,
+                               .kv_write_hbm = true};
+    sip_kernel_result_t r;
+    cr_assert_eq(sip_kernel_attention(&t, &a, &r, NULL), SIP_OK);
+    /* K and V of 1001 tokens x 2 KV heads x 128 x 4 sequences, plus the new token's. */
+    cr_assert_float_eq(r.hbm_bytes, 2.0 * 4 * 2 * 128 * (1001 + 1), 1e-6);
+    /* QK^T and PV: 8 GEMMs each of 4 x 1001 x 128 MACs. */
+    cr_assert_float_eq(r.macs, 2.0 * 8 * 4 * 1001 * 128, 1e-6);
+    /* Softmax: 3 passes over 8 x 4 x 1001 scores. */
+    cr_assert_float_eq(r.vector_ops, 3.0 * 8 * 4 * 1001, 1e-6);
+    /* Systolic part, WS on 128x128: QK^T Sr = 128, Sc = 1001 -> 8 folds; PV Sr = 1001 -> 8
+     * folds, Sc = 128; P = 2x128 + 128 + 4 - 2 = 386; 8 GEMMs x 8 folds / 2 arrays each. */
+    cr_assert_float_eq(r.array_cycles, 2.0 * (32.0 * 386 - 1), 1e-9);
+    sip_attention_t bad = a;
+    bad.kv_heads = 16;
+    cr_assert_eq(sip_kernel_attention(&t, &bad, &r, NULL), SIP_EINVAL);
+}
+
+Test(kernels_vector, norms_and_elementwise_count_passes)
+{
+    const sip_tile_t t = hand_tile(32, 32, SIP_DATAFLOW_OS, 1);
+    sip_kernel_result_t r;
+    cr_assert_eq(sip_kernel_norm(&t, SIP_NORM_RMS, 8, 4096, false, &r, NULL), SIP_OK);
+    cr_assert_float_eq(r.vector_ops, 2.0 * 8 * 4096, 1e-9);
+    cr_assert_float_eq(r.time_s, 2.0 * 8 * 4096 / 64e9, 1e-15);
+    cr_assert_float_eq(r.utilization, 0.0, 1e-15);
+    cr_assert_eq(sip_kernel_norm(&t, SIP_NORM_LAYER, 8, 4096, true, &r, NULL), SIP_OK);
+    cr_assert_float_eq(r.vector_ops, 3.0 * 8 * 4096, 1e-9);
+    cr_assert_float_eq(r.hbm_bytes, 2.0 * 8 * 4096, 1e-9);
+    cr_assert_eq(sip_kernel_elementwise(&t, 1000, 1.0, 2, true, &r, NULL), SIP_OK);
+    cr_assert_float_eq(r.hbm_bytes, 3000.0, 1e-9);
+    cr_assert_float_eq(r.time_s, 3000.0 / 100e9, 1e-15);
+    cr_assert_eq(r.bound, SIP_BOUND_HBM);
+    cr_assert_eq(sip_kernel_elementwise(&t, 0, 1.0, 2, true, &r, NULL), SIP_EINVAL);
+}
+
+Test(kernels_shapes, llama3_parameter_counts)
+{
+    /* Parameter counts of the public checkpoints: Meta-Llama-3-8B 8,030,261,248 and
+     * Meta-Llama-3-70B 70,553,706,496 (sums of the safetensors shapes of the configs cited in
+     * src/kernels/shapes.c). */
+    const sip_model_shape_t *s8 = sip_model_shape_find("llama3-8b");
+    const sip_model_shape_t *s70 = sip_model_shape_find("llama3-70b");
+    cr_assert_not_null(s8);
+    cr_assert_not_null(s70);
+    cr_assert_float_eq(sip_model_shape_params(s8), 8030261248.0, 0.5);
+    cr_assert_float_eq(sip_model_shape_params(s70), 70553706496.0, 0.5);
+    cr_assert_eq(s8->head_dim * s8->heads, s8->hidden);
+    cr_assert_not_null(s8->source);
+    cr_assert_null(sip_model_shape_find("gpt-5"));
+    cr_assert_eq(sip_model_shape_count(), 2);
+    /* MACs per token: every weight matrix once (no norms, no embedding lookup). */
+    cr_assert_float_eq(sip_model_shape_dense_macs_per_token(s8),
+                       8030261248.0 - 128256.0 * 4096 - 4096 - 32.0 * 2 * 4096, 0.5);
+}
