@@ -457,63 +457,84 @@ int bench_thermal(int argc, char **argv)
         return CLI_EXIT_INPUT;
     }
     int rc = CLI_EXIT_OK;
-    printf("HotSpot-mode case %s, median of %d (build = parse inputs + assemble + CHOLMOD analyse/factor;\n"
-           "solve = one steady state incl. result extraction; power caps off)\n", dir, repeat);
-    printf("%6s %8s %10s %10s %10s %12s %12s\n", "grid", "nodes", "build s", "solve s", "total s", "hotspot s", "speed-up");
+    printf("HotSpot-mode case %s, medians of %d runs.  total = parse inputs + build the network +\n"
+           "first steady solve (HotSpot's whole process does the same and writes its outputs);\n"
+           "re-solve = one more power map on the same model.  Power caps off.\n", dir, repeat);
+    printf("%-8s %-9s %7s %9s %9s %9s %6s %10s %10s %9s\n", "grid", "solver", "nodes", "build s", "solve s", "total s",
+           "iters", "re-solve s", "hotspot s", "speed-up");
     const int grids[] = {32, 64, 128};
+    const sip_thermal_solver_t solvers[] = {SIP_THERMAL_SOLVER_MULTIGRID, SIP_THERMAL_SOLVER_CHOLMOD};
     for (int g = 0; g < 3 && rc == CLI_EXIT_OK; g++) {
-        int nodes = 0;
-        double tmax = 0.0;
-        for (int k = 0; k < repeat; k++) {
-            sip_thermal_model_t *m = NULL;
-            sip_thermal_result_t *r = NULL;
-            double t0 = now_s();
-            if ((rc = load_hotspot_case(dir, grids[g], &m)) != CLI_EXIT_OK)
-                break;
-            sip_thermal_model_set_power_caps(m, false);
-            double t1 = now_s();
-            sip_error_t err;
-            if (sip_thermal_solve(m, NULL, &r, &err) != SIP_OK) {
-                cli_print_error(&err);
-                sip_thermal_model_destroy(m);
-                rc = CLI_EXIT_INPUT;
-                break;
-            }
-            double t2 = now_s();
-            t_build[k] = t1 - t0;
-            t_solve[k] = t2 - t1;
-            t_total[k] = t2 - t0;
-            nodes = sip_thermal_model_n_nodes(m);
-            tmax = r->t_max_c;
-            sip_thermal_result_destroy(r);
-            sip_thermal_model_destroy(m);
-        }
-        if (rc != CLI_EXIT_OK)
-            break;
-        double total = median(t_total, repeat);
-        printf("%4dx%-3d %7d %10.4f %10.4f %10.4f", grids[g], grids[g], nodes, median(t_build, repeat), median(t_solve, repeat),
-               total);
+        double hs_time = -1.0;
         if (hotspot) {
             double *hs = malloc(sizeof(double) * (size_t)hs_repeat);
             int ok = hs != NULL;
             for (int k = 0; ok && k < hs_repeat; k++)
                 ok = (hs[k] = time_hotspot(hotspot, dir, grids[g])) > 0;
-            if (ok) {
-                double h = median(hs, hs_repeat);
-                printf(" %12.3f %11.1fx", h, h / total);
-            } else {
-                printf(" %12s %12s", "failed", "-");
-            }
+            if (ok)
+                hs_time = median(hs, hs_repeat);
             free(hs);
         }
-        printf("   (max %.2f C)\n", tmax);
+        for (int sv = 0; sv < 2 && rc == CLI_EXIT_OK; sv++) {
+            int nodes = 0, iters = 0;
+            double tmax = 0.0;
+            for (int k = 0; k < repeat; k++) {
+                sip_thermal_model_t *m = NULL;
+                sip_thermal_result_t *r = NULL;
+                double t0 = now_s();
+                if ((rc = load_hotspot_case(dir, grids[g], &m)) != CLI_EXIT_OK)
+                    break;
+                sip_thermal_model_set_power_caps(m, false);
+                sip_thermal_model_set_solver(m, solvers[sv]);
+                double t1 = now_s();
+                sip_error_t err;
+                sip_status_t st = sip_thermal_solve(m, NULL, &r, &err);
+                double t2 = now_s();
+                iters = sip_thermal_model_last_iterations(m);
+                if (st == SIP_OK) {
+                    tmax = r->t_max_c;
+                    sip_thermal_result_destroy(r);
+                    r = NULL;
+                    /* a second power map: the die powers halved */
+                    int nd = sip_thermal_model_n_dies(m);
+                    double *p = malloc(sizeof(double) * (size_t)(nd + 1));
+                    for (int d = 0; p && d < nd; d++)
+                        p[d] = 0.5 * sip_thermal_model_default_power(m)[d];
+                    t2 = now_s();
+                    st = p ? sip_thermal_solve(m, p, &r, &err) : SIP_ENOMEM;
+                    t_solve[k] = now_s() - t2;
+                    free(p);
+                }
+                if (st != SIP_OK) {
+                    cli_print_error(&err);
+                    sip_thermal_model_destroy(m);
+                    rc = CLI_EXIT_INPUT;
+                    break;
+                }
+                t_build[k] = t1 - t0;
+                t_total[k] = t2 - t0;
+                nodes = sip_thermal_model_n_nodes(m);
+                sip_thermal_result_destroy(r);
+                sip_thermal_model_destroy(m);
+            }
+            if (rc != CLI_EXIT_OK)
+                break;
+            double build = median(t_build, repeat), total = median(t_total, repeat), resolve = median(t_solve, repeat);
+            printf("%4dx%-3d %-9s %7d %9.4f %9.4f %9.4f %6d %10.4f", grids[g], grids[g], sv ? "cholmod" : "multigrid", nodes, build,
+                   total - build, total, iters, resolve);
+            if (hs_time > 0)
+                printf(" %10.3f %8.1fx", hs_time, hs_time / total);
+            else if (hotspot)
+                printf(" %10s %9s", "failed", "-");
+            printf("   max %.2f C\n", tmax);
+        }
     }
     if (rc == CLI_EXIT_OK && pkg_path) {
         cli_common_t common;
         memset(&common, 0, sizeof common);
         sip_package_t *pkg = NULL;
         if ((rc = cli_load_package(pkg_path, &common, &pkg)) == CLI_EXIT_OK) {
-            printf("\nnative package %s, median of %d (steady state incl. power caps = one solve per die)\n", pkg_path, repeat);
+            printf("\nnative package %s, median of %d (build + steady state + power caps, automatic solver)\n", pkg_path, repeat);
             printf("%6s %8s %10s %10s %10s\n", "grid", "nodes", "build s", "solve s", "total s");
             for (int g = 0; g < 3 && rc == CLI_EXIT_OK; g++) {
                 int nodes = 0;

