@@ -2,8 +2,8 @@
  * it (JSON).  `sipsim report` prints every section in report_sections[]; `sipsim info` a few.
  * Adding a section = one text function + one JSON function + one row in cmd_report.c.
  * SPDX-License-Identifier: GPL-3.0-or-later */
-#ifndef SIPSIM_REPORT_H
-#define SIPSIM_REPORT_H
+#ifndef SIPSIM_TOOLS_REPORT_H
+#define SIPSIM_TOOLS_REPORT_H
 
 #include <jansson.h>
 #include <stdio.h>

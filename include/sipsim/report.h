@@ -1,0 +1,141 @@
+/* sipsim — pictures and the one-page report: SVG floorplan (dies by kind or temperature, UCIe
+ * ports and links by bandwidth and utilization, heat-map overlay, scale bar), latency-vs-load
+ * plot, a self-contained HTML page with every engine's section, PNG/PDF through cairo.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A sip_report_t gathers the results of every engine for one package, once: design rules, the
+ * package graph, the UCIe model of each link, analytic traffic (the package's own pattern and
+ * load), the thermal solve, TPP/3A090 classification and cost.  An engine that cannot evaluate
+ * the package does not fail the report: its result is NULL and its error says why, and the
+ * pictures and the page leave that part out (or say why in its section).
+ *
+ * Output is deterministic: numbers are written with fixed formats, nothing depends on the time,
+ * the machine or the path the package was loaded from (only its file name appears), so the
+ * same package gives the same bytes (tests/expected/ holds golden SVGs).
+ * Every user-supplied string (package, instance, type, link, port names, descriptions, finding
+ * messages) goes through sip_markup_escape before it reaches SVG or HTML.
+ */
+#ifndef SIPSIM_REPORT_H
+#define SIPSIM_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "sipsim/check.h"
+#include "sipsim/cost.h"
+#include "sipsim/graph.h"
+#include "sipsim/model.h"
+#include "sipsim/thermal.h"
+#include "sipsim/tpp.h"
+#include "sipsim/traffic.h"
+#include "sipsim/ucie.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Which engines sip_report_create runs (sip_report_options_init: all of them). */
+typedef struct {
+    bool ucie, traffic, thermal, tpp, cost;
+    int thermal_grid;           /* cells per side; 0 = the package's or the engine's default */
+    bool thermal_power_caps;    /* one extra solve per die (default true) */
+    int curve_points;           /* latency-vs-load points below saturation (default 20) */
+} sip_report_options_t;
+
+typedef struct {
+    const sip_package_t *pkg;            /* borrowed: must outlive the report */
+    sip_check_result_t *check;           /* NULL: see check_error */
+    sip_error_t check_error;
+    sip_graph_t *graph;                  /* NULL: see graph_error */
+    sip_graph_metrics_t *metrics;
+    sip_error_t graph_error;
+    /* UCIe model, one result per package link (NULL when not run or a link fails). */
+    sip_ucie_link_result_t *links;
+    sip_error_t ucie_error;
+    /* Traffic: the package's pattern and load over minimal routing. */
+    sip_network_t *net;
+    sip_routes_t *routes;
+    sip_demand_matrix_t *demand;
+    sip_traffic_result_t *traffic;
+    char traffic_pattern[SIP_NAME_MAX];
+    double *link_load_GBps;              /* per package link: the busier direction */
+    double *link_util;                   /* per package link: the busier direction's utilization */
+    int n_curve;                         /* latency vs load: fraction of saturation, load, ns */
+    double *curve_fraction, *curve_load, *curve_latency_ns;
+    sip_error_t traffic_error;
+    sip_thermal_result_t *thermal;       /* dies[i] is instance i */
+    sip_error_t thermal_error;
+    sip_tpp_result_t *tpp;
+    sip_error_t tpp_error;
+    sip_cost_result_t *cost;
+    sip_error_t cost_error;
+} sip_report_t;
+
+SIP_EXPORT void sip_report_options_init(sip_report_options_t *options);
+/* Run the engines on pkg (options NULL = all).  Fails only on ENOMEM or invalid arguments; an
+ * engine's failure is kept in its *_error.  Free with sip_report_destroy. */
+SIP_EXPORT sip_status_t sip_report_create(const sip_package_t *pkg,
+                                          const sip_report_options_t *options,
+                                          sip_report_t **out, sip_error_t *err);
+SIP_EXPORT void sip_report_destroy(sip_report_t *report);
+
+/* Temperature of an instance from the thermal result (hottest cell), NAN if not available. */
+SIP_EXPORT double sip_report_instance_t_max_c(const sip_report_t *report, int instance);
+
+/* Write s with &, <, >, " and ' replaced by entities: the one escaping function for SVG text,
+ * attributes and HTML.  Control characters other than tab/newline become U+FFFD (XML 1.0
+ * forbids them); invalid UTF-8 bytes likewise. */
+SIP_EXPORT void sip_markup_escape(FILE *out, const char *s);
+
+/* ---- pictures ---- */
+
+typedef enum {
+    SIP_COLOR_KIND,         /* compute / memory / io / custom */
+    SIP_COLOR_TEMPERATURE,  /* each die's hottest cell; with the heat map under it */
+    SIP_COLOR_COUNT
+} sip_color_mode_t;
+
+SIP_EXPORT const char *sip_color_mode_name(sip_color_mode_t mode);
+SIP_EXPORT int sip_color_mode_lookup(const char *name); /* "kind", "temperature"; -1 */
+
+typedef struct {
+    sip_color_mode_t color;
+    bool heatmap;            /* thermal grid under the dies (temperature mode; default true) */
+    bool labels;             /* instance names and powers (default true) */
+    double width_px;         /* drawing width of the substrate; 0 = 720 */
+} sip_floorplan_options_t;
+
+SIP_EXPORT void sip_floorplan_options_init(sip_floorplan_options_t *options);
+
+/* The floorplan as a standalone SVG document (options NULL = defaults).  Temperature mode
+ * without a thermal result is SIP_EINVAL (with the thermal error in the message). */
+SIP_EXPORT sip_status_t sip_report_floorplan_svg(const sip_report_t *report,
+                                                 const sip_floorplan_options_t *options,
+                                                 FILE *out, sip_error_t *err);
+/* Mean latency against offered load from the traffic engine (SIP_EINVAL without traffic). */
+SIP_EXPORT sip_status_t sip_report_latency_svg(const sip_report_t *report, FILE *out,
+                                               sip_error_t *err);
+
+typedef enum { SIP_IMAGE_SVG, SIP_IMAGE_PNG, SIP_IMAGE_PDF, SIP_IMAGE_COUNT } sip_image_format_t;
+SIP_EXPORT const char *sip_image_format_name(sip_image_format_t format);
+/* "svg", "png", "pdf" or a file name ending in one of them; -1 if none. */
+SIP_EXPORT int sip_image_format_lookup(const char *name_or_path);
+/* The floorplan as PNG (2 px per SVG unit) or PDF written to path, through cairo; SVG as
+ * above.  SIP_EUNSUPPORTED when the build has no cairo. */
+SIP_EXPORT sip_status_t sip_report_floorplan_write(const sip_report_t *report,
+                                                   const sip_floorplan_options_t *options,
+                                                   sip_image_format_t format, const char *path,
+                                                   sip_error_t *err);
+
+/* ---- the page ---- */
+
+/* One self-contained HTML page: inline CSS and SVG, no scripts, no external resources (a
+ * Content-Security-Policy forbids fetching any).  Sections, each with id="sec-NAME":
+ * summary, floorplan, check, links, traffic, thermal, tpp, cost, graph; a section whose engine
+ * was not run is left out, one whose engine failed says why. */
+SIP_EXPORT sip_status_t sip_report_html(const sip_report_t *report, FILE *out, sip_error_t *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
