@@ -18,8 +18,12 @@ sip_status_t sip__thermal_model_alloc(int rows, int cols, int n_layers, int n_ex
                                       sip_thermal_model_t **out, sip_error_t *err)
 {
     *out = NULL;
-    if (rows < 1 || cols < 1 || rows > SIP_THERMAL_MAX_GRID || cols > SIP_THERMAL_MAX_GRID)
+    if (rows < 1 || cols < 1)
         return sip_error_set(err, SIP_EINVAL, NULL, 0, "thermal grid %d x %d (expected 1..%d per side)",
+                             rows, cols, SIP_THERMAL_MAX_GRID);
+    /* Size limit checked before allocation (issue 12). */
+    if (rows > SIP_THERMAL_MAX_GRID || cols > SIP_THERMAL_MAX_GRID)
+        return sip_error_set(err, SIP_ELIMIT, NULL, 0, "thermal grid %d x %d (expected 1..%d per side)",
                              rows, cols, SIP_THERMAL_MAX_GRID);
     if (n_layers < 1 || n_layers > SIP_THERMAL_MAX_STACK)
         return sip_error_set(err, SIP_ELIMIT, NULL, 0, "%d thermal layers (expected 1..%d)", n_layers,
@@ -293,7 +297,7 @@ sip_status_t sip__thermal_solve_raw(sip_thermal_model_t *m, double dt_s, const d
         start_cholmod(m);
         if (!m->mg)
             SIP_TRY(sip__thermal_mg_create(m, &m->cc, &m->mg, err));
-        return sip__thermal_mg_solve(m->mg, b, x, &m->last_iterations, err);
+        return sip__thermal_mg_solve(m->mg, m, b, x, &m->last_iterations, err);
     }
     if (dt_s <= 0.0)
         SIP_TRY(sip__thermal_factor(m, err));

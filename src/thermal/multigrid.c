@@ -27,6 +27,10 @@
 #define PCG_REL_TOL 1e-10      /* |r| / |b|: temperatures agree with CHOLMOD to ~1e-9 K */
 #define PCG_MAX_ITER 500
 
+/* Node numbering inside the hierarchy is column-major: i = (r * cols + c) * nl + l, so that a
+ * vertical column is contiguous and a sweep streams each array once (the model's layer-major
+ * numbering made a column touch nl pages per array, too many streams for the prefetchers).
+ * Lumped nodes follow the grid, as in the model. */
 typedef struct {
     int rows, cols, nl, ne, ngrid, n;
     double *gE, *gN, *gU;  /* coupling of grid node to its east (c+1), north (r+1), upper (l+1) */
@@ -46,7 +50,7 @@ struct sip__thermal_mg {
     mg_level_t lv[MG_MAX_LEVELS];
     cholmod_common *cc;
     cholmod_factor *Lc;    /* coarsest level */
-    double *p, *q, *z, *res;
+    double *p, *q, *xs, *res;
 };
 
 static void level_free(mg_level_t *L)
@@ -80,7 +84,7 @@ void sip__thermal_mg_destroy(sip__thermal_mg_t *mg)
         cholmod_free_factor(&mg->Lc, mg->cc);
     free(mg->p);
     free(mg->q);
-    free(mg->z);
+    free(mg->xs);
     free(mg->res);
     free(mg);
 }
@@ -161,20 +165,20 @@ static bool level_set_extra(mg_level_t *L, int n_t, const int *ta, const int *tb
 /* Diagonal = ambient + every coupling; column LDL^T of the vertical tridiagonal blocks. */
 static void level_finish(mg_level_t *L)
 {
-    int rc = L->rows * L->cols;
+    int nl = L->nl, rowstride = L->cols * nl;
     for (int i = 0; i < L->n; i++)
         L->diag[i] = L->amb[i];
-    for (int l = 0; l < L->nl; l++)
-        for (int r = 0; r < L->rows; r++)
-            for (int c = 0; c < L->cols; c++) {
-                int i = (l * L->rows + r) * L->cols + c;
+    for (int r = 0; r < L->rows; r++)
+        for (int c = 0; c < L->cols; c++)
+            for (int l = 0; l < nl; l++) {
+                int i = (r * L->cols + c) * nl + l;
                 L->diag[i] += L->gE[i] + L->gN[i] + L->gU[i];
                 if (c + 1 < L->cols)
-                    L->diag[i + 1] += L->gE[i];
+                    L->diag[i + nl] += L->gE[i];
                 if (r + 1 < L->rows)
-                    L->diag[i + L->cols] += L->gN[i];
-                if (l + 1 < L->nl)
-                    L->diag[i + rc] += L->gU[i];
+                    L->diag[i + rowstride] += L->gN[i];
+                if (l + 1 < nl)
+                    L->diag[i + 1] += L->gU[i];
             }
     for (int i = 0; i < L->ngrid; i++)
         for (int k = L->x_start[i]; k < L->x_start[i + 1]; k++)
@@ -182,12 +186,12 @@ static void level_finish(mg_level_t *L)
     for (int e = 0; e < L->ne; e++)
         for (int k = L->e_start[e]; k < L->e_start[e + 1]; k++)
             L->diag[L->ngrid + e] += L->e_g[k];
-    for (int cell = 0; cell < rc; cell++) {
-        double d = L->diag[cell];
-        L->ld[cell] = 1.0 / d;
-        for (int l = 1; l < L->nl; l++) {
-            int i = l * rc + cell;
-            double g = L->gU[i - rc];
+    for (int cell = 0; cell < L->rows * L->cols; cell++) {
+        double d = L->diag[cell * nl];
+        L->ld[cell * nl] = 1.0 / d;
+        for (int l = 1; l < nl; l++) {
+            int i = cell * nl + l;
+            double g = L->gU[i - 1];
             L->lm[i] = -g / d;
             d = L->diag[i] - g * g / d;
             L->ld[i] = 1.0 / d; /* relaxation multiplies: a division costs several multiplies */
@@ -198,24 +202,24 @@ static void level_finish(mg_level_t *L)
 /* y = A x on one level. */
 static void level_apply(const mg_level_t *L, const double *x, double *y)
 {
-    int rc = L->rows * L->cols;
+    int nl = L->nl, rowstride = L->cols * nl;
     for (int i = 0; i < L->n; i++)
         y[i] = L->diag[i] * x[i];
-    for (int l = 0; l < L->nl; l++)
-        for (int r = 0; r < L->rows; r++)
-            for (int c = 0; c < L->cols; c++) {
-                int i = (l * L->rows + r) * L->cols + c;
+    for (int r = 0; r < L->rows; r++)
+        for (int c = 0; c < L->cols; c++)
+            for (int l = 0; l < nl; l++) {
+                int i = (r * L->cols + c) * nl + l;
                 if (c + 1 < L->cols) {
-                    y[i] -= L->gE[i] * x[i + 1];
-                    y[i + 1] -= L->gE[i] * x[i];
+                    y[i] -= L->gE[i] * x[i + nl];
+                    y[i + nl] -= L->gE[i] * x[i];
                 }
                 if (r + 1 < L->rows) {
-                    y[i] -= L->gN[i] * x[i + L->cols];
-                    y[i + L->cols] -= L->gN[i] * x[i];
+                    y[i] -= L->gN[i] * x[i + rowstride];
+                    y[i + rowstride] -= L->gN[i] * x[i];
                 }
-                if (l + 1 < L->nl) {
-                    y[i] -= L->gU[i] * x[i + rc];
-                    y[i + rc] -= L->gU[i] * x[i];
+                if (l + 1 < nl) {
+                    y[i] -= L->gU[i] * x[i + 1];
+                    y[i + 1] -= L->gU[i] * x[i];
                 }
             }
     for (int i = 0; i < L->ngrid; i++)
@@ -229,28 +233,28 @@ static void level_apply(const mg_level_t *L, const double *x, double *y)
 /* Relax one vertical column exactly given its neighbours' current values. */
 static inline void relax_column(const mg_level_t *L, const double *b, double *x, int r, int c)
 {
-    int rc = L->rows * L->cols, cell = r * L->cols + c;
+    int nl = L->nl, rowstride = L->cols * nl, base = (r * L->cols + c) * nl;
     double y[SIP_THERMAL_MAX_STACK];
-    for (int l = 0; l < L->nl; l++) {
-        int i = l * rc + cell;
+    for (int l = 0; l < nl; l++) {
+        int i = base + l;
         double s = b[i];
         if (c + 1 < L->cols)
-            s += L->gE[i] * x[i + 1];
+            s += L->gE[i] * x[i + nl];
         if (c > 0)
-            s += L->gE[i - 1] * x[i - 1];
+            s += L->gE[i - nl] * x[i - nl];
         if (r + 1 < L->rows)
-            s += L->gN[i] * x[i + L->cols];
+            s += L->gN[i] * x[i + rowstride];
         if (r > 0)
-            s += L->gN[i - L->cols] * x[i - L->cols];
+            s += L->gN[i - rowstride] * x[i - rowstride];
         for (int k = L->x_start[i]; k < L->x_start[i + 1]; k++)
             s += L->x_g[k] * x[L->ngrid + L->x_nbr[k]];
         y[l] = l ? s - L->lm[i] * y[l - 1] : s;
     }
-    int top = (L->nl - 1) * rc + cell;
-    x[top] = y[L->nl - 1] * L->ld[top];
-    for (int l = L->nl - 2; l >= 0; l--) {
-        int i = l * rc + cell;
-        x[i] = (y[l] + L->gU[i] * x[i + rc]) * L->ld[i];
+    int top = base + nl - 1;
+    x[top] = y[nl - 1] * L->ld[top];
+    for (int l = nl - 2; l >= 0; l--) {
+        int i = base + l;
+        x[i] = (y[l] + L->gU[i] * x[i + 1]) * L->ld[i];
     }
 }
 
@@ -284,8 +288,8 @@ static inline int coarse_of(const mg_level_t *F, const mg_level_t *C, int i)
 {
     if (i >= F->ngrid)
         return C->ngrid + (i - F->ngrid);
-    int rc = F->rows * F->cols, l = i / rc, r = (i % rc) / F->cols, c = i % F->cols;
-    return (l * C->rows + r / 2) * C->cols + c / 2;
+    int l = i % F->nl, cell = i / F->nl, r = cell / F->cols, c = cell % F->cols;
+    return ((r / 2) * C->cols + c / 2) * C->nl + l;
 }
 
 /* Galerkin coarse level by 2 x 2 aggregation of every layer. */
@@ -293,11 +297,10 @@ static bool coarsen(const mg_level_t *F, mg_level_t *C)
 {
     if (!level_alloc(C, (F->rows + 1) / 2, (F->cols + 1) / 2, F->nl, F->ne))
         return false;
-    int frc = F->rows * F->cols;
-    for (int l = 0; l < F->nl; l++)
-        for (int r = 0; r < F->rows; r++)
-            for (int c = 0; c < F->cols; c++) {
-                int i = l * frc + r * F->cols + c, I = coarse_of(F, C, i);
+    for (int r = 0; r < F->rows; r++)
+        for (int c = 0; c < F->cols; c++)
+            for (int l = 0; l < F->nl; l++) {
+                int i = (r * F->cols + c) * F->nl + l, I = ((r / 2) * C->cols + c / 2) * C->nl + l;
                 C->amb[I] += F->amb[i];
                 if (l + 1 < F->nl)
                     C->gU[I] += F->gU[i];
@@ -353,7 +356,7 @@ static bool factor_coarsest(sip__thermal_mg_t *mg, const mg_level_t *L)
     int *ti = T->i, *tj = T->j;
     double *tx = T->x;
     size_t k = 0;
-    int rc = L->rows * L->cols;
+    int nl = L->nl, rowstride = L->cols * nl;
 #define PUT(a, b, v)                                                                               \
     do {                                                                                           \
         ti[k] = (a) > (b) ? (a) : (b);                                                             \
@@ -363,13 +366,13 @@ static bool factor_coarsest(sip__thermal_mg_t *mg, const mg_level_t *L)
     for (int i = 0; i < L->n; i++)
         PUT(i, i, L->diag[i]);
     for (int i = 0; i < L->ngrid; i++) {
-        int c = i % L->cols, r = (i % rc) / L->cols, l = i / rc;
+        int l = i % nl, cell = i / nl, c = cell % L->cols, r = cell / L->cols;
         if (c + 1 < L->cols && L->gE[i] != 0.0)
-            PUT(i, i + 1, -L->gE[i]);
+            PUT(i, i + nl, -L->gE[i]);
         if (r + 1 < L->rows && L->gN[i] != 0.0)
-            PUT(i, i + L->cols, -L->gN[i]);
-        if (l + 1 < L->nl && L->gU[i] != 0.0)
-            PUT(i, i + rc, -L->gU[i]);
+            PUT(i, i + rowstride, -L->gN[i]);
+        if (l + 1 < nl && L->gU[i] != 0.0)
+            PUT(i, i + 1, -L->gU[i]);
         for (int j = L->x_start[i]; j < L->x_start[i + 1]; j++)
             PUT(i, L->ngrid + L->x_nbr[j], -L->x_g[j]);
     }
@@ -389,6 +392,15 @@ static bool factor_coarsest(sip__thermal_mg_t *mg, const mg_level_t *L)
     int status = mg->cc->status;
     cholmod_free_sparse(&A, mg->cc);
     return mg->Lc && status == CHOLMOD_OK;
+}
+
+/* Model node (layer-major) to hierarchy node (column-major). */
+static inline int to_mg(const sip_thermal_model_t *m, int i)
+{
+    int rc = m->rows * m->cols, ng = rc * m->n_layers;
+    if (i >= ng)
+        return i;
+    return (i % rc) * m->n_layers + i / rc;
 }
 
 sip_status_t sip__thermal_mg_create(const sip_thermal_model_t *m, cholmod_common *cc, sip__thermal_mg_t **out,
@@ -420,16 +432,17 @@ sip_status_t sip__thermal_mg_create(const sip_thermal_model_t *m, cholmod_common
             b = t;
         }
         double g = m->edge_g[e];
+        int A = to_mg(m, a);
         if (b >= F->ngrid) { /* involves a lumped node */
-            ta[n_t] = a;
+            ta[n_t] = A;
             tb[n_t] = b;
             tg[n_t++] = g;
         } else if (b == a + 1 && b % m->cols != 0) {
-            F->gE[a] += g;
+            F->gE[A] += g;
         } else if (b == a + m->cols && a / rc == b / rc) {
-            F->gN[a] += g;
+            F->gN[A] += g;
         } else if (b == a + rc) {
-            F->gU[a] += g;
+            F->gU[A] += g;
         } else {
             sip__thermal_mg_destroy(mg);
             free(ta);
@@ -439,7 +452,8 @@ sip_status_t sip__thermal_mg_create(const sip_thermal_model_t *m, cholmod_common
         }
     }
     if (ok) {
-        memcpy(F->amb, m->g_amb, (size_t)m->n_nodes * sizeof(double));
+        for (int i = 0; i < m->n_nodes; i++)
+            F->amb[to_mg(m, i)] = m->g_amb[i];
         ok = level_set_extra(F, n_t, ta, tb, tg);
     }
     free(ta);
@@ -456,9 +470,9 @@ sip_status_t sip__thermal_mg_create(const sip_thermal_model_t *m, cholmod_common
     if (ok) {
         mg->p = malloc(n * sizeof(double));
         mg->q = malloc(n * sizeof(double));
-        mg->z = malloc(n * sizeof(double));
+        mg->xs = malloc(n * sizeof(double));
         mg->res = malloc(n * sizeof(double));
-        ok = mg->p && mg->q && mg->z && mg->res && factor_coarsest(mg, &mg->lv[mg->n_levels - 1]);
+        ok = mg->p && mg->q && mg->xs && mg->res && factor_coarsest(mg, &mg->lv[mg->n_levels - 1]);
     }
     if (!ok) {
         sip__thermal_mg_destroy(mg);
@@ -482,27 +496,29 @@ static bool coarse_solve(sip__thermal_mg_t *mg, mg_level_t *L)
 /* Restriction (sum over each 2 x 2 aggregate) and prolongation (add the aggregate's value). */
 static void restrict_to(const mg_level_t *F, const double *rf, mg_level_t *C)
 {
+    int nl = F->nl;
     memset(C->b, 0, (size_t)C->n * sizeof(double));
-    for (int l = 0; l < F->nl; l++)
-        for (int r = 0; r < F->rows; r++) {
-            const double *src = rf + (size_t)(l * F->rows + r) * F->cols;
-            double *dst = C->b + (size_t)(l * C->rows + r / 2) * C->cols;
-            for (int c = 0; c < F->cols; c++)
-                dst[c >> 1] += src[c];
-        }
+    for (int r = 0; r < F->rows; r++) {
+        const double *src = rf + (size_t)r * F->cols * nl;
+        double *dst = C->b + (size_t)(r / 2) * C->cols * nl;
+        for (int c = 0; c < F->cols; c++)
+            for (int l = 0; l < nl; l++)
+                dst[(c >> 1) * nl + l] += src[c * nl + l];
+    }
     for (int e = 0; e < F->ne; e++)
         C->b[C->ngrid + e] = rf[F->ngrid + e];
 }
 
 static void prolong_add(const mg_level_t *C, const double *xc, mg_level_t *F)
 {
-    for (int l = 0; l < F->nl; l++)
-        for (int r = 0; r < F->rows; r++) {
-            double *dst = F->x + (size_t)(l * F->rows + r) * F->cols;
-            const double *src = xc + (size_t)(l * C->rows + r / 2) * C->cols;
-            for (int c = 0; c < F->cols; c++)
-                dst[c] += src[c >> 1];
-        }
+    int nl = F->nl;
+    for (int r = 0; r < F->rows; r++) {
+        double *dst = F->x + (size_t)r * F->cols * nl;
+        const double *src = xc + (size_t)(r / 2) * C->cols * nl;
+        for (int c = 0; c < F->cols; c++)
+            for (int l = 0; l < nl; l++)
+                dst[c * nl + l] += src[(c >> 1) * nl + l];
+    }
     for (int e = 0; e < F->ne; e++)
         F->x[F->ngrid + e] += xc[C->ngrid + e];
 }
@@ -547,24 +563,23 @@ static double dot(const double *a, const double *b, int n)
     return s;
 }
 
-sip_status_t sip__thermal_mg_solve(sip__thermal_mg_t *mg, const double *b, double *x, int *iterations, sip_error_t *err)
+/* CG on r = b (in mg->res, hierarchy numbering); the solution goes to mg->xs. */
+static sip_status_t pcg(sip__thermal_mg_t *mg, int *iterations, sip_error_t *err)
 {
     mg_level_t *F = &mg->lv[0];
     int n = F->n;
-    double *r = mg->res, *p = mg->p, *q = mg->q, *z = mg->z;
-    double bnorm = sqrt(dot(b, b, n));
+    double *r = mg->res, *p = mg->p, *q = mg->q, *x = mg->xs;
+    double bnorm = sqrt(dot(r, r, n));
     memset(x, 0, (size_t)n * sizeof(double));
     if (iterations)
         *iterations = 0;
     if (bnorm == 0.0)
         return SIP_OK;
-    memcpy(r, b, (size_t)n * sizeof(double));
     memcpy(F->b, r, (size_t)n * sizeof(double));
     if (!cycle(mg, 0))
         return sip_error_set(err, SIP_ENUMERIC, NULL, 0, "multigrid coarse solve failed");
-    memcpy(z, F->x, (size_t)n * sizeof(double));
-    memcpy(p, z, (size_t)n * sizeof(double));
-    double rz = dot(r, z, n);
+    memcpy(p, F->x, (size_t)n * sizeof(double));
+    double rz = dot(r, F->x, n);
     for (int it = 1; it <= PCG_MAX_ITER; it++) {
         level_apply(F, p, q);
         double pq = dot(p, q, n);
@@ -589,4 +604,16 @@ sip_status_t sip__thermal_mg_solve(sip__thermal_mg_t *mg, const double *b, doubl
             p[i] = F->x[i] + beta * p[i];
     }
     return sip_error_set(err, SIP_ENUMERIC, NULL, 0, "conjugate gradients did not converge in %d iterations", PCG_MAX_ITER);
+}
+
+sip_status_t sip__thermal_mg_solve(sip__thermal_mg_t *mg, const sip_thermal_model_t *m, const double *b, double *x,
+                                   int *iterations, sip_error_t *err)
+{
+    int n = mg->lv[0].n;
+    for (int i = 0; i < n; i++)
+        mg->res[to_mg(m, i)] = b[i];
+    SIP_TRY(pcg(mg, iterations, err));
+    for (int i = 0; i < n; i++)
+        x[i] = mg->xs[to_mg(m, i)];
+    return SIP_OK;
 }

@@ -85,7 +85,8 @@ double sip__thermal_sink_r_c_per_w(const sip_package_t *pkg);
 sip_status_t sip__thermal_mg_create(const sip_thermal_model_t *m, cholmod_common *cc, sip__thermal_mg_t **out,
                                     sip_error_t *err);
 void sip__thermal_mg_destroy(sip__thermal_mg_t *mg);
-sip_status_t sip__thermal_mg_solve(sip__thermal_mg_t *mg, const double *b, double *x, int *iterations, sip_error_t *err);
+sip_status_t sip__thermal_mg_solve(sip__thermal_mg_t *mg, const sip_thermal_model_t *m, const double *b, double *x,
+                                   int *iterations, sip_error_t *err);
 
 /* analyze.c: result from the rise above ambient theta (n_nodes). */
 sip_status_t sip__thermal_result_build(sip_thermal_model_t *m, const double *power_w,
