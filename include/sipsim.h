@@ -14,7 +14,6 @@
 #include "sipsim/ucie.h"
 #include "sipsim/traffic.h"
 #include "sipsim/thermal.h"
-#include "sipsim/sweep.h"
 #include "sipsim/report.h"
 #include "sipsim/kernels.h"
 

@@ -31,10 +31,6 @@ const cli_command_t cli_commands[] = {
     {"svg", "FILE [-o OUT.svg|.png|.pdf] [--color kind|temperature] [--plot floorplan|latency]",
      "pictures: floorplan (dies, UCIe ports and links, heat map, scale bar), latency vs load",
      cmd_svg},
-    {"sweep", "SPEC [-o PREFIX] [-j N] [--resume] [--shard K/N] [--mpi] [--limit N] [--json] | --metrics",
-     "design-space sweep: variants in parallel, CSV/JSONL rows, constraints, Pareto front", cmd_sweep},
-    {"pareto", "RESULTS.jsonl... [--objective min:METRIC|max:METRIC]... [-o OUT]",
-     "Pareto front of sweep results (objectives default to the run's)", cmd_pareto},
     /* Benchmarks: do not add a row per area here; add your row to the table in cmd_bench.c. */
     {"bench", "AREA [options]", "benchmarks printing figures (see `sipsim bench`)", cmd_bench},
 };
