@@ -31,6 +31,13 @@ const cli_command_t cli_commands[] = {
     {"svg", "FILE [-o OUT.svg|.png|.pdf] [--color kind|temperature] [--plot floorplan|latency]",
      "pictures: floorplan (dies, UCIe ports and links, heat map, scale bar), latency vs load",
      cmd_svg},
+    {"perf", "FILE [--json] [--model M] [--phase prefill|decode] [--batch N] [--context N] "
+     "[--tp N] [--pp N] [--precision P] [--pj-per-mac X] [--sram-pj-per-byte X] [--hbm-pj-per-bit X]",
+     "inference workload: tokens/s, TTFT, TPOT, J/token, bottleneck, per-chiplet power, D2D demand",
+     cmd_perf},
+    {"kernel", "gemm M N K | conv H W C FH FW FILTERS STRIDE [PAD] [--array RxC] [--dataflow D] "
+     "[--arrays N] [--chiplet FILE] [--precision P] [--json]",
+     "one kernel on one tile: SCALE-Sim v2 cycles and utilisation, roofline", cmd_kernel},
     /* Benchmarks: do not add a row per area here; add your row to the table in cmd_bench.c. */
     {"bench", "AREA [options]", "benchmarks printing figures (see `sipsim bench`)", cmd_bench},
 };

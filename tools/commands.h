@@ -21,4 +21,8 @@ int cmd_thermal(int argc, char **argv);
 int bench_thermal(int argc, char **argv);
 int cmd_svg(int argc, char **argv);
 
+int cmd_perf(int argc, char **argv);
+int cmd_kernel(int argc, char **argv);
+int bench_kernels(int argc, char **argv);
+
 #endif

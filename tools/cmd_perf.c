@@ -1,0 +1,612 @@
+/* sipsim perf FILE: the package's inference workload end to end (kernel library): step times,
+ * tokens/s, TTFT, TPOT, J/token, bottleneck, per-chiplet busy time and power, D2D demand.
+ * sipsim kernel gemm|conv ...: one kernel on one tile (SCALE-Sim metrics + roofline).
+ * sipsim bench kernels: GEMM tile evaluations per second, decode-step evaluation time.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "sipsim/kernels.h"
+
+static json_t *num(double v)
+{
+    return isfinite(v) ? json_real(v) : json_null(); /* unknown energy -> null */
+}
+
+static bool parse_double(const char *s, double *out)
+{
+    char *end;
+    *out = strtod(s, &end);
+    return end != s && *end == '\0' && isfinite(*out);
+}
+
+static bool parse_int(const char *s, int *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (end == s || *end || v < 0 || v > 100000000)
+        return false;
+    *out = (int)v;
+    return true;
+}
+
+static json_t *step_json(const sip_step_t *s)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "tokens", json_real(s->tokens));
+    json_object_set_new(o, "time_s", json_real(s->time_s));
+    json_t *by = json_object();
+    for (int l = 0; l < SIP_LIMIT_COUNT; l++)
+        json_object_set_new(by, sip_limit_name((sip_limit_t)l), json_real(s->time_by_limit_s[l]));
+    json_object_set_new(o, "time_by_limit_s", by);
+    json_object_set_new(o, "limit", json_string(sip_limit_name(s->limit)));
+    json_object_set_new(o, "macs", json_real(s->macs));
+    json_object_set_new(o, "hbm_bytes", json_real(s->hbm_bytes));
+    json_object_set_new(o, "d2d_bytes", json_real(s->d2d_bytes));
+    json_object_set_new(o, "io_bytes", json_real(s->io_bytes));
+    json_object_set_new(o, "mac_utilization", json_real(s->mac_utilization));
+    json_object_set_new(o, "energy_j", json_real(s->energy_j));
+    return o;
+}
+
+static json_t *result_json(const sip_package_t *pkg, const sip_workload_result_t *r)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "package", json_string(pkg->name));
+    json_object_set_new(o, "model", json_string(r->shape.name));
+    if (r->shape.source)
+        json_object_set_new(o, "model_source", json_string(r->shape.source));
+    json_object_set_new(o, "phase", json_string(r->workload.phase));
+    json_object_set_new(o, "batch", json_integer(r->workload.batch));
+    json_object_set_new(o, "context_tokens", json_integer(r->workload.context_tokens));
+    json_object_set_new(o, "precision", json_string(sip_precision_name(r->precision)));
+    json_object_set_new(o, "tensor_parallel", json_integer(r->workload.tensor_parallel));
+    json_object_set_new(o, "pipeline_parallel", json_integer(r->workload.pipeline_parallel));
+    json_t *ranks = json_array();
+    for (int k = 0; k < r->n_compute; k++)
+        json_array_append_new(ranks, json_string(pkg->instances[r->compute_instances[k]].name));
+    json_object_set_new(o, "compute_chiplets", ranks);
+    json_object_set_new(o, "tokens_per_s", json_real(r->tokens_per_s));
+    json_object_set_new(o, "ttft_s", json_real(r->ttft_s));
+    json_object_set_new(o, "tpot_s", json_real(r->tpot_s));
+    json_object_set_new(o, "j_per_token", json_real(r->j_per_token));
+    json_object_set_new(o, "bottleneck", json_string(sip_limit_name(r->step->limit)));
+    json_object_set_new(o, "macs_per_token", json_real(r->macs_per_token));
+    json_object_set_new(o, "hbm_bytes_per_token", json_real(r->hbm_bytes_per_token));
+    json_object_set_new(o, "peak_macs_per_s", json_real(r->peak_macs_per_s));
+    json_object_set_new(o, "hbm_GBps", json_real(r->hbm_GBps));
+    json_object_set_new(o, "weight_bytes_per_chiplet", json_real(r->weight_bytes_per_chiplet));
+    json_object_set_new(o, "kv_bytes_per_chiplet", json_real(r->kv_bytes_per_chiplet));
+    json_object_set_new(o, "hbm_capacity_bytes_per_chiplet", num(r->hbm_capacity_bytes_per_chiplet));
+    json_object_set_new(o, "fits", json_boolean(r->fits));
+    if (r->workload.context_tokens > 0)
+        json_object_set_new(o, "prefill", step_json(&r->prefill));
+    json_object_set_new(o, "decode", step_json(&r->decode));
+    json_t *inst = json_array();
+    for (int i = 0; i < r->n_instances; i++) {
+        json_t *e = json_object();
+        json_object_set_new(e, "name", json_string(pkg->instances[i].name));
+        json_object_set_new(e, "busy_s", json_real(r->busy_s[i]));
+        json_object_set_new(e, "power_w", json_real(r->power_w[i]));
+        json_array_append_new(inst, e);
+    }
+    json_object_set_new(o, "instances", inst);
+    json_t *dm = json_array();
+    for (int i = 0; i < r->n_demands; i++) {
+        json_t *e = json_object();
+        json_object_set_new(e, "from", json_string(pkg->instances[r->demands[i].from_instance].name));
+        json_object_set_new(e, "to", json_string(pkg->instances[r->demands[i].to_instance].name));
+        json_object_set_new(e, "GBps", json_real(r->demands[i].GBps));
+        json_array_append_new(dm, e);
+    }
+    json_object_set_new(o, "demand", dm);
+    json_object_set_new(o, "d2d_max_util", json_real(r->d2d_max_util));
+    json_object_set_new(o, "d2d_energy_pj_per_byte", json_real(r->d2d_energy_pj_per_byte));
+    json_t *en = json_object();
+    json_object_set_new(en, "mac_pj_per_token", num(r->energy_mac_pj_per_token));
+    json_object_set_new(en, "sram_pj_per_token", num(r->energy_sram_pj_per_token));
+    json_object_set_new(en, "hbm_pj_per_token", num(r->energy_hbm_pj_per_token));
+    json_object_set_new(o, "energy_bottom_up", en);
+    return o;
+}
+
+static void print_step(FILE *f, const char *name, const sip_step_t *s)
+{
+    fprintf(f, "  %-8s %10.4f ms %9.0f tok  compute %9.4f  sram %8.4f  hbm %9.4f  d2d %8.4f  "
+               "io %8.5f ms  %-7s MAC util %5.1f %%\n",
+            name, s->time_s * 1e3, s->tokens, s->time_by_limit_s[SIP_LIMIT_COMPUTE] * 1e3,
+            s->time_by_limit_s[SIP_LIMIT_SRAM] * 1e3, s->time_by_limit_s[SIP_LIMIT_HBM] * 1e3,
+            s->time_by_limit_s[SIP_LIMIT_D2D] * 1e3, s->time_by_limit_s[SIP_LIMIT_IO] * 1e3,
+            sip_limit_name(s->limit), 100.0 * s->mac_utilization);
+}
+
+static void print_energy(FILE *f, const char *what, double pj, const char *flag)
+{
+    if (isfinite(pj))
+        fprintf(f, "    %-5s %12.4g pJ/token\n", what, pj);
+    else
+        fprintf(f, "    %-5s not modelled (give %s)\n", what, flag);
+}
+
+static void print_result(FILE *f, const sip_package_t *pkg, const sip_workload_result_t *r)
+{
+    const sip_model_shape_t *s = &r->shape;
+    fprintf(f, "workload of %s: %s %s, batch %d, context %d tokens, %s, tensor parallel %d x "
+               "pipeline parallel %d\n",
+            pkg->name, s->name, r->workload.phase, r->workload.batch, r->workload.context_tokens,
+            sip_precision_name(r->precision), r->workload.tensor_parallel,
+            r->workload.pipeline_parallel);
+    fprintf(f, "  shape: %d layers, hidden %d, %d heads / %d KV heads of %d, FFN %d%s, vocab %d\n",
+            s->layers, s->hidden, s->heads, s->kv_heads, s->head_dim, s->ffn,
+            s->gated_ffn ? " (gated)" : "", s->vocab);
+    if (s->source)
+        fprintf(f, "  source: %s\n", s->source);
+    fprintf(f, "  chiplets:");
+    for (int k = 0; k < r->n_compute; k++)
+        fprintf(f, " %s%s", pkg->instances[r->compute_instances[k]].name,
+                (k + 1) % r->workload.tensor_parallel == 0 && k + 1 < r->n_compute ? " |" : "");
+    fprintf(f, "  (peak %.4g TMAC/s, HBM %.4g GB/s)\n", r->peak_macs_per_s / 1e12, r->hbm_GBps);
+    fprintf(f, "  memory per chiplet: weights %.3f GB + KV cache %.3f GB of %.3f GB%s\n",
+            r->weight_bytes_per_chiplet / 1e9, r->kv_bytes_per_chiplet / 1e9,
+            r->hbm_capacity_bytes_per_chiplet / 1e9, r->fits ? "" : "  DOES NOT FIT");
+    fprintf(f, "\nsteps (time attributed to what bounded each kernel):\n");
+    if (r->workload.context_tokens > 0)
+        print_step(f, "prefill", &r->prefill);
+    print_step(f, "decode", &r->decode);
+    fprintf(f, "\n  tokens/s      %12.6g   (%s)\n", r->tokens_per_s, r->workload.phase);
+    fprintf(f, "  TTFT          %12.6g ms\n", r->ttft_s * 1e3);
+    fprintf(f, "  TPOT          %12.6g ms\n", r->tpot_s * 1e3);
+    fprintf(f, "  J/token       %12.6g   (die power x step time)\n", r->j_per_token);
+    fprintf(f, "  bottleneck    %12s\n", sip_limit_name(r->step->limit));
+    fprintf(f, "  MACs/token    %12.6g   HBM bytes/token %.6g\n", r->macs_per_token,
+            r->hbm_bytes_per_token);
+    fprintf(f, "\nper instance (%s step):\n  %-12s %12s %10s\n", r->workload.phase, "instance",
+            "busy ms", "power W");
+    for (int i = 0; i < r->n_instances; i++)
+        fprintf(f, "  %-12s %12.4f %10.2f\n", pkg->instances[i].name, r->busy_s[i] * 1e3,
+                r->power_w[i]);
+    fprintf(f, "\nD2D demand (GB/s, busiest UCIe port at %.1f %%, %.3g pJ/byte):\n",
+            100.0 * r->d2d_max_util, r->d2d_energy_pj_per_byte);
+    for (int i = 0; i < r->n_demands; i++)
+        fprintf(f, "  %-8s -> %-8s %12.4f\n", pkg->instances[r->demands[i].from_instance].name,
+                pkg->instances[r->demands[i].to_instance].name, r->demands[i].GBps);
+    fprintf(f, "\nbottom-up energy (parameters):\n");
+    print_energy(f, "MAC", r->energy_mac_pj_per_token, "--pj-per-mac");
+    print_energy(f, "SRAM", r->energy_sram_pj_per_token, "--sram-pj-per-byte");
+    print_energy(f, "HBM", r->energy_hbm_pj_per_token, "--hbm-pj-per-bit; facts.md: UNVERIFIED");
+}
+
+int cmd_perf(int argc, char **argv)
+{
+    cli_common_t common;
+    if (cli_parse_common(&argc, argv, &common) < 0)
+        return CLI_EXIT_INPUT;
+    const char *file = NULL, *model = NULL, *phase = NULL, *precision = NULL;
+    int batch = -1, context = -1, tp = -1, pp = -1;
+    sip_workload_options_t opts;
+    sip_workload_options_init(&opts);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const bool has = i + 1 < argc;
+        bool ok = true;
+        if (strcmp(a, "--model") == 0 && has)
+            model = argv[++i];
+        else if (strcmp(a, "--phase") == 0 && has)
+            phase = argv[++i];
+        else if (strcmp(a, "--precision") == 0 && has)
+            precision = argv[++i];
+        else if (strcmp(a, "--batch") == 0 && has)
+            ok = parse_int(argv[++i], &batch);
+        else if (strcmp(a, "--context") == 0 && has)
+            ok = parse_int(argv[++i], &context);
+        else if (strcmp(a, "--tp") == 0 && has)
+            ok = parse_int(argv[++i], &tp);
+        else if (strcmp(a, "--pp") == 0 && has)
+            ok = parse_int(argv[++i], &pp);
+        else if (strcmp(a, "--pj-per-mac") == 0 && has)
+            ok = parse_double(argv[++i], &opts.tile.pj_per_mac) && opts.tile.pj_per_mac >= 0;
+        else if (strcmp(a, "--sram-pj-per-byte") == 0 && has)
+            ok = parse_double(argv[++i], &opts.tile.sram_pj_per_byte) &&
+                 opts.tile.sram_pj_per_byte >= 0;
+        else if (strcmp(a, "--hbm-pj-per-bit") == 0 && has)
+            ok = parse_double(argv[++i], &opts.tile.hbm_pj_per_bit) && opts.tile.hbm_pj_per_bit >= 0;
+        else if (strcmp(a, "--sram-GBps") == 0 && has)
+            ok = parse_double(argv[++i], &opts.tile.sram_GBps) && opts.tile.sram_GBps >= 0;
+        else if (a[0] != '-' && !file)
+            file = a;
+        else
+            return cli_usage(argv[0], "unexpected argument '%s'", a);
+        if (!ok)
+            return cli_usage(argv[0], "bad value '%s' for %s", argv[i], a);
+    }
+    if (common.help || !file)
+        return common.help ? (printf("usage: sipsim perf FILE [--json] [--model M] [--phase "
+                                     "prefill|decode] [--batch N] [--context N] [--precision P] "
+                                     "[--tp N] [--pp N] [--pj-per-mac X] [--sram-pj-per-byte X] "
+                                     "[--hbm-pj-per-bit X] [--sram-GBps X]\n"),
+                             CLI_EXIT_OK)
+                           : cli_usage(argv[0], "missing FILE");
+    sip_package_t *pkg = NULL;
+    if (cli_load_package(file, &common, &pkg) != CLI_EXIT_OK)
+        return CLI_EXIT_INPUT;
+    sip_workload_t wl = pkg->workload;
+    if (!wl.present && !model) {
+        fprintf(stderr, "sipsim perf: %s: no workload section (expected workload = { model = "
+                        "...; phase = ...; } or --model)\n", file);
+        sip_package_destroy(pkg);
+        return CLI_EXIT_INPUT;
+    }
+    if (!wl.present) {
+        /* Command-line workload: decode of one sequence at fp8 unless told otherwise. */
+        wl.batch = 1;
+        snprintf(wl.phase, sizeof wl.phase, "decode");
+        wl.precision = SIP_PREC_FP8;
+    }
+    int rc = CLI_EXIT_OK;
+    if (model)
+        snprintf(wl.model, sizeof wl.model, "%s", model);
+    if (phase)
+        snprintf(wl.phase, sizeof wl.phase, "%s", phase);
+    if (precision) {
+        int p = sip_enum_lookup(sip_precision_names(), SIP_PREC_COUNT, precision);
+        if (p < 0) {
+            rc = cli_usage(argv[0], "unknown precision '%s'", precision);
+            goto out;
+        }
+        wl.precision = (sip_precision_t)p;
+    }
+    if (batch >= 0)
+        wl.batch = batch;
+    if (context >= 0)
+        wl.context_tokens = context;
+    if (tp >= 0)
+        wl.tensor_parallel = tp;
+    if (pp >= 0)
+        wl.pipeline_parallel = pp;
+    sip_workload_result_t *r = NULL;
+    sip_error_t err;
+    sip_error_clear(&err);
+    if (sip_workload_evaluate(pkg, &wl, NULL, &opts, &r, &err) != SIP_OK) {
+        cli_print_error(&err);
+        rc = CLI_EXIT_INPUT;
+        goto out;
+    }
+    FILE *f = cli_open_output(common.output);
+    if (!f) {
+        rc = CLI_EXIT_INPUT;
+    } else {
+        if (common.json) {
+            json_t *j = result_json(pkg, r);
+            json_dumpf(j, f, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+            fputc('\n', f);
+            json_decref(j);
+        } else {
+            print_result(f, pkg, r);
+        }
+        cli_close_output(f);
+    }
+    sip_workload_result_destroy(r);
+out:
+    sip_package_destroy(pkg);
+    return rc;
+}
+
+/* ---- sipsim kernel ---- */
+
+static void print_kernel(FILE *f, const sip_tile_t *t, const sip_kernel_result_t *k)
+{
+    fprintf(f, "tile: %d x %d %s x %d arrays at %.4g GHz, %s (%.3g MAC/cell/cycle), peak %.4g "
+               "TMAC/s, HBM %.4g GB/s%s\n",
+            t->array_rows, t->array_cols, sip_dataflow_name(t->dataflow), t->n_arrays,
+            t->clock_ghz, sip_precision_name(t->precision), t->macs_per_cell,
+            sip_tile_peak_macs_per_s(t) / 1e12, t->hbm_GBps,
+            t->sram_GBps > 0 ? "" : ", SRAM bandwidth not limiting");
+    fprintf(f, "kernel: %.6g MACs, %.6g vector ops\n", k->macs, k->vector_ops);
+    fprintf(f, "  array cycles  %14.1f\n  time          %14.6g us (%s bound: compute %.6g, sram "
+               "%.6g, hbm %.6g us)\n",
+            k->array_cycles, k->time_s * 1e6, sip_bound_name(k->bound), k->compute_s * 1e6,
+            k->sram_s * 1e6, k->hbm_s * 1e6);
+    fprintf(f, "  utilization   %14.4f %%   mapping efficiency %.4f %%\n", 100 * k->utilization,
+            100 * k->mapping_eff);
+    fprintf(f, "  SRAM bytes    %14.6g\n  HBM bytes     %14.6g\n", k->sram_bytes, k->hbm_bytes);
+    if (isfinite(k->energy_pj))
+        fprintf(f, "  energy        %14.6g pJ\n", k->energy_pj);
+    else
+        fprintf(f, "  energy        not modelled (--pj-per-mac, --sram-pj-per-byte, "
+                   "--hbm-pj-per-bit)\n");
+}
+
+int cmd_kernel(int argc, char **argv)
+{
+    cli_common_t common;
+    if (cli_parse_common(&argc, argv, &common) < 0)
+        return CLI_EXIT_INPUT;
+    const char *what = NULL, *chiplet = NULL;
+    int64_t dims[8];
+    int n_dims = 0, rows = 128, cols = 128, arrays = 1;
+    double clock = 1.0, hbm = 0.0;
+    sip_dataflow_t df = SIP_DATAFLOW_OS;
+    sip_precision_t prec = SIP_PREC_INT8;
+    bool in_hbm = false;
+    sip_tile_params_t params;
+    sip_tile_params_init(&params);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const bool has = i + 1 < argc;
+        bool ok = true;
+        if (strcmp(a, "--array") == 0 && has)
+            ok = sscanf(argv[++i], "%dx%d", &rows, &cols) == 2 && rows > 0 && cols > 0;
+        else if (strcmp(a, "--dataflow") == 0 && has) {
+            int d = sip_enum_lookup(sip_dataflow_names(), SIP_DATAFLOW_COUNT, argv[++i]);
+            ok = d >= 0;
+            df = (sip_dataflow_t)(ok ? d : 0);
+        } else if (strcmp(a, "--precision") == 0 && has) {
+            int p = sip_enum_lookup(sip_precision_names(), SIP_PREC_COUNT, argv[++i]);
+            ok = p >= 0;
+            prec = (sip_precision_t)(ok ? p : 0);
+        } else if (strcmp(a, "--arrays") == 0 && has)
+            ok = parse_int(argv[++i], &arrays) && arrays > 0;
+        else if (strcmp(a, "--clock") == 0 && has)
+            ok = parse_double(argv[++i], &clock) && clock > 0;
+        else if (strcmp(a, "--hbm-GBps") == 0 && has)
+            ok = parse_double(argv[++i], &hbm) && hbm >= 0;
+        else if (strcmp(a, "--chiplet") == 0 && has)
+            chiplet = argv[++i];
+        else if (strcmp(a, "--in-hbm") == 0)
+            in_hbm = true;
+        else if (strcmp(a, "--pj-per-mac") == 0 && has)
+            ok = parse_double(argv[++i], &params.pj_per_mac);
+        else if (strcmp(a, "--sram-pj-per-byte") == 0 && has)
+            ok = parse_double(argv[++i], &params.sram_pj_per_byte);
+        else if (strcmp(a, "--hbm-pj-per-bit") == 0 && has)
+            ok = parse_double(argv[++i], &params.hbm_pj_per_bit);
+        else if (strcmp(a, "--sram-GBps") == 0 && has)
+            ok = parse_double(argv[++i], &params.sram_GBps);
+        else if (!what && a[0] != '-')
+            what = a;
+        else if (what && n_dims < 8 && a[0] != '-') {
+            char *end;
+            long long v = strtoll(a, &end, 10);
+            ok = *end == '\0' && v > 0;
+            dims[n_dims++] = v;
+        } else
+            return cli_usage(argv[0], "unexpected argument '%s'", a);
+        if (!ok)
+            return cli_usage(argv[0], "bad value '%s' for %s", argv[i], a);
+    }
+    if (common.help) {
+        printf("usage: sipsim kernel gemm M N K | conv H W C FH FW FILTERS STRIDE [PAD] "
+               "[--array RxC] [--dataflow os|ws|is] [--arrays N] [--clock GHz] [--precision P] "
+               "[--chiplet FILE] [--hbm-GBps X] [--in-hbm] [--json]\n");
+        return CLI_EXIT_OK;
+    }
+    const bool gemm = what && strcmp(what, "gemm") == 0, conv = what && strcmp(what, "conv") == 0;
+    if (!(gemm && n_dims == 3) && !(conv && (n_dims == 7 || n_dims == 8)))
+        return cli_usage(argv[0], "expected gemm M N K or conv H W C FH FW FILTERS STRIDE [PAD]");
+    sip_error_t err;
+    sip_error_clear(&err);
+    sip_tile_t tile;
+    if (chiplet) {
+        sip_chiplet_type_t type;
+        if (sip_chiplet_load(chiplet, &type, &err) != SIP_OK ||
+            sip_tile_from_chiplet(&type, prec, hbm, 0.0, &params, &tile, &err) != SIP_OK) {
+            cli_print_error(&err);
+            return CLI_EXIT_INPUT;
+        }
+    } else {
+        /* A bare array: one MAC per cell per cycle, no vector engine, the given clock. */
+        sip_chiplet_type_t type;
+        sip_chiplet_type_init(&type);
+        snprintf(type.name, sizeof type.name, "array");
+        type.kind = SIP_KIND_COMPUTE;
+        type.n_engines = 1;
+        sip_engine_t *e = &type.engines[0];
+        snprintf(e->name, sizeof e->name, "array");
+        e->kind = SIP_ENGINE_SYSTOLIC;
+        e->count = arrays;
+        e->array_rows = rows;
+        e->array_cols = cols;
+        e->dataflow = df;
+        e->clock_ghz = clock;
+        e->n_rates = 1;
+        e->rates[0].precision = prec;
+        e->rates[0].macs_per_cycle = (double)rows * cols;
+        if (sip_tile_from_chiplet(&type, prec, hbm, 0.0, &params, &tile, &err) != SIP_OK) {
+            cli_print_error(&err);
+            return CLI_EXIT_INPUT;
+        }
+    }
+    sip_kernel_result_t k;
+    sip_systolic_result_t s;
+    sip_status_t st;
+    int64_t m, n, kk;
+    if (gemm) {
+        m = dims[0], n = dims[1], kk = dims[2];
+        const sip_gemm_operands_t ops = {.a_in_hbm = in_hbm, .b_in_hbm = in_hbm, .c_in_hbm = in_hbm};
+        st = sip_kernel_gemm(&tile, 1, m, n, kk, &ops, &k, &err);
+    } else {
+        const sip_conv_t cv = {dims[0], dims[1], dims[2], dims[3], dims[4], dims[5], dims[6],
+                               n_dims == 8 ? dims[7] : 0};
+        st = sip_conv_lower(&cv, &m, &n, &kk, &err);
+        if (st == SIP_OK)
+            st = sip_kernel_conv(&tile, &cv, in_hbm, &k, &err);
+    }
+    if (st == SIP_OK)
+        st = sip_systolic_gemm(tile.array_rows, tile.array_cols, tile.dataflow, m, n, kk, &s, &err);
+    if (st != SIP_OK) {
+        cli_print_error(&err);
+        return CLI_EXIT_INPUT;
+    }
+    FILE *f = cli_open_output(common.output);
+    if (!f)
+        return CLI_EXIT_INPUT;
+    if (common.json) {
+        json_t *o = json_object();
+        json_t *sc = json_object();
+        json_object_set_new(sc, "M", json_integer(m));
+        json_object_set_new(sc, "N", json_integer(n));
+        json_object_set_new(sc, "K", json_integer(kk));
+        json_object_set_new(sc, "folds", json_integer(s.folds));
+        json_object_set_new(sc, "cycles_per_fold", json_integer(s.cycles_per_fold));
+        json_object_set_new(sc, "total_cycles", json_integer(s.cycles));
+        json_object_set_new(sc, "overall_util_pct", json_real(100 * s.overall_util));
+        json_object_set_new(sc, "mapping_eff_pct", json_real(100 * s.mapping_eff));
+        json_object_set_new(sc, "compute_util_pct", json_real(100 * s.compute_util));
+        json_object_set_new(sc, "sram_ifmap_reads", json_integer(s.sram_ifmap_reads));
+        json_object_set_new(sc, "sram_filter_reads", json_integer(s.sram_filter_reads));
+        json_object_set_new(sc, "sram_ofmap_writes", json_integer(s.sram_ofmap_writes));
+        json_object_set_new(o, "one_array", sc);
+        json_t *t = json_object();
+        json_object_set_new(t, "array_cycles", json_real(k.array_cycles));
+        json_object_set_new(t, "time_s", json_real(k.time_s));
+        json_object_set_new(t, "bound", json_string(sip_bound_name(k.bound)));
+        json_object_set_new(t, "utilization", json_real(k.utilization));
+        json_object_set_new(t, "sram_bytes", json_real(k.sram_bytes));
+        json_object_set_new(t, "hbm_bytes", json_real(k.hbm_bytes));
+        json_object_set_new(t, "energy_pj", num(k.energy_pj));
+        json_object_set_new(o, "tile", t);
+        json_dumpf(o, f, JSON_INDENT(2) | JSON_REAL_PRECISION(12));
+        fputc('\n', f);
+        json_decref(o);
+    } else {
+        fprintf(f, "GEMM M=%lld N=%lld K=%lld on one %d x %d %s array (SCALE-Sim v2 model):\n",
+                (long long)m, (long long)n, (long long)kk, tile.array_rows, tile.array_cols,
+                sip_dataflow_name(tile.dataflow));
+        fprintf(f, "  folds %lld x %lld cycles, Total Cycles %lld, Overall Util %.4f %%, Mapping "
+                   "Efficiency %.4f %%, Compute Util %.4f %%\n",
+                (long long)s.folds, (long long)s.cycles_per_fold, (long long)s.cycles,
+                100 * s.overall_util, 100 * s.mapping_eff, 100 * s.compute_util);
+        fprintf(f, "  SRAM reads ifmap %lld filter %lld, writes ofmap %lld (words)\n",
+                (long long)s.sram_ifmap_reads, (long long)s.sram_filter_reads,
+                (long long)s.sram_ofmap_writes);
+        print_kernel(f, &tile, &k);
+    }
+    cli_close_output(f);
+    return CLI_EXIT_OK;
+}
+
+/* ---- sipsim bench kernels ---- */
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    const double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+int bench_kernels(int argc, char **argv)
+{
+    int repeats = 7;
+    const char *file = NULL;
+    cli_common_t common;
+    if (cli_parse_common(&argc, argv, &common) < 0)
+        return CLI_EXIT_INPUT;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--repeats") == 0 && i + 1 < argc)
+            repeats = atoi(argv[++i]);
+        else if (argv[i][0] != '-' && !file)
+            file = argv[i];
+        else {
+            fprintf(stderr, "usage: sipsim bench kernels [PACKAGE] [--repeats N]\n");
+            return CLI_EXIT_INPUT;
+        }
+    }
+    if (repeats < 1 || repeats > 1000) {
+        fprintf(stderr, "sipsim bench kernels: --repeats 1..1000\n");
+        return CLI_EXIT_INPUT;
+    }
+    char path[1024];
+    if (!file) {
+        const char *root = getenv("SIPSIM_SOURCE_ROOT");
+        snprintf(path, sizeof path, "%s/topologies/default.cfg", root ? root : ".");
+        file = path;
+    }
+    sip_package_t *pkg = NULL;
+    if (cli_load_package(file, &common, &pkg) != CLI_EXIT_OK)
+        return CLI_EXIT_INPUT;
+    sip_error_t err;
+    sip_error_clear(&err);
+    sip_workload_t wl = pkg->workload;
+    if (!wl.present) {
+        /* A package without a workload: the Llama-3-8B-like decode of the default package. */
+        memset(&wl, 0, sizeof wl);
+        snprintf(wl.model, sizeof wl.model, "llama3-8b");
+        snprintf(wl.phase, sizeof wl.phase, "decode");
+        wl.batch = 8;
+        wl.context_tokens = 4096;
+        wl.precision = SIP_PREC_FP8;
+    }
+    /* The tile of the first compute die the workload uses. */
+    sip_workload_result_t *r = NULL;
+    sip_tile_t tile;
+    if (sip_workload_evaluate(pkg, &wl, NULL, NULL, &r, &err) != SIP_OK ||
+        sip_tile_from_instance(pkg, r->compute_instances[0], wl.precision, NULL, &tile, &err) !=
+            SIP_OK) {
+        cli_print_error(&err);
+        sip_workload_result_destroy(r);
+        sip_package_destroy(pkg);
+        return CLI_EXIT_INPUT;
+    }
+    sip_workload_result_destroy(r);
+    double *gemm_rate = calloc((size_t)repeats, sizeof *gemm_rate);
+    double *step_ms = calloc((size_t)repeats, sizeof *step_ms);
+    double sink = 0.0;
+    int rc = CLI_EXIT_OK;
+    if (!gemm_rate || !step_ms) {
+        rc = CLI_EXIT_INPUT;
+        goto out;
+    }
+    /* GEMM tile evaluations: shapes cycle through decode/prefill-like sizes, operands in HBM. */
+    const sip_gemm_operands_t ops = {.b_in_hbm = true, .b_shared = true};
+    for (int rep = 0; rep < repeats; rep++) {
+        const int n = 1 << 20;
+        const double t0 = now_s();
+        for (int i = 0; i < n; i++) {
+            sip_kernel_result_t k;
+            sip_kernel_gemm(&tile, 1, 1 + (i & 1023), 128 + (i & 4095), 4096, &ops, &k, NULL);
+            sink += k.time_s;
+        }
+        gemm_rate[rep] = n / (now_s() - t0);
+    }
+    for (int rep = 0; rep < repeats; rep++) {
+        const int n = 20;
+        const double t0 = now_s();
+        for (int i = 0; i < n; i++) {
+            if (sip_workload_evaluate(pkg, &wl, NULL, NULL, &r, &err) != SIP_OK) {
+                cli_print_error(&err);
+                rc = CLI_EXIT_INPUT;
+                goto out;
+            }
+            sink += r->tokens_per_s;
+            sip_workload_result_destroy(r);
+        }
+        step_ms[rep] = (now_s() - t0) / n * 1e3;
+    }
+    qsort(gemm_rate, (size_t)repeats, sizeof *gemm_rate, cmp_double);
+    qsort(step_ms, (size_t)repeats, sizeof *step_ms, cmp_double);
+    printf("sipsim bench kernels (%d repeats, medians)\n", repeats);
+    printf("  GEMM tile evaluations  %14.4g /s   (target >= 1e6; %d x %d %s x %d arrays, %s)\n",
+           gemm_rate[repeats / 2], tile.array_rows, tile.array_cols,
+           sip_dataflow_name(tile.dataflow), tile.n_arrays, sip_precision_name(tile.precision));
+    printf("  %s %s step on %s  %10.4f ms   (target < 1 ms; whole workload evaluation: prefill "
+           "and decode steps, D2D through the traffic engine)\n",
+           wl.model, wl.phase, pkg->name, step_ms[repeats / 2]);
+    if (!(sink > 0.0))
+        printf("  (no result)\n");
+out:
+    free(gemm_rate);
+    free(step_ms);
+    sip_package_destroy(pkg);
+    return rc;
+}
