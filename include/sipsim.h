@@ -14,6 +14,7 @@
 #include "sipsim/ucie.h"
 #include "sipsim/traffic.h"
 #include "sipsim/thermal.h"
+#include "sipsim/sweep.h"
 #include "sipsim/report.h"
 #include "sipsim/kernels.h"
 

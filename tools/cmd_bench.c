@@ -18,6 +18,7 @@ static const bench_entry_t benches[] = {
     {"netsim", "simulated node-cycles per second, 8x8 mesh at 0.2 and 0.38", bench_netsim},
     {"ucie", "link evaluations and replay Monte-Carlo flits per second", bench_ucie},
     {"thermal", "HotSpot case b build/solve medians at 32-128 grids (--hotspot-bin: side by side)", bench_thermal},
+    {"sweep", "10,000-variant analytic sweep of the default package, 1 and 2 threads", bench_sweep},
     {"kernels", "GEMM tile evaluations per second, workload (decode step) evaluation time", bench_kernels},
     {NULL, NULL, NULL},
 };

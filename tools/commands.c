@@ -31,6 +31,10 @@ const cli_command_t cli_commands[] = {
     {"svg", "FILE [-o OUT.svg|.png|.pdf] [--color kind|temperature] [--plot floorplan|latency]",
      "pictures: floorplan (dies, UCIe ports and links, heat map, scale bar), latency vs load",
      cmd_svg},
+    {"sweep", "SPEC [-o PREFIX] [-j N] [--resume] [--shard K/N] [--mpi] [--limit N] [--json] | --metrics",
+     "design-space sweep: variants in parallel, CSV/JSONL rows, constraints, Pareto front", cmd_sweep},
+    {"pareto", "RESULTS.jsonl... [--objective min:METRIC|max:METRIC]... [-o OUT]",
+     "Pareto front of sweep results (objectives default to the run's)", cmd_pareto},
     {"perf", "FILE [--json] [--model M] [--phase prefill|decode] [--batch N] [--context N] "
      "[--tp N] [--pp N] [--precision P] [--pj-per-mac X] [--sram-pj-per-byte X] [--hbm-pj-per-bit X]",
      "inference workload: tokens/s, TTFT, TPOT, J/token, bottleneck, per-chiplet power, D2D demand",

@@ -19,6 +19,9 @@ int cmd_netsim(int argc, char **argv);
 int bench_netsim(int argc, char **argv);
 int cmd_thermal(int argc, char **argv);
 int bench_thermal(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
+int cmd_pareto(int argc, char **argv);
+int bench_sweep(int argc, char **argv);
 int cmd_svg(int argc, char **argv);
 
 int cmd_perf(int argc, char **argv);
