@@ -1,0 +1,137 @@
+/* sipsim perf / kernel end to end: the built binary (SIPSIM_EXE) on the shipped default package,
+ * JSON agrees with the library, exit codes.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "sipsim.h"
+
+static char *run(const char *args, int *status)
+{
+    const char *exe = getenv("SIPSIM_EXE"), *root = getenv("SIPSIM_SOURCE_ROOT");
+    cr_assert_not_null(exe);
+    cr_assert_not_null(root);
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' %s 2>/dev/null", root, exe, args);
+    FILE *p = popen(cmd, "r");
+    cr_assert_not_null(p);
+    size_t cap = 1 << 16, len = 0;
+    char *buf = malloc(cap);
+    cr_assert_not_null(buf);
+    size_t n;
+    while ((n = fread(buf + len, 1, cap - len - 1, p)) > 0) {
+        len += n;
+        if (cap - len < 1024) {
+            buf = realloc(buf, cap *= 2);
+            cr_assert_not_null(buf);
+        }
+    }
+    buf[len] = '\0';
+    int st = pclose(p);
+    *status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return buf;
+}
+
+static json_t *run_json(const char *args)
+{
+    int status;
+    char *out = run(args, &status);
+    cr_assert_eq(status, 0, "sipsim %s", args);
+    json_error_t jerr;
+    json_t *j = json_loads(out, 0, &jerr);
+    cr_assert_not_null(j, "%s: %s", args, jerr.text);
+    free(out);
+    return j;
+}
+
+static double jnum(const json_t *o, const char *key)
+{
+    const json_t *v = json_object_get(o, key);
+    cr_assert_not_null(v, "key %s", key);
+    return json_number_value(v);
+}
+
+Test(kernels_cli, perf_default_json_matches_the_library)
+{
+    json_t *j = run_json("perf topologies/default.cfg --json");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/topologies/default.cfg", getenv("SIPSIM_SOURCE_ROOT"));
+    sip_package_t *pkg = NULL;
+    cr_assert_eq(sip_package_load(path, NULL, &pkg, NULL), SIP_OK);
+    sip_workload_result_t *r = NULL;
+    cr_assert_eq(sip_workload_evaluate(pkg, NULL, NULL, NULL, &r, NULL), SIP_OK);
+    cr_assert_str_eq(json_string_value(json_object_get(j, "model")), "llama3-8b");
+    cr_assert_float_eq(jnum(j, "tokens_per_s"), r->tokens_per_s, 1e-9 * r->tokens_per_s);
+    cr_assert_float_eq(jnum(j, "tpot_s"), r->tpot_s, 1e-9 * r->tpot_s);
+    cr_assert_float_eq(jnum(j, "ttft_s"), r->ttft_s, 1e-9 * r->ttft_s);
+    cr_assert_float_eq(jnum(j, "j_per_token"), r->j_per_token, 1e-9 * r->j_per_token);
+    cr_assert_str_eq(json_string_value(json_object_get(j, "bottleneck")),
+                     sip_limit_name(r->step->limit));
+    cr_assert_eq(json_array_size(json_object_get(j, "instances")), (size_t)pkg->n_instances);
+    cr_assert_eq(json_array_size(json_object_get(j, "demand")), (size_t)r->n_demands);
+    /* Unknown energy parameters are null in JSON, not 0. */
+    const json_t *en = json_object_get(j, "energy_bottom_up");
+    cr_assert(json_is_null(json_object_get(en, "hbm_pj_per_token")));
+    json_decref(j);
+    sip_workload_result_destroy(r);
+    sip_package_destroy(pkg);
+    /* Given the parameter, it is reported. */
+    j = run_json("perf topologies/default.cfg --json --hbm-pj-per-bit 4");
+    en = json_object_get(j, "energy_bottom_up");
+    cr_assert(json_is_real(json_object_get(en, "hbm_pj_per_token")));
+    cr_assert_float_eq(jnum(en, "hbm_pj_per_token"), jnum(j, "hbm_bytes_per_token") * 32.0,
+                       1e-6 * jnum(en, "hbm_pj_per_token"));
+    json_decref(j);
+}
+
+Test(kernels_cli, perf_overrides_and_text)
+{
+    json_t *j = run_json("perf topologies/default.cfg --json --phase prefill --context 256 "
+                         "--batch 2 --tp 2 --pp 2");
+    cr_assert_str_eq(json_string_value(json_object_get(j, "phase")), "prefill");
+    cr_assert_eq(json_integer_value(json_object_get(j, "pipeline_parallel")), 2);
+    cr_assert_float_eq(jnum(json_object_get(j, "prefill"), "tokens"), 512.0, 0);
+    json_decref(j);
+    int status;
+    char *out = run("perf topologies/default.cfg", &status);
+    cr_assert_eq(status, 0);
+    cr_assert(strstr(out, "tokens/s") && strstr(out, "TTFT") && strstr(out, "bottleneck"));
+    free(out);
+}
+
+Test(kernels_cli, exit_codes)
+{
+    int status;
+    char *out = run("perf topologies/default.cfg --model nope", &status);
+    cr_assert_eq(status, 2);
+    free(out);
+    out = run("perf topologies/ring.cfg", &status); /* no workload section */
+    cr_assert_eq(status, 2);
+    free(out);
+    out = run("perf topologies/default.cfg --tp 3 --pp 2", &status);
+    cr_assert_eq(status, 2);
+    free(out);
+    out = run("kernel gemm 1 2", &status);
+    cr_assert_eq(status, 2);
+    free(out);
+}
+
+Test(kernels_cli, kernel_gemm_is_scalesim)
+{
+    /* results.csv: Conv2_1a WS on 32x32 = 108359 cycles; 512^3 OS on 128x128 = 12255. */
+    json_t *j = run_json("kernel conv 56 56 64 3 3 64 1 --array 32x32 --dataflow ws --json");
+    const json_t *a = json_object_get(j, "one_array");
+    cr_assert_eq(json_integer_value(json_object_get(a, "total_cycles")), 108359);
+    cr_assert_eq(json_integer_value(json_object_get(a, "M")), 2916);
+    json_decref(j);
+    j = run_json("kernel gemm 512 512 512 --array 128x128 --dataflow os --json");
+    a = json_object_get(j, "one_array");
+    cr_assert_eq(json_integer_value(json_object_get(a, "total_cycles")), 12255);
+    cr_assert_float_eq(jnum(a, "overall_util_pct"), 66.84618523051816, 1e-9);
+    json_decref(j);
+}
