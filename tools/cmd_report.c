@@ -37,6 +37,7 @@ int report_ctx_open(report_ctx_t *ctx, const char *path, const cli_common_t *com
 
 void report_ctx_close(report_ctx_t *ctx)
 {
+    sip_report_destroy(ctx->engines);
     sip_graph_metrics_destroy(ctx->metrics);
     sip_graph_destroy(ctx->graph);
     sip_check_result_destroy(ctx->check);
@@ -376,13 +377,336 @@ int report_print(FILE *out, const report_ctx_t *ctx, const report_section_t *sec
     return CLI_EXIT_OK;
 }
 
+/* ---- engine sections (sipsim/report.h gathers the results once) ---- */
+
+static void engine_missing_text(FILE *out, const char *what, const sip_error_t *e)
+{
+    char buf[SIP_PATH_MAX + SIP_MESSAGE_MAX + 32] = "not evaluated";
+    if (e->status != SIP_OK)
+        sip_error_format(e, buf, sizeof buf);
+    fprintf(out, "%s: not available: %s\n\n", what, buf);
+}
+
+static json_t *engine_missing_json(const sip_error_t *e)
+{
+    char buf[SIP_PATH_MAX + SIP_MESSAGE_MAX + 32] = "not evaluated";
+    if (e->status != SIP_OK)
+        sip_error_format(e, buf, sizeof buf);
+    return json_pack("{s:s}", "error", buf);
+}
+
+/* ---- UCIe link model ---- */
+
+static void ucie_text(FILE *out, const report_ctx_t *ctx)
+{
+    const sip_report_t *r = ctx->engines;
+    if (!r->links) {
+        engine_missing_text(out, "UCIe link model", &r->ucie_error);
+        return;
+    }
+    fprintf(out, "UCIe link model\n  %-12s %-9s %7s %8s %8s %7s %7s %8s %8s %8s %8s\n", "link",
+            "training", "width", "raw GB/s", "pay GB/s", "lat ns", "pJ/bit", "raw BER", "FIT",
+            "util %", "power W");
+    for (int k = 0; k < ctx->pkg->n_links; k++) {
+        const sip_ucie_link_result_t *u = &r->links[k];
+        char width[32];
+        snprintf(width, sizeof width, "%dx%d", u->modules, u->lanes_per_module);
+        double util = r->link_util ? r->link_util[k] : 0.0;
+        fprintf(out, "  %-12s %-9s %7s %8.1f %8.1f %7.3f %7.3f %8.0e %8.2g %8.1f %8.3f\n",
+                ctx->pkg->links[k].name, sip_ucie_trained_name(u->trained), width,
+                u->raw_GBps_per_dir, u->payload_GBps_per_dir, u->latency_ns,
+                u->energy_pj_per_bit, u->raw_ber, u->fit, 100.0 * util,
+                sip_ucie_link_power_w(u, util));
+    }
+    fprintf(out, "  (util and power at the package's traffic%s)\n\n",
+            r->link_util ? "" : ": not evaluated, shown idle");
+}
+
+static json_t *ucie_json(const report_ctx_t *ctx)
+{
+    const sip_report_t *r = ctx->engines;
+    if (!r->links)
+        return engine_missing_json(&r->ucie_error);
+    json_t *a = json_array();
+    for (int k = 0; a && k < ctx->pkg->n_links; k++) {
+        const sip_ucie_link_result_t *u = &r->links[k];
+        double util = r->link_util ? r->link_util[k] : 0.0;
+        json_array_append_new(
+            a, json_pack("{s:s, s:s, s:i, s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+                         "name", ctx->pkg->links[k].name, "training",
+                         sip_ucie_trained_name(u->trained), "modules", u->modules, "lanes",
+                         u->lanes_per_module, "rate_gtps", jnum(u->rate_gtps),
+                         "raw_GBps_per_dir", jnum(u->raw_GBps_per_dir), "payload_GBps_per_dir",
+                         jnum(u->payload_GBps_per_dir), "latency_ns", jnum(u->latency_ns),
+                         "energy_pj_per_bit", jnum(u->energy_pj_per_bit), "raw_ber",
+                         jnum(u->raw_ber), "goodput", jnum(u->goodput), "fit", jnum(u->fit),
+                         "utilization", r->link_util ? jnum(util) : json_null(), "power_w",
+                         jnum(sip_ucie_link_power_w(u, util))));
+    }
+    return a;
+}
+
+/* ---- traffic ---- */
+
+static void traffic_text(FILE *out, const report_ctx_t *ctx)
+{
+    const sip_report_t *r = ctx->engines;
+    if (!r->traffic) {
+        engine_missing_text(out, "traffic", &r->traffic_error);
+        return;
+    }
+    const sip_traffic_result_t *t = r->traffic;
+    fprintf(out, "traffic: %s, load %g %s, %s routing\n", r->traffic_pattern, r->demand->load,
+            r->demand->load_in_GBps ? "GB/s per source" : "of injection bandwidth",
+            sip_routing_name(r->routes->algorithm));
+    fprintf(out, "  injected %.2f GB/s; max utilization %.2f %%; saturation at %.4g x this load\n",
+            t->injected_GBps, 100.0 * t->max_util, t->saturation_scale);
+    fprintf(out, "  mean hops %.3f; latency zero-load %.3f ns, with queueing %.3f ns; D2D power "
+                 "%.3f W\n\n",
+            t->mean_hops, t->mean_zero_load_ns, t->mean_latency_ns, t->d2d_power_w);
+}
+
+static json_t *traffic_json(const report_ctx_t *ctx)
+{
+    const sip_report_t *r = ctx->engines;
+    if (!r->traffic)
+        return engine_missing_json(&r->traffic_error);
+    const sip_traffic_result_t *t = r->traffic;
+    json_t *curve = json_array();
+    for (int i = 0; curve && i < r->n_curve; i++)
+        json_array_append_new(curve, json_pack("{s:o, s:o, s:o}", "fraction_of_saturation",
+                                               jnum(r->curve_fraction[i]), "load",
+                                               jnum(r->curve_load[i]), "mean_latency_ns",
+                                               jnum(r->curve_latency_ns[i])));
+    return json_pack("{s:s, s:o, s:b, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "pattern",
+                     r->traffic_pattern, "load", jnum(r->demand->load), "load_in_GBps",
+                     r->demand->load_in_GBps, "routing", sip_routing_name(r->routes->algorithm),
+                     "injected_GBps", jnum(t->injected_GBps), "max_utilization",
+                     jnum(t->max_util), "saturation_scale", jnum(t->saturation_scale),
+                     "mean_hops", jnum(t->mean_hops), "mean_zero_load_ns",
+                     jnum(t->mean_zero_load_ns), "mean_latency_ns", jnum(t->mean_latency_ns),
+                     "d2d_power_w", jnum(t->d2d_power_w), "curve", curve ? curve : json_null());
+}
+
+/* ---- thermal ---- */
+
+static void thermal_text(FILE *out, const report_ctx_t *ctx)
+{
+    const sip_report_t *r = ctx->engines;
+    if (!r->thermal) {
+        engine_missing_text(out, "thermal", &r->thermal_error);
+        return;
+    }
+    const sip_thermal_result_t *t = r->thermal;
+    fprintf(out, "thermal: %d x %d grid, %d layers; ambient %.1f C, Tj,max %.1f C\n", t->rows,
+            t->cols, t->n_layers, t->ambient_c, t->tj_max_c);
+    fprintf(out, "  hottest %.2f C at (%.2f, %.2f) mm on %s; headroom %.2f K\n", t->t_max_c,
+            t->hot_x_mm, t->hot_y_mm, t->hot_die >= 0 ? t->dies[t->hot_die].name : "-",
+            t->headroom_c);
+    if (t->budget_scale >= 0)
+        fprintf(out, "  thermal budget: power map x %.4f = %.1f W total\n", t->budget_scale,
+                t->budget_power_w);
+    fprintf(out, "  %-12s %8s %8s %8s %9s %8s\n", "die", "power W", "Tmax C", "Tavg C",
+            "headroom", "cap W");
+    for (int d = 0; d < t->n_dies; d++) {
+        const sip_thermal_die_t *D = &t->dies[d];
+        fprintf(out, "  %-12s %8.2f %8.2f %8.2f %9.2f", D->name, D->power_w, D->t_max_c,
+                D->t_avg_c, D->headroom_c);
+        if (D->power_cap_w >= 0)
+            fprintf(out, " %8.1f\n", D->power_cap_w);
+        else
+            fprintf(out, " %8s\n", "-");
+    }
+    fprintf(out, "\n");
+}
+
+static json_t *thermal_json(const report_ctx_t *ctx)
+{
+    const sip_report_t *r = ctx->engines;
+    if (!r->thermal)
+        return engine_missing_json(&r->thermal_error);
+    const sip_thermal_result_t *t = r->thermal;
+    json_t *dies = json_array();
+    for (int d = 0; dies && d < t->n_dies; d++) {
+        const sip_thermal_die_t *D = &t->dies[d];
+        json_array_append_new(dies, json_pack("{s:s, s:o, s:o, s:o, s:o, s:o}", "name", D->name,
+                                              "power_w", jnum(D->power_w), "t_max_c",
+                                              jnum(D->t_max_c), "t_avg_c", jnum(D->t_avg_c),
+                                              "headroom_c", jnum(D->headroom_c), "power_cap_w",
+                                              D->power_cap_w >= 0 ? jnum(D->power_cap_w)
+                                                                  : json_null()));
+    }
+    return json_pack("{s:i, s:i, s:o, s:o, s:o, s:o, s:s, s:o, s:o, s:o}", "grid_rows", t->rows,
+                     "grid_cols", t->cols, "ambient_c", jnum(t->ambient_c), "tj_max_c",
+                     jnum(t->tj_max_c), "t_max_c", jnum(t->t_max_c), "headroom_c",
+                     jnum(t->headroom_c), "hot_die",
+                     t->hot_die >= 0 ? t->dies[t->hot_die].name : "", "budget_power_w",
+                     t->budget_scale >= 0 ? jnum(t->budget_power_w) : json_null(), "power_in_w",
+                     jnum(t->power_in_w), "dies", dies ? dies : json_null());
+}
+
+/* ---- TPP and classification ---- */
+
+static void tpp_text(FILE *out, const report_ctx_t *ctx)
+{
+    const sip_report_t *r = ctx->engines;
+    if (!r->tpp) {
+        engine_missing_text(out, "TPP", &r->tpp_error);
+        return;
+    }
+    const sip_tpp_result_t *t = r->tpp;
+    fprintf(out, "TPP %.1f (%s), performance density %.4f /mm2 over %.1f mm2, I/O %.1f GB/s\n",
+            t->metrics.value[SIP_METRIC_TPP], sip_precision_name(t->metrics.precision),
+            t->metrics.value[SIP_METRIC_PD], t->metrics.applicable_area_mm2,
+            t->metrics.value[SIP_METRIC_IO_GBPS]);
+    for (int i = 0; i < t->n_classes; i++) {
+        const sip_tpp_class_t *c = &t->classes[i];
+        const sip_rule_t *rule = sip_tpp_rule(c->rule);
+        fprintf(out, "  %-9s class: %s\n", rule->id, c->class_name);
+        for (int j = 0; j < c->n_margins; j++) {
+            const sip_clause_t *cl = &rule->clauses[c->margins[j].clause];
+            const sip_condition_t *cd = &cl->conditions[c->margins[j].condition];
+            fprintf(out, "    %-16s %-4s %-2s %10g  value %12.4f  margin %+12.4f%s\n", cl->name,
+                    sip_metric_name(cd->metric), sip_cmp_symbol(cd->cmp), cd->threshold,
+                    c->margins[j].value, c->margins[j].margin, c->margins[j].holds ? "  holds" : "");
+        }
+    }
+    fprintf(out, "\n");
+}
+
+static json_t *tpp_json(const report_ctx_t *ctx)
+{
+    const sip_report_t *r = ctx->engines;
+    if (!r->tpp)
+        return engine_missing_json(&r->tpp_error);
+    const sip_tpp_result_t *t = r->tpp;
+    json_t *classes = json_object();
+    for (int i = 0; classes && i < t->n_classes; i++) {
+        const sip_tpp_class_t *c = &t->classes[i];
+        const sip_rule_t *rule = sip_tpp_rule(c->rule);
+        json_t *margins = json_array();
+        for (int j = 0; margins && j < c->n_margins; j++) {
+            const sip_clause_t *cl = &rule->clauses[c->margins[j].clause];
+            const sip_condition_t *cd = &cl->conditions[c->margins[j].condition];
+            json_array_append_new(margins,
+                                  json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:b}", "clause",
+                                            cl->name, "metric", sip_metric_name(cd->metric),
+                                            "cmp", sip_cmp_symbol(cd->cmp), "threshold",
+                                            jnum(cd->threshold), "value",
+                                            jnum(c->margins[j].value), "margin",
+                                            jnum(c->margins[j].margin), "holds",
+                                            c->margins[j].holds));
+        }
+        json_object_set_new(classes, rule->id,
+                            json_pack("{s:s, s:o}", "class", c->class_name, "margins",
+                                      margins ? margins : json_null()));
+    }
+    return json_pack("{s:o, s:o, s:o, s:s, s:o}", "tpp", jnum(t->metrics.value[SIP_METRIC_TPP]),
+                     "performance_density", jnum(t->metrics.value[SIP_METRIC_PD]), "io_GBps",
+                     jnum(t->metrics.value[SIP_METRIC_IO_GBPS]), "precision",
+                     sip_precision_name(t->metrics.precision), "classes",
+                     classes ? classes : json_null());
+}
+
+/* ---- workload performance (kernel library) ---- */
+
+static void workload_text(FILE *out, const report_ctx_t *ctx)
+{
+    const sip_report_t *r = ctx->engines;
+    if (!r->workload) {
+        if (ctx->pkg->workload.present)
+            engine_missing_text(out, "workload", &r->workload_error);
+        else
+            fprintf(out, "workload: none in the package\n\n");
+        return;
+    }
+    const sip_workload_result_t *w = r->workload;
+    fprintf(out, "workload: %s %s, batch %d, context %d, %s on %d chiplets (tp %d x pp %d)\n",
+            w->shape.name, w->workload.phase, w->workload.batch, w->workload.context_tokens,
+            sip_precision_name(w->precision), w->n_compute, w->workload.tensor_parallel,
+            w->workload.pipeline_parallel);
+    fprintf(out, "  %.1f tokens/s; TTFT %.3f ms, TPOT %.3f ms; %s-bound, MAC utilization %.1f %%\n",
+            w->tokens_per_s, 1e3 * w->ttft_s, 1e3 * w->tpot_s, sip_limit_name(w->step->limit),
+            100.0 * w->step->mac_utilization);
+    fprintf(out, "  %.4g J per token; memory per chiplet %.2f of %.2f GB (%s)\n\n", w->j_per_token,
+            (w->weight_bytes_per_chiplet + w->kv_bytes_per_chiplet) / 1e9,
+            w->hbm_capacity_bytes_per_chiplet / 1e9, w->fits ? "fits" : "does not fit");
+}
+
+static json_t *workload_json(const report_ctx_t *ctx)
+{
+    const sip_report_t *r = ctx->engines;
+    if (!r->workload)
+        return ctx->pkg->workload.present ? engine_missing_json(&r->workload_error) : json_null();
+    const sip_workload_result_t *w = r->workload;
+    return json_pack("{s:s, s:s, s:i, s:o, s:o, s:o, s:s, s:o, s:o, s:b}", "model", w->shape.name,
+                     "phase", w->workload.phase, "chiplets", w->n_compute, "tokens_per_s",
+                     jnum(w->tokens_per_s), "ttft_s", jnum(w->ttft_s), "tpot_s", jnum(w->tpot_s),
+                     "limit", sip_limit_name(w->step->limit), "mac_utilization",
+                     jnum(w->step->mac_utilization), "j_per_token", jnum(w->j_per_token), "fits",
+                     w->fits);
+}
+
+/* ---- cost ---- */
+
+static void cost_text(FILE *out, const report_ctx_t *ctx)
+{
+    const sip_report_t *r = ctx->engines;
+    if (!r->cost) {
+        engine_missing_text(out, "cost", &r->cost_error);
+        return;
+    }
+    const sip_cost_result_t *c = r->cost;
+    fprintf(out, "cost per good package: $%.2f (recurring $%.2f + NRE $%.2f per unit)\n",
+            c->package.total_usd, c->package.recurring_usd, c->package.nre_per_unit_usd);
+    fprintf(out, "  assembly yield %.4f; monolithic %.1f mm2 at %d nm: $%.2f%s\n",
+            c->package.assembly_yield, c->mono_area_mm2, c->mono_node_nm, c->mono.total_usd,
+            c->mono_exceeds_reticle ? " (over the reticle)" : "");
+    if (c->usd_per_tpp > 0)
+        fprintf(out, "  $%.4f per TPP\n", c->usd_per_tpp);
+    fprintf(out, "\n");
+}
+
+static json_t *cost_json(const report_ctx_t *ctx)
+{
+    const sip_report_t *r = ctx->engines;
+    if (!r->cost)
+        return engine_missing_json(&r->cost_error);
+    const sip_cost_result_t *c = r->cost;
+    return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:o}", "total_usd",
+                     jnum(c->package.total_usd), "recurring_usd", jnum(c->package.recurring_usd),
+                     "nre_per_unit_usd", jnum(c->package.nre_per_unit_usd), "assembly_yield",
+                     jnum(c->package.assembly_yield), "monolithic_usd", jnum(c->mono.total_usd),
+                     "monolithic_area_mm2", jnum(c->mono_area_mm2), "monolithic_over_reticle",
+                     c->mono_exceeds_reticle, "usd_per_tpp", jnum(c->usd_per_tpp));
+}
+
+static const report_section_t section_ucie = {"ucie", ucie_text, ucie_json};
+static const report_section_t section_traffic = {"traffic", traffic_text, traffic_json};
+static const report_section_t section_thermal = {"thermal", thermal_text, thermal_json};
+static const report_section_t section_tpp = {"tpp", tpp_text, tpp_json};
+static const report_section_t section_workload = {"workload", workload_text, workload_json};
+static const report_section_t section_cost = {"cost", cost_text, cost_json};
+
 /* ---- the command ---- */
 
 /* Print order of `sipsim report`.  Later areas add their sections here. */
 static const report_section_t *const sections[] = {
     &report_section_package, &report_section_instances, &report_section_links,
-    &report_section_check,   &report_section_graph,
+    &report_section_check,   &report_section_graph,     &section_ucie,
+    &section_traffic,        &section_thermal,          &section_tpp,
+    &section_workload,       &section_cost,
 };
+
+/* -o FILE.html (or --html): the one-page HTML report (sipsim/report.h). */
+static bool wants_html(const cli_common_t *common, bool flag)
+{
+    if (flag)
+        return true;
+    const char *o = common->output;
+    size_t n = o ? strlen(o) : 0;
+    return (n > 5 && strcmp(o + n - 5, ".html") == 0) || (n > 4 && strcmp(o + n - 4, ".htm") == 0);
+}
 
 int cmd_report(int argc, char **argv)
 {
@@ -390,30 +714,60 @@ int cmd_report(int argc, char **argv)
     if (cli_parse_common(&argc, argv, &common) != 0)
         return CLI_EXIT_INPUT;
     if (common.help) {
-        printf("usage: sipsim report FILE [--json] [-L DIR] [-o OUT]\n"
+        printf("usage: sipsim report FILE [--json] [-L DIR] [-o OUT] [--html]\n"
                "       sipsim FILE\n"
                "The package summary: substrate, instances, links, design rules, graph "
-               "metrics.\n"
+               "metrics,\n"
+               "UCIe link model, traffic, thermal, TPP/3A090, workload and cost.\n"
+               "-o OUT.html (or --html): one self-contained HTML page with the floorplan,\n"
+               "heat map, latency plot and every section (no scripts, no network).\n"
                "exit: 0 clean, 1 design-rule errors, 2 bad input or usage\n");
         return CLI_EXIT_OK;
     }
+    bool html_flag = false;
+    int kept = 1;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--html") == 0)
+            html_flag = true;
+        else
+            argv[kept++] = argv[i];
+    }
+    argc = kept;
     if (argc != 2)
         return cli_usage("report", argc < 2 ? "missing FILE" : "unexpected argument '%s'",
                          argv[argc < 2 ? 0 : 2]);
+    bool html = wants_html(&common, html_flag);
+    if (html && common.json)
+        return cli_usage("report", "--json and HTML output exclude each other");
     report_ctx_t ctx;
     int rc = report_ctx_open(&ctx, argv[1], &common);
     if (rc != CLI_EXIT_OK)
         return rc;
+    sip_error_t err;
+    sip_error_clear(&err);
+    if (sip_report_create(ctx.pkg, NULL, &ctx.engines, &err) != SIP_OK) {
+        cli_print_error(&err);
+        report_ctx_close(&ctx);
+        return CLI_EXIT_INPUT;
+    }
     FILE *out = cli_open_output(common.output);
     if (!out) {
         report_ctx_close(&ctx);
         return CLI_EXIT_INPUT;
     }
-    report_section_t list[sizeof sections / sizeof sections[0]];
-    int n = (int)(sizeof sections / sizeof sections[0]);
-    for (int i = 0; i < n; i++)
-        list[i] = *sections[i];
-    rc = report_print(out, &ctx, list, n, common.json);
+    if (html) {
+        rc = CLI_EXIT_OK;
+        if (sip_report_html(ctx.engines, out, &err) != SIP_OK) {
+            cli_print_error(&err);
+            rc = CLI_EXIT_INPUT;
+        }
+    } else {
+        report_section_t list[sizeof sections / sizeof sections[0]];
+        int n = (int)(sizeof sections / sizeof sections[0]);
+        for (int i = 0; i < n; i++)
+            list[i] = *sections[i];
+        rc = report_print(out, &ctx, list, n, common.json);
+    }
     cli_close_output(out);
     if (rc == CLI_EXIT_OK && ctx.check->n_errors > 0)
         rc = CLI_EXIT_CHECK;

@@ -16,6 +16,7 @@ typedef struct {
     sip_graph_t *graph;            /* NULL when a link cannot be evaluated (see graph_error) */
     sip_graph_metrics_t *metrics;
     sip_error_t graph_error;
+    sip_report_t *engines;         /* every engine's result (report only; NULL in info) */
 } report_ctx_t;
 
 typedef struct {

@@ -5,7 +5,8 @@
  *
  * A sip_report_t gathers the results of every engine for one package, once: design rules, the
  * package graph, the UCIe model of each link, analytic traffic (the package's own pattern and
- * load), the thermal solve, TPP/3A090 classification and cost.  An engine that cannot evaluate
+ * load), the thermal solve, TPP/3A090 classification, cost and the package's workload
+ * (kernel library).  An engine that cannot evaluate
  * the package does not fail the report: its result is NULL and its error says why, and the
  * pictures and the page leave that part out (or say why in its section).
  *
@@ -24,6 +25,7 @@
 #include "sipsim/check.h"
 #include "sipsim/cost.h"
 #include "sipsim/graph.h"
+#include "sipsim/kernels.h"
 #include "sipsim/model.h"
 #include "sipsim/thermal.h"
 #include "sipsim/tpp.h"
@@ -37,6 +39,7 @@ extern "C" {
 /* Which engines sip_report_create runs (sip_report_options_init: all of them). */
 typedef struct {
     bool ucie, traffic, thermal, tpp, cost;
+    bool workload;              /* the package's workload section, when it has one */
     int thermal_grid;           /* cells per side; 0 = the package's or the engine's default */
     bool thermal_power_caps;    /* one extra solve per die (default true) */
     int curve_points;           /* latency-vs-load points below saturation (default 20) */
@@ -69,6 +72,8 @@ typedef struct {
     sip_error_t tpp_error;
     sip_cost_result_t *cost;
     sip_error_t cost_error;
+    sip_workload_result_t *workload;     /* NULL also when the package has no workload */
+    sip_error_t workload_error;
 } sip_report_t;
 
 SIP_EXPORT void sip_report_options_init(sip_report_options_t *options);
@@ -131,7 +136,7 @@ SIP_EXPORT sip_status_t sip_report_floorplan_write(const sip_report_t *report,
 
 /* One self-contained HTML page: inline CSS and SVG, no scripts, no external resources (a
  * Content-Security-Policy forbids fetching any).  Sections, each with id="sec-NAME":
- * summary, floorplan, check, links, traffic, thermal, tpp, cost, graph; a section whose engine
+ * summary, floorplan, check, links, traffic, thermal, tpp, workload, cost, graph; a section whose engine
  * was not run is left out, one whose engine failed says why. */
 SIP_EXPORT sip_status_t sip_report_html(const sip_report_t *report, FILE *out, sip_error_t *err);
 

@@ -155,6 +155,8 @@ static void header(FILE *o, const sip_report_t *r)
         fputs("<a href=\"#sec-thermal\">thermal</a>", o);
     if (r->tpp || r->tpp_error.status != SIP_OK)
         fputs("<a href=\"#sec-tpp\">TPP / 3A090</a>", o);
+    if (r->workload || r->workload_error.status != SIP_OK)
+        fputs("<a href=\"#sec-workload\">workload</a>", o);
     if (r->cost || r->cost_error.status != SIP_OK)
         fputs("<a href=\"#sec-cost\">cost</a>", o);
     fputs("<a href=\"#sec-graph\">graph</a></nav>\n<main>\n", o);
@@ -186,6 +188,10 @@ static void summary(FILE *o, const sip_report_t *r)
             dl_item(o, sip_tpp_rule(r->tpp->classes[i].rule)->id, "%s",
                     r->tpp->classes[i].class_name);
     }
+    if (r->workload)
+        dl_item(o, "workload", "%s %s: %.1f tokens/s, %s-bound", r->workload->shape.name,
+                r->workload->workload.phase, r->workload->tokens_per_s,
+                sip_limit_name(r->workload->step->limit));
     if (r->cost)
         dl_item(o, "cost per good package", "$%.2f (recurring $%.2f + NRE $%.2f)",
                 r->cost->package.total_usd, r->cost->package.recurring_usd,
@@ -479,6 +485,52 @@ static void tpp(FILE *o, const sip_report_t *r)
     section_end(o);
 }
 
+static void workload(FILE *o, const sip_report_t *r)
+{
+    section_begin(o, "workload", "Workload performance");
+    if (!r->workload) {
+        not_available(o, "workload", &r->workload_error);
+        section_end(o);
+        return;
+    }
+    const sip_workload_result_t *w = r->workload;
+    fputs("<dl>\n", o);
+    dl_item(o, "workload", "%s %s, batch %d, context %d tokens, %s", w->shape.name,
+            w->workload.phase, w->workload.batch, w->workload.context_tokens,
+            sip_precision_name(w->precision));
+    dl_item(o, "mapping", "%d compute chiplets (tensor parallel %d x pipeline %d)", w->n_compute,
+            w->workload.tensor_parallel, w->workload.pipeline_parallel);
+    dl_item(o, "throughput", "%.1f tokens/s", w->tokens_per_s);
+    dl_item(o, "latency", "time to first token %.3f ms, per output token %.3f ms",
+            1e3 * w->ttft_s, 1e3 * w->tpot_s);
+    dl_item(o, "bound by", "%s (MAC utilization %.1f %%)", sip_limit_name(w->step->limit),
+            100.0 * w->step->mac_utilization);
+    dl_item(o, "energy", "%.4g J per token", w->j_per_token);
+    dl_item(o, "memory per chiplet", "weights %.2f GB + KV %.2f GB of %.2f GB HBM: %s",
+            w->weight_bytes_per_chiplet / 1e9, w->kv_bytes_per_chiplet / 1e9,
+            w->hbm_capacity_bytes_per_chiplet / 1e9, w->fits ? "fits" : "does NOT fit");
+    dl_item(o, "D2D", "busiest UCIe port at %.1f %% of capacity", 100.0 * w->d2d_max_util);
+    fputs("</dl>\n<table>\n", o);
+    static const char *head[] = {"step", "time ms", "compute ms", "SRAM ms", "HBM ms", "D2D ms",
+                                 "I/O ms", "limit"};
+    th_row(o, head, 8);
+    const sip_step_t *steps[2] = {&w->prefill, &w->decode};
+    static const char *names[2] = {"prefill", "decode"};
+    for (int s = 0; s < 2; s++) {
+        fputs("<tr>", o);
+        td_text(o, names[s]);
+        td_num(o, "%.4f", 1e3 * steps[s]->time_s);
+        for (int k = 0; k < SIP_LIMIT_COUNT; k++)
+            td_num(o, "%.4f", 1e3 * steps[s]->time_by_limit_s[k]);
+        td_text(o, sip_limit_name(steps[s]->limit));
+        fputs("</tr>\n", o);
+    }
+    fputs("</table>\n<p>Kernel library (systolic tiles exact against SCALE-Sim v2, roofline per "
+          "kernel); step time attributed to what bounded each kernel.</p>\n",
+          o);
+    section_end(o);
+}
+
 static void cost(FILE *o, const sip_report_t *r)
 {
     section_begin(o, "cost", "Cost");
@@ -607,6 +659,8 @@ sip_status_t sip_report_html(const sip_report_t *r, FILE *o, sip_error_t *err)
         SIP_TRY(thermal(o, r, err));
     if (r->tpp || r->tpp_error.status != SIP_OK)
         tpp(o, r);
+    if (r->workload || r->workload_error.status != SIP_OK)
+        workload(o, r);
     if (r->cost || r->cost_error.status != SIP_OK)
         cost(o, r);
     graph(o, r);

@@ -10,7 +10,7 @@
 void sip_report_options_init(sip_report_options_t *o)
 {
     memset(o, 0, sizeof *o);
-    o->ucie = o->traffic = o->thermal = o->tpp = o->cost = true;
+    o->ucie = o->traffic = o->thermal = o->tpp = o->cost = o->workload = true;
     o->thermal_power_caps = true;
     o->curve_points = 20;
 }
@@ -76,6 +76,8 @@ static sip_status_t collect_traffic(sip_report_t *r, int points)
     /* Latency against load: evenly spaced fractions of saturation, the last at 0.99 (the
      * M/D/1 queues grow without bound at 1). */
     double sat = r->traffic->saturation_scale;
+    if (points > 60)
+        points = 60; /* the plot draws at most 64 points */
     if (points > 0 && isfinite(sat) && sat > 0.0) {
         int n = points + 1;
         r->curve_fraction = malloc((size_t)n * sizeof(double));
@@ -158,6 +160,7 @@ sip_status_t sip_report_create(const sip_package_t *pkg, const sip_report_option
     sip_error_clear(&r->thermal_error);
     sip_error_clear(&r->tpp_error);
     sip_error_clear(&r->cost_error);
+    sip_error_clear(&r->workload_error);
     sip_status_t st = sip_check_run(pkg, &r->check, &r->check_error);
     if (is_enomem(st))
         goto fail;
@@ -181,6 +184,10 @@ sip_status_t sip_report_create(const sip_package_t *pkg, const sip_report_option
     if (o->tpp && is_enomem(st = sip_tpp_evaluate(pkg, NULL, &r->tpp, &r->tpp_error)))
         goto fail;
     if (o->cost && is_enomem(st = sip_cost_evaluate(pkg, NULL, &r->cost, &r->cost_error)))
+        goto fail;
+    if (o->workload && pkg->workload.present &&
+        is_enomem(st = sip_workload_evaluate(pkg, NULL, NULL, NULL, &r->workload,
+                                             &r->workload_error)))
         goto fail;
     *out = r;
     return SIP_OK;
@@ -209,6 +216,7 @@ void sip_report_destroy(sip_report_t *r)
     sip_thermal_result_destroy(r->thermal);
     sip_tpp_result_destroy(r->tpp);
     sip_cost_result_destroy(r->cost);
+    sip_workload_result_destroy(r->workload);
     free(r);
 }
 
