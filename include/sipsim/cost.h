@@ -70,6 +70,9 @@ typedef struct {
     double volume_units;               /* 0 = do not amortise NRE */
     double nre_usd;                    /* > 0 replaces the modelled NRE of a package */
     double memory_stack_usd;           /* price of one bought memory die (HBM); 0 = not costed */
+    /* Skip the chiplet/monolithic crossover search (~260 split studies, most of an evaluation's
+     * time): crossover_area_mm2 is then NAN.  Sweeps set it (issue 9); default false. */
+    bool skip_crossover;
 } sip_cost_params_t;
 
 /* Defaults (src/cost/params.c, each with its source). */

@@ -480,8 +480,10 @@ static sip_status_t evaluate_one(const sip_package_t *pkg, const sip_cost_params
         free(md);
         r->n_split = in->n_logic >= 2 ? in->n_logic : 2;
         double d2d_each = in->n_logic >= 2 ? in->d2d_mm2 / in->n_logic : 0.0;
-        r->crossover_area_mm2 = sip_cost_crossover_area(p, in->mono_node_nm, pkg->substrate.kind,
-                                                        r->n_split, d2d_each, 10.0, 5000.0);
+        r->crossover_area_mm2 = p->skip_crossover
+                                    ? NAN
+                                    : sip_cost_crossover_area(p, in->mono_node_nm, pkg->substrate.kind,
+                                                              r->n_split, d2d_each, 10.0, 5000.0);
     } else {
         r->crossover_area_mm2 = NAN;
     }
