@@ -266,7 +266,7 @@ static const char bench_spec_fmt[] =
     "  { path = \"types.compute_infer.width_mm\"; range = [10.0, 12.25, 0.25]; },\n"
     "  { path = \"links.*.rate_gtps\"; values = [8.0, 12.0, 16.0, 24.0, 32.0]; },\n"
     "  { path = \"links.*.modules\"; values = [2, 4]; },\n"
-    "  { path = \"cost.volume_units\"; log_range = [1e4, 1e6, 10]; }\n"
+    "  { path = \"cost.volume_units\"; log_range = [1e4, 1e6, 10.0]; }\n"
     ");\n"
     "constraints = [\"tpp < 4800\", \"check == ok\"];\n"
     "objectives = [\"max tpp\", \"min cost_usd\"];\n";

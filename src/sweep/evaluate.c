@@ -230,7 +230,11 @@ static sip_status_t evaluate(const sip_sweep_spec_t *spec, const sip_package_t *
         return invalid(row, "traffic", &e);
     if (on(spec, SIP_SWEEP_COST)) {
         sip_cost_result_t *c = NULL;
-        if (sip_cost_evaluate(pkg, NULL, &c, &e) != SIP_OK)
+        sip_cost_params_t cp;
+        sip_cost_params_init(&cp);
+        sip_cost_params_apply_spec(&cp, &pkg->cost);
+        cp.skip_crossover = true; /* a per-package study no sweep metric reports */
+        if (sip_cost_evaluate(pkg, &cp, &c, &e) != SIP_OK)
             return invalid(row, "cost", &e);
         m[SIP__M_COST_USD] = c->package.total_usd;
         m[SIP__M_RECURRING_USD] = c->package.recurring_usd;
@@ -286,14 +290,31 @@ sip_status_t sip_sweep_evaluate(const sip_sweep_spec_t *spec, uint64_t id, sip_s
 
 /* ------------------------------------------------------------------ row text */
 
-/* Numbers: 12 significant digits, the same bytes on every run and rank. */
+static sip_status_t put_str(char **b, size_t *l, size_t *c, const char *s, size_t n)
+{
+    SIP_TRY(sip__buf_reserve(b, l, c, n));
+    memcpy(*b + *l, s, n);
+    *l += n;
+    (*b)[*l] = '\0';
+    return SIP_OK;
+}
+
+/* Numbers: 12 significant digits, the same bytes on every run and rank.  Whole numbers (counts,
+ * most axis values) skip printf's float path, which dominates row formatting otherwise. */
 static sip_status_t put_number(char **b, size_t *l, size_t *c, double v, bool json)
 {
     if (isnan(v))
-        return json ? sip__buf_printf(b, l, c, "null") : SIP_OK;
+        return json ? put_str(b, l, c, "null", 4) : SIP_OK;
     if (isinf(v))
-        return sip__buf_printf(b, l, c, json ? "null" : (v > 0 ? "inf" : "-inf"));
-    return sip__buf_printf(b, l, c, "%.12g", v);
+        return json ? put_str(b, l, c, "null", 4) : v > 0 ? put_str(b, l, c, "inf", 3)
+                                                          : put_str(b, l, c, "-inf", 4);
+    char tmp[40];
+    int n;
+    if (v == floor(v) && fabs(v) < 1e12)
+        n = snprintf(tmp, sizeof tmp, "%lld", (long long)v);
+    else
+        n = snprintf(tmp, sizeof tmp, "%.12g", v);
+    return put_str(b, l, c, tmp, (size_t)n);
 }
 
 static sip_status_t put_json_string(char **b, size_t *l, size_t *c, const char *s)
