@@ -49,7 +49,7 @@ typedef enum { SIP_THERMAL_SOLVER_AUTO, SIP_THERMAL_SOLVER_CHOLMOD, SIP_THERMAL_
 
 typedef struct {
     int grid_rows, grid_cols;       /* 0 = package's thermal.grid, else SIP_THERMAL_DEFAULT_GRID */
-    double secondary_r_c_per_w;     /* bottom (board) path to ambient, spread by area; < 0 = off */
+    double secondary_r_c_per_w;     /* bottom (board) path to ambient, spread by area; <= 0 = off */
     bool skip_power_caps;           /* power caps cost one extra solve per die */
     sip_thermal_solver_t solver;
 } sip_thermal_options_t;
