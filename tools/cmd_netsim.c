@@ -69,9 +69,10 @@ static void print_result_json(FILE *out, const sip_netsim_net_t *net, const sip_
     fprintf(out, "\"channels\": [");
     for (int c = 0; c < r->n_channels; c++) {
         const sip_netsim_channel_t *ch = &net->channels[c];
-        fprintf(out, "%s{\"from\": \"%s\", \"to\": \"%s\", \"latency_cycles\": %d, \"width_flits\": %d, ",
-                c ? ", " : "", net->router_names[ch->from_router], net->router_names[ch->to_router],
-                ch->latency_cycles, ch->width_flits);
+        fprintf(out, "%s{\"from\": \"%s\", \"to\": \"%s\", \"link\": %d, \"latency_cycles\": %d, "
+                "\"width_flits\": %d, ", c ? ", " : "", net->router_names[ch->from_router],
+                net->router_names[ch->to_router], ch->link, ch->latency_cycles, ch->width_flits);
+        json_num(out, "rate_flits", ch->rate_flits > 0.0 ? ch->rate_flits : ch->width_flits, true);
         json_num(out, "utilization", r->channel_utilization[c], false);
         fprintf(out, "}");
     }
@@ -107,7 +108,9 @@ int cmd_netsim(int argc, char **argv)
                "  --seed S                 random seed (default 0)\n"
                "  --set KEY=VALUE          any BookSim2 router/traffic/statistics key (repeatable)\n"
                "  --sweep                  load sweep as run.sh (0.05 steps, then 0.01) to saturation\n"
-               "  --clock-ghz G, --flit-bytes B, --endpoints E   package network (1 GHz, 32 B, 1)\n"
+               "  --clock-ghz G, --flit-bytes B, --endpoints E   package network (1 GHz, 32 B, 1;\n"
+               "                           B = 0: the package's UCIe flit); links, routes (minimal) and\n"
+               "                           endpoints as the analytic engine (sipsim traffic) builds them\n"
                "  --export-booksim DIR     write DIR/<name>.anynet and DIR/<name>.cfg and stop\n");
         return CLI_EXIT_OK;
     }

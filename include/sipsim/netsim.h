@@ -16,6 +16,7 @@
 
 #include "sipsim/model.h"
 #include "sipsim/status.h"
+#include "sipsim/traffic.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -23,11 +24,17 @@ extern "C" {
 
 /* ---------------------------------------------------------------- network description ---- */
 
+struct sip_netsim_config;
+
 /* One directed channel between two routers.  Credits return over a channel of the same latency. */
 typedef struct {
     int from_router, to_router;
     int latency_cycles;      /* >= 1; a flit sent in cycle t is read by the next router in t+latency+1 */
     int width_flits;         /* flits per cycle the channel carries (>= 1); ports get that speedup */
+    /* Mean flits per cycle when the link's bandwidth is not a whole number of flits per cycle
+     * (0 < rate <= width_flits = ceil(rate)): the sender spaces flits by 1 / rate cycles with a
+     * token bucket of one burst of width_flits.  0 = width_flits (no spacing). */
+    double rate_flits;
     double flit_error_prob;  /* probability a flit arrives corrupted (UCIe CRC error), 0 = none */
     int link;                /* package link index it models, or -1 */
     /* Sort keys of the channel among its routers' output / input ports (ties: channel order).
@@ -65,13 +72,33 @@ SIP_EXPORT sip_status_t sip_netsim_net_read_anynet(const char *path, sip_netsim_
 SIP_EXPORT sip_status_t sip_netsim_net_route_dor(sip_netsim_net_t *net, sip_error_t *err);
 /* Shortest path by channel latency, ties to the lowest router id, as BookSim2 anynet `min`. */
 SIP_EXPORT sip_status_t sip_netsim_net_route_min(sip_netsim_net_t *net, sip_error_t *err);
-/* Package -> network: one router per chiplet instance on the UCIe graph (attached memory stacks
- * excluded), `endpoints` nodes per router (<= 0: the package's traffic.endpoints_per_chiplet,
- * else 1), two channels per link.  Latency and width come from the link at `clock_ghz` with
- * `flit_bytes`-byte flits (see netsim_net.c); routed shortest-path. */
+/* The analytic engine's network (sipsim/traffic.h) as a netsim network, so that both engines
+ * see the same channels and paths by construction: one router per node, one netsim node per
+ * endpoint, channel c = network channel c (parallel links stay separate), and the route table
+ * from sip_routes_next_table (destination-based routes: minimal or dor).  At `clock_ghz` with
+ * `flit_bytes`-byte flits a channel takes round(latency_ns x clock) cycles and carries
+ * capacity_GBps / (flit_bytes x clock) flits per cycle (rate_flits; width = its ceiling); an
+ * endpoint's injection and ejection take round(inject / eject latency x clock) - 1 and
+ * round(eject latency x clock) cycles (at least 1 each), since a netsim packet needs one
+ * cycle more than its channels (see sip_netsim_config_router_cycles). */
+SIP_EXPORT sip_status_t sip_netsim_net_from_network(const sip_network_t *tnet,
+                                                    const sip_routes_t *routes, double clock_ghz,
+                                                    double flit_bytes, sip_netsim_net_t **out,
+                                                    sip_error_t *err);
+/* Package -> network: sip_network_from_package with every router clocked at `clock_ghz`, the
+ * router pipeline of a default config (sip_netsim_config_init), endpoints as netsim terminals
+ * (one flit of `flit_bytes` per cycle, 2 cycles creation -> router, 1 cycle router -> sink),
+ * `endpoints` per chiplet (<= 0: the package's traffic.endpoints_per_chiplet, else 1), minimal
+ * routes; then sip_netsim_net_from_network.  flit_bytes <= 0: the package's UCIe flit. */
 SIP_EXPORT sip_status_t sip_netsim_net_from_package(const sip_package_t *pkg, int endpoints,
                                                     double clock_ghz, int flit_bytes,
                                                     sip_netsim_net_t **out, sip_error_t *err);
+/* The options netsim uses for sip_network_from_package (above), for callers that want the
+ * analytic engine on the very network netsim simulates (e.g. with other routes); cfg may be
+ * NULL (sip_netsim_config_init's router). */
+SIP_EXPORT void sip_netsim_network_options(const sip_package_t *pkg, int endpoints, double clock_ghz,
+                                           double flit_bytes, const struct sip_netsim_config *cfg,
+                                           sip_network_options_t *opts);
 
 /* ------------------------------------------------------------------------- configuration ---- */
 
@@ -95,7 +122,7 @@ typedef enum {
 
 #define SIP_NETSIM_MAX_HOTSPOTS 64
 
-typedef struct {
+typedef struct sip_netsim_config {
     /* router (BookSim2 names in comments) */
     int num_vcs;              /* num_vcs, <= 64 */
     int vc_buf_size;          /* vc_buf_size, flits per VC (private buffers) */
@@ -129,6 +156,12 @@ typedef struct {
 /* BookSim2's defaults as used by shared/peers/booksim/configs (4 VCs x 4 flits, 4-stage router,
  * iSLIP, uniform, 1-flit packets, 3 warm-up periods of 10000 cycles, 10 samples max). */
 SIP_EXPORT void sip_netsim_config_init(sip_netsim_config_t *cfg);
+/* Cycles a head flit spends in one router as the analytic engine counts them (router_cycles of
+ * sip_network_options_t): routing + VC allocation + switch allocation + crossbar, with VC and
+ * switch allocation counted once when speculative (4 for BookSim2's default iq router, 2 for
+ * lookahead + speculative).  netsim's zero-load packet latency is then
+ * 1 + L_inj + L_ej + hops x link + routers x router_cycles (+ tail), as in results.md. */
+SIP_EXPORT int sip_netsim_config_router_cycles(const sip_netsim_config_t *cfg);
 SIP_EXPORT const char *sip_netsim_pattern_name(sip_netsim_pattern_t p);
 SIP_EXPORT int sip_netsim_pattern_lookup(const char *name);
 /* Apply one BookSim2 "key = value" setting (router, traffic and statistics keys this simulator

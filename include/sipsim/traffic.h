@@ -121,6 +121,12 @@ typedef struct {
     int endpoints_per_chiplet; /* 0 = the package's traffic.endpoints_per_chiplet, else 1 */
     double router_cycles;      /* 0 = 4 (BookSim iq router RC/VA/SA/ST, peers/booksim) */
     double router_clock_ghz;   /* 0 = the die's fastest engine clock, else the package's */
+    /* Endpoint ports, for engines that model them concretely (netsim's terminals inject and
+     * eject one flit per cycle, BookSim2-style): 0 = the defaults above (the chiplet's UCIe
+     * link payload shared by its endpoints; no on-die latency). */
+    double endpoint_GBps;      /* injection and ejection bandwidth of every endpoint */
+    double inject_cycles;      /* creation -> first router, in router clock cycles */
+    double eject_cycles;       /* last router -> sink, in router clock cycles */
 } sip_network_options_t;
 
 SIP_EXPORT sip_status_t sip_network_from_package(const sip_package_t *pkg,

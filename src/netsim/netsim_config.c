@@ -65,6 +65,14 @@ void sip_netsim_config_init(sip_netsim_config_t *cfg)
     cfg->acc_stopping_thres = 0.05;
 }
 
+int sip_netsim_config_router_cycles(const sip_netsim_config_t *cfg)
+{
+    int alloc = cfg->speculative ? (cfg->vc_alloc_delay > cfg->sw_alloc_delay ? cfg->vc_alloc_delay
+                                                                               : cfg->sw_alloc_delay)
+                                 : cfg->vc_alloc_delay + cfg->sw_alloc_delay;
+    return cfg->routing_delay + alloc + cfg->st_final_delay;
+}
+
 bool sip_netsim_result_sustained(const sip_netsim_result_t *res)
 {
     return res->status == SIP_NETSIM_OK && res->accepted >= 0.95 * res->offered;
@@ -153,8 +161,8 @@ static const char *const ignored_keys[] = {
 
 sip_status_t sip_netsim_config_set(sip_netsim_config_t *c, const char *key, const char *v, sip_error_t *err)
 {
-    int x;
-    double d;
+    int x = 0;
+    double d = 0.0;
     struct {
         const char *key;
         int *dst;

@@ -42,7 +42,7 @@ sip_status_t sip_netsim_export_booksim(const sip_netsim_net_t *net, const sip_ne
             if (dup)
                 continue;
             fprintf(f, " router %d %d", ch->to_router, ch->latency_cycles);
-            wide |= ch->width_flits > 1;
+            wide |= ch->width_flits > 1 || ch->rate_flits > 0.0;
             lossy |= ch->flit_error_prob > 0;
         }
         fprintf(f, "\n");

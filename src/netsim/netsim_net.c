@@ -10,6 +10,11 @@
 #include <string.h>
 
 #include "netsim_internal.h"
+#include "sipsim/ucie.h"
+
+/* Largest destination table (routers x nodes ints, 64 MiB): a 64 x 64 mesh, or 1024 chiplets
+ * with 16 endpoints each. */
+#define NETSIM_MAX_ROUTE_ENTRIES (1 << 24)
 
 void sip_netsim_net_destroy(sip_netsim_net_t *net)
 {
@@ -32,6 +37,13 @@ sip_status_t sip__netsim_net_alloc(int n_routers, int n_nodes, int n_channels, s
         return sip_error_set(err, SIP_ELIMIT, NULL, 0,
                              "netsim: %d routers, %d nodes, %d channels (expected 1..65536 routers "
                              "and nodes)", n_routers, n_nodes, n_channels);
+    /* The destination table has routers x nodes entries: bound the product too, or a 256 x 256
+     * mesh asks for 2^32 entries (16 GiB) before anything is simulated (found by fuzz/). */
+    if ((int64_t)n_routers * n_nodes > NETSIM_MAX_ROUTE_ENTRIES)
+        return sip_error_set(err, SIP_ELIMIT, NULL, 0,
+                             "netsim: %d routers x %d nodes = %lld route-table entries (expected at "
+                             "most %d)", n_routers, n_nodes, (long long)n_routers * n_nodes,
+                             NETSIM_MAX_ROUTE_ENTRIES);
     sip_netsim_net_t *net = calloc(1, sizeof *net);
     if (!net)
         return sip_error_set(err, SIP_ENOMEM, NULL, 0, "netsim: out of memory");
@@ -402,113 +414,173 @@ sip_status_t sip_netsim_net_read_anynet(const char *path, sip_netsim_net_t **out
 
 /* ------------------------------------------------------------------------ package ---- */
 
-/* UCIe Adapter + PHY latency target, TX and RX together, excluding flight time: <= 2 ns
- * (facts.md §1.4, UCIe 1.0 Table 6 [S1], [S2] Table I). */
-static const double ucie_adapter_phy_latency_ns = 2.0;
-
-/* Raw BER by rate and package (facts.md §1.3, UCIe 1.0 Table 45 [S1]): 1e-27 up to 12 GT/s
- * advanced / 8 GT/s standard, 1e-15 above. */
-static double ucie_default_ber(const sip_link_t *l)
+static int cycles_of(double ns, double clock_ghz)
 {
-    double limit_gtps = l->package == SIP_UCIE_ADVANCED ? 12.0 : 8.0;
-    return l->rate_gtps <= limit_gtps ? 1e-27 : 1e-15;
+    double c = floor(ns * clock_ghz + 0.5);
+    return c < 1.0 ? 1 : c > 100000.0 ? 100000 : (int)c;
 }
 
-sip_status_t sip_netsim_net_from_package(const sip_package_t *pkg, int endpoints, double clock_ghz,
-                                         int flit_bytes, sip_netsim_net_t **out, sip_error_t *err)
+sip_status_t sip_netsim_net_from_network(const sip_network_t *tnet, const sip_routes_t *routes,
+                                         double clock_ghz, double flit_bytes, sip_netsim_net_t **out,
+                                         sip_error_t *err)
 {
     *out = NULL;
-    if (!(clock_ghz > 0.0) || clock_ghz > 100.0 || flit_bytes < 1 || flit_bytes > 4096)
-        return sip_error_set(err, SIP_EINVAL, pkg->path, 0,
-                             "netsim: clock %g GHz, flit %d bytes (expected 0..100 GHz, 1..4096 B)",
+    if (!(clock_ghz > 0.0) || clock_ghz > 100.0 || !(flit_bytes >= 1.0) || flit_bytes > 4096.0)
+        return sip_error_set(err, SIP_EINVAL, NULL, 0,
+                             "netsim: clock %g GHz, flit %g bytes (expected 0..100 GHz, 1..4096 B)",
                              clock_ghz, flit_bytes);
-    if (endpoints <= 0)
-        endpoints = pkg->traffic.endpoints_per_chiplet > 0 ? pkg->traffic.endpoints_per_chiplet : 1;
-    int *router_of = malloc((size_t)(pkg->n_instances + 1) * sizeof(int));
-    if (!router_of)
+    if (tnet->n_nodes < 1 || tnet->n_endpoints < 1)
+        return sip_error_set(err, SIP_EINVAL, NULL, 0,
+                             "netsim: network %s has no nodes or endpoints", tnet->name);
+    const int R = tnet->n_nodes, N = tnet->n_endpoints;
+    int *next = malloc((size_t)R * R * sizeof *next);
+    if (!next)
         return sip_error_set(err, SIP_ENOMEM, NULL, 0, "netsim: out of memory");
-    int R = 0;
-    for (int i = 0; i < pkg->n_instances; i++)
-        router_of[i] = pkg->instances[i].attached_to >= 0 ? -1 : R++;
-    int nc = 0;
-    for (int l = 0; l < pkg->n_links; l++) {
-        const sip_link_t *lk = &pkg->links[l];
-        if (lk->from_instance < 0 || lk->from_instance >= pkg->n_instances || lk->to_instance < 0 ||
-            lk->to_instance >= pkg->n_instances || router_of[lk->from_instance] < 0 ||
-            router_of[lk->to_instance] < 0 || lk->from_instance == lk->to_instance) {
-            free(router_of);
-            return sip_error_set(err, SIP_EINVAL, pkg->path, lk->line,
-                                 "netsim: link '%s' does not join two UCIe dies", lk->name);
-        }
-        nc += 2;
-    }
-    sip_netsim_net_t *net;
-    sip_status_t st = sip__netsim_net_alloc(R > 0 ? R : 1, (R > 0 ? R : 1) * endpoints, nc, &net, err);
+    sip_status_t st = sip_routes_next_table(tnet, routes, next, err);
+    sip_netsim_net_t *net = NULL;
+    if (st == SIP_OK)
+        st = sip__netsim_net_alloc(R, N, tnet->n_channels, &net, err);
     if (st != SIP_OK) {
-        free(router_of);
+        free(next);
         return st;
     }
-    if (R == 0) {
-        free(router_of);
-        sip_netsim_net_destroy(net);
-        return sip_error_set(err, SIP_EINVAL, pkg->path, 0, "netsim: package has no UCIe dies");
-    }
-    snprintf(net->name, sizeof net->name, "%s", pkg->name);
+    snprintf(net->name, sizeof net->name, "%s", tnet->name);
+    /* anynet port order (endpoints first), as an exported BookSim2 file builds the routers */
     net->nodes_first = true;
-    for (int i = 0; i < pkg->n_instances; i++)
-        if (router_of[i] >= 0)
-            snprintf(net->router_names[router_of[i]], SIP_NAME_MAX, "%s", pkg->instances[i].name);
-    for (int n = 0; n < net->n_nodes; n++)
-        net->node_router[n] = n / endpoints;
-    int c = 0;
-    for (int l = 0; l < pkg->n_links; l++) {
-        const sip_link_t *lk = &pkg->links[l];
-        int lanes = sip_link_lanes_per_module(lk) * lk->modules - lk->failed_lanes;
-        if (lanes < 1 || !(lk->rate_gtps > 0.0)) {
-            sip_netsim_net_destroy(net);
-            free(router_of);
-            return sip_error_set(err, SIP_EINVAL, pkg->path, lk->line,
-                                 "netsim: link '%s' has no working lanes or no rate", lk->name);
-        }
-        /* bytes per simulation cycle per direction = lanes x GT/s / 8 / clock */
-        double bytes_per_cycle = lanes * lk->rate_gtps / 8.0 / clock_ghz;
-        int width = (int)floor(bytes_per_cycle / flit_bytes);
-        if (width < 1)
-            width = 1;
-        if (width > 64)
-            width = 64;
-        int latency = (int)ceil(ucie_adapter_phy_latency_ns * clock_ghz - 1e-9);
-        if (latency < 1)
-            latency = 1;
-        double ber = lk->raw_ber >= 0.0 ? lk->raw_ber : ucie_default_ber(lk);
-        double perr = -expm1(8.0 * flit_bytes * log1p(-ber));
-        for (int dir = 0; dir < 2; dir++) {
-            sip_netsim_channel_t *ch = &net->channels[c++];
-            ch->from_router = router_of[dir ? lk->to_instance : lk->from_instance];
-            ch->to_router = router_of[dir ? lk->from_instance : lk->to_instance];
-            ch->latency_cycles = latency;
-            ch->width_flits = width;
-            ch->flit_error_prob = lk->flit == SIP_FLIT_RAW ? 0.0 : perr; /* raw: no adapter CRC/retry */
-            ch->link = l;
-        }
+    for (int v = 0; v < R; v++)
+        snprintf(net->router_names[v], SIP_NAME_MAX, "%s", tnet->nodes[v].name);
+    const double GBps_per_flit_per_cycle = flit_bytes * clock_ghz;
+    for (int e = 0; e < N && st == SIP_OK; e++) {
+        const sip_endpoint_t *ep = &tnet->endpoints[e];
+        net->node_router[e] = ep->node;
+        /* netsim's terminals move one flit per cycle each way: a different port bandwidth cannot
+         * be simulated (sip_netsim_network_options gives the analytic engine the same ports) */
+        if (fabs(ep->inject_GBps - GBps_per_flit_per_cycle) > 1e-9 * GBps_per_flit_per_cycle ||
+            fabs(ep->eject_GBps - GBps_per_flit_per_cycle) > 1e-9 * GBps_per_flit_per_cycle)
+            st = sip_error_set(err, SIP_EINVAL, NULL, 0,
+                               "netsim: endpoint %d ports %g / %g GB/s (expected one flit per cycle: "
+                               "%g GB/s; see sip_netsim_network_options)", e, ep->inject_GBps,
+                               ep->eject_GBps, GBps_per_flit_per_cycle);
+        /* creation -> router = 1 + L_inj cycles; router -> sink = L_ej (the ejection channel's
+         * L_ej + 1 minus the router's last pipeline cycle, which the channel overlaps) */
+        net->node_latency_cycles[e] = cycles_of(ep->inject_latency_ns, clock_ghz) - 1;
+        if (net->node_latency_cycles[e] < 1)
+            net->node_latency_cycles[e] = 1;
+        int ej = cycles_of(ep->eject_latency_ns, clock_ghz);
+        if (st == SIP_OK && ej != net->node_latency_cycles[e])
+            st = sip_error_set(err, SIP_EUNSUPPORTED, NULL, 0,
+                               "netsim: endpoint %d takes %d cycles in and %d out (expected equal "
+                               "injection and ejection latency, netsim keeps one per node)", e,
+                               net->node_latency_cycles[e] + 1, ej);
     }
-    free(router_of);
-    /* channel order as anynet (by from, then to), so port order matches an exported file */
-    for (int a = 1; a < net->n_channels; a++)
-        for (int b = a; b > 0; b--) {
-            sip_netsim_channel_t *x = &net->channels[b - 1], *y = &net->channels[b];
-            if (x->from_router < y->from_router ||
-                (x->from_router == y->from_router && x->to_router <= y->to_router))
-                break;
-            sip_netsim_channel_t t = *x;
-            *x = *y;
-            *y = t;
+    for (int c = 0; c < tnet->n_channels && st == SIP_OK; c++) {
+        const sip_channel_t *tc = &tnet->channels[c];
+        sip_netsim_channel_t *ch = &net->channels[c];
+        ch->from_router = tc->from;
+        ch->to_router = tc->to;
+        /* a hop costs router_cycles + latency_ns in the analytic engine and router_cycles +
+         * latency_cycles in netsim (see sip_netsim_config_router_cycles) */
+        ch->latency_cycles = cycles_of(tc->latency_ns, clock_ghz);
+        double rate = tc->capacity_GBps / GBps_per_flit_per_cycle;
+        if (!(rate > 1e-6) || rate > 64.0) {
+            st = sip_error_set(err, SIP_EINVAL, NULL, 0,
+                               "netsim: channel %s -> %s carries %g flits per cycle (expected "
+                               "1e-6..64: change the clock or the flit size)",
+                               tnet->nodes[tc->from].name, tnet->nodes[tc->to].name, rate);
+            break;
         }
-    st = sip_netsim_net_route_min(net, err);
+        ch->width_flits = (int)ceil(rate - 1e-9);
+        ch->rate_flits = fabs(rate - ch->width_flits) <= 1e-9 * rate ? 0.0 : rate;
+        ch->link = tc->link;
+        ch->out_slot = ch->in_slot = 0;
+    }
+    if (st == SIP_OK)
+        for (int v = 0; v < R; v++)
+            for (int e = 0; e < N; e++)
+                net->route_next[(size_t)v * N + e] = next[(size_t)v * R + net->node_router[e]];
+    free(next);
+    if (st == SIP_OK)
+        st = sip__netsim_net_check(net, err);
     if (st != SIP_OK) {
         sip_netsim_net_destroy(net);
         return st;
     }
     *out = net;
     return SIP_OK;
+}
+
+void sip_netsim_network_options(const sip_package_t *pkg, int endpoints, double clock_ghz,
+                                double flit_bytes, const struct sip_netsim_config *cfg,
+                                sip_network_options_t *opts)
+{
+    (void)pkg;
+    sip_netsim_config_t def;
+    if (!cfg) {
+        sip_netsim_config_init(&def);
+        cfg = &def;
+    }
+    memset(opts, 0, sizeof *opts);
+    opts->endpoints_per_chiplet = endpoints > 0 ? endpoints : 0;
+    opts->router_cycles = sip_netsim_config_router_cycles(cfg);
+    opts->router_clock_ghz = clock_ghz;
+    opts->endpoint_GBps = flit_bytes * clock_ghz;
+    /* BookSim2's terminals (results.md): created in cycle t, at the first router in t + 2;
+     * 1 cycle from the last router's switch to the sink */
+    opts->inject_cycles = 2.0;
+    opts->eject_cycles = 1.0;
+}
+
+/* The UCIe flit of the package: the largest flit any link uses (sip_network_from_package's
+ * serialization unit). */
+static double package_flit_bytes(const sip_package_t *pkg, sip_error_t *err, sip_status_t *st)
+{
+    double fb = 0.0;
+    for (int l = 0; l < pkg->n_links && *st == SIP_OK; l++) {
+        sip_ucie_link_result_t r;
+        *st = sip_ucie_link_eval(pkg, l, &r, err);
+        if (*st == SIP_OK && r.flit_bytes > fb)
+            fb = r.flit_bytes;
+    }
+    return fb > 0.0 ? fb : 1.0;
+}
+
+sip_status_t sip_netsim_net_from_package(const sip_package_t *pkg, int endpoints, double clock_ghz,
+                                         int flit_bytes, sip_netsim_net_t **out, sip_error_t *err)
+{
+    *out = NULL;
+    if (!(clock_ghz > 0.0) || clock_ghz > 100.0 || flit_bytes > 4096)
+        return sip_error_set(err, SIP_EINVAL, pkg->path, 0,
+                             "netsim: clock %g GHz, flit %d bytes (expected 0..100 GHz, 1..4096 B)",
+                             clock_ghz, flit_bytes);
+    sip_status_t st = SIP_OK;
+    double fb = flit_bytes > 0 ? flit_bytes : package_flit_bytes(pkg, err, &st);
+    SIP_TRY(st);
+    sip_network_options_t opts;
+    sip_netsim_network_options(pkg, endpoints, clock_ghz, fb, NULL, &opts);
+    sip_network_t *tnet = NULL;
+    sip_routes_t *routes = NULL;
+    st = sip_network_from_package(pkg, &opts, &tnet, err);
+    if (st == SIP_OK)
+        st = sip_routes_compute(tnet, SIP_ROUTING_MINIMAL, NULL, &routes, err);
+    if (st == SIP_OK)
+        st = sip_netsim_net_from_network(tnet, routes, clock_ghz, fb, out, err);
+    /* UCIe errors: the adapter replays flits whose CRC fails (detected errors only; raw flits
+     * have no CRC and no replay), per UCIe flit of the link -> per netsim flit of fb bytes */
+    for (int c = 0; st == SIP_OK && c < (*out)->n_channels; c++) {
+        sip_netsim_channel_t *ch = &(*out)->channels[c];
+        sip_ucie_link_result_t r;
+        if (ch->link < 0)
+            continue;
+        st = sip_ucie_link_eval(pkg, ch->link, &r, err);
+        double pd = r.flit_error_prob - r.flit_undetected_prob;
+        if (st == SIP_OK && pd > 0.0 && r.flit_bytes > 0)
+            ch->flit_error_prob = -expm1(fb / r.flit_bytes * log1p(-pd));
+    }
+    if (st != SIP_OK && *out) {
+        sip_netsim_net_destroy(*out);
+        *out = NULL;
+    }
+    sip_routes_destroy(routes);
+    sip_network_destroy(tnet);
+    return st;
 }

@@ -478,6 +478,11 @@ typedef struct {
     cq_t cq;          /* credits flowing back: (arrival cycle, VC mask) */
     int latency, width;
     double perr;
+    /* Fractional bandwidth (rate_flits of the description, 0 = whole flits per cycle): the
+     * sender may send while it holds a token; tokens grow by `rate` per cycle and, while the
+     * output queue is empty, are capped at `width` (one burst). */
+    double rate, tokens;
+    int32_t tok_time;
     int32_t last_arrival; /* go-back-N keeps arrivals in order */
     int n_last;           /* flits already arriving in last_arrival (width lanes) */
     int32_t replay_end;   /* flits sent before this cycle are behind a replay */
@@ -1160,6 +1165,15 @@ static void router_step(sim_t *s, router_t *r)
         if (x->t < 0 || now < x->t)
             break;
         int out = r->exp_out_port[x->eout];
+        if (r->obuf[out].n == 0) {
+            chan_t *c = &s->ch[r->out_chan[out]];
+            if (c->rate > 0.0) {
+                /* idle until now: refill, at most one burst */
+                double t = c->tokens + c->rate * (double)(now - c->tok_time);
+                c->tokens = t < c->width ? t : c->width;
+                c->tok_time = now;
+            }
+        }
         evq_push(&r->obuf[out], 0, x->flit);
         r->pending_out++;
         r->xb_head = (r->xb_head + 1) & r->xb_mask;
@@ -1187,10 +1201,20 @@ static void router_write_outputs(sim_t *s, router_t *r)
         if (!q->n)
             continue;
         chan_t *c = &s->ch[r->out_chan[o]];
-        for (int k = 0; k < c->width && q->n; k++) {
+        int budget = c->width;
+        if (c->rate > 0.0) {
+            /* backlogged since the last send: tokens accrue uncapped */
+            c->tokens += c->rate * (double)(s->now - c->tok_time);
+            c->tok_time = s->now;
+            if (c->tokens < budget)
+                budget = (int)c->tokens;
+        }
+        for (int k = 0; k < budget && q->n; k++) {
             chan_send_flit(s, c, evq_front(q)->v);
             evq_pop(q);
             r->pending_out--;
+            if (c->rate > 0.0)
+                c->tokens -= 1.0;
         }
     }
     for (int p = 0; p < r->n_in; p++) {
@@ -1597,6 +1621,7 @@ static sip_status_t sim_build(sim_t *s, const sip_netsim_net_t *net, const sip_n
             ch->latency = d->latency_cycles;
             ch->width = d->width_flits;
             ch->perr = d->flit_error_prob;
+            ch->rate = d->rate_flits;
         } else {
             int node = (c - s->C) % N;
             ch->latency = net->node_latency_cycles[node];
@@ -1901,21 +1926,29 @@ static sip_status_t check_config(const sip_netsim_net_t *net, const sip_netsim_c
     if (c->packet_size < 1 || c->packet_size > 4096)
         return sip_error_set(err, SIP_EINVAL, NULL, 0, "netsim: packet_size %d (expected 1..4096 flits)",
                              c->packet_size);
-    if (c->warmup_periods < 1 || c->sample_period < 1 || c->max_samples < 1 ||
-        (int64_t)c->sample_period * c->max_samples > 1000000000ll)
+    if (c->warmup_periods < 1 || c->sample_period < 1 || c->max_samples < 1)
         return sip_error_set(err, SIP_EINVAL, NULL, 0,
                              "netsim: warmup_periods, sample_period and max_samples must be >= 1 "
                              "(sample_period x max_samples <= 1e9 cycles)");
+    /* Simulated-cycles limit (issue 12). */
+    if ((int64_t)c->sample_period * c->max_samples > 1000000000ll)
+        return sip_error_set(err, SIP_ELIMIT, NULL, 0,
+                             "netsim: sample_period x max_samples = %lld cycles (expected at most 1e9)",
+                             (long long)c->sample_period * c->max_samples);
     if (net->n_routers < 1 || net->n_nodes < 1 || !net->route_next)
         return sip_error_set(err, SIP_EINVAL, NULL, 0, "netsim: network has no routers, nodes or routes");
     for (int i = 0; i < net->n_channels; i++) {
         const sip_netsim_channel_t *ch = &net->channels[i];
         if (ch->latency_cycles < 1 || ch->latency_cycles > 100000 || ch->width_flits < 1 ||
-            ch->width_flits > 64 || !(ch->flit_error_prob >= 0.0) || ch->flit_error_prob >= 1.0)
+            ch->width_flits > 64 || !(ch->flit_error_prob >= 0.0) || ch->flit_error_prob >= 1.0 ||
+            !(ch->rate_flits >= 0.0) || ch->rate_flits > ch->width_flits ||
+            (ch->rate_flits > 0.0 && ch->rate_flits < 1e-6))
             return sip_error_set(err, SIP_EINVAL, NULL, 0,
-                                 "netsim: channel %d: latency %d, width %d, error probability %g "
-                                 "(expected latency >= 1, width 1..64, probability in [0, 1))",
-                                 i, ch->latency_cycles, ch->width_flits, ch->flit_error_prob);
+                                 "netsim: channel %d: latency %d, width %d, rate %g, error probability "
+                                 "%g (expected latency >= 1, width 1..64, rate 0 or 1e-6..width, "
+                                 "probability in [0, 1))",
+                                 i, ch->latency_cycles, ch->width_flits, ch->rate_flits,
+                                 ch->flit_error_prob);
     }
     for (int i = 0; i < net->n_nodes; i++)
         if (net->node_latency_cycles[i] < 1)
@@ -1970,7 +2003,8 @@ sip_status_t sip_netsim_run(const sip_netsim_net_t *net, const sip_netsim_config
     }
     for (int c = 0; c < net->n_channels; c++)
         res->channel_utilization[c] =
-            window > 0 ? (double)s.ch[c].sent / window / s.ch[c].width : 0.0;
+            window > 0 ? (double)s.ch[c].sent / window /
+                             (s.ch[c].rate > 0.0 ? s.ch[c].rate : (double)s.ch[c].width) : 0.0;
     sim_free(&s);
     return SIP_OK;
 }

@@ -198,8 +198,14 @@ sip_status_t sip_network_from_package(const sip_package_t *pkg, const sip_networ
                                inst->name, out_bw[v] > 0.0 ? "the incoming" : "the outgoing");
             break;
         }
+        /* router_delay_ns = router_cycles / clock, router_cycles > 0: back to the node's clock */
+        const double ns_per_cycle = net->nodes[v].router_delay_ns / router_cycles;
+        const double inj_ns = o.inject_cycles > 0.0 ? o.inject_cycles * ns_per_cycle : 0.0;
+        const double ej_ns = o.eject_cycles > 0.0 ? o.eject_cycles * ns_per_cycle : 0.0;
+        const double inj_GBps = o.endpoint_GBps > 0.0 ? o.endpoint_GBps : out_bw[v] / n_ep;
+        const double ej_GBps = o.endpoint_GBps > 0.0 ? o.endpoint_GBps : in_bw[v] / n_ep;
         for (int e = 0; e < n_ep; e++)
-            if (sip_network_add_endpoint(net, v, out_bw[v] / n_ep, in_bw[v] / n_ep, 0.0, 0.0, err) < 0) {
+            if (sip_network_add_endpoint(net, v, inj_GBps, ej_GBps, inj_ns, ej_ns, err) < 0) {
                 st = err ? err->status : SIP_EINVAL;
                 break;
             }
