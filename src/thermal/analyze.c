@@ -33,7 +33,6 @@ static sip_status_t power_caps(sip_thermal_model_t *m, const double *power_w, co
                                sip_thermal_result_t *res, sip_error_t *err)
 {
     sip_status_t st = SIP_OK;
-    sip_thermal_solver_t saved = m->solver;
     double *unit = calloc((size_t)m->n_dies, sizeof *unit);
     double *b = malloc((size_t)m->n_nodes * sizeof *b);
     double *u = malloc((size_t)m->n_nodes * sizeof *u);
@@ -41,9 +40,6 @@ static sip_status_t power_caps(sip_thermal_model_t *m, const double *power_w, co
         st = sip_error_set(err, SIP_ENOMEM, NULL, 0, "out of memory (power caps)");
         goto out;
     }
-    /* Caps are n_dies more solves of one matrix: a factor pays off beyond a few dies. */
-    if (m->solver == SIP_THERMAL_SOLVER_AUTO && m->n_dies > 3)
-        m->solver = SIP_THERMAL_SOLVER_CHOLMOD;
     for (int d = 0; d < m->n_dies; d++) {
         res->dies[d].power_cap_w = -1.0;
         if (m->dies[d].n_src == 0)
@@ -66,7 +62,6 @@ static sip_status_t power_caps(sip_thermal_model_t *m, const double *power_w, co
         res->dies[d].power_cap_w = extra == DBL_MAX ? -1.0 : fmax(0.0, power_w[d] + extra);
     }
 out:
-    m->solver = saved;
     free(unit);
     free(b);
     free(u);
