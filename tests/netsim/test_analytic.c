@@ -110,8 +110,8 @@ static void compare_package(const char *path, tally_t *t)
         double scale = fractions[i] * sat;
         double analytic = sip_traffic_mean_latency_at(tnet, routes, dem, NULL, res, scale) * CLOCK_GHZ;
         cfg.injection_rate = scale;
-        /* >= about 4000 packets per sample period */
-        cfg.sample_period = (int)fmin(20000.0, fmax(2000.0, ceil(4000.0 / (scale * net->n_nodes))));
+        /* about 2500 packets per sample period (1000..10000 cycles), >= 3 periods measured */
+        cfg.sample_period = (int)fmin(10000.0, fmax(1000.0, ceil(2500.0 / (scale * net->n_nodes))));
         sip_netsim_result_t r;
         cr_assert_eq(sip_netsim_run(net, &cfg, &r, &err), SIP_OK, "%s", err.message);
         double rel = (r.packet.mean - analytic) / analytic;
