@@ -285,7 +285,8 @@ SIP_EXPORT sip_status_t sip_sweep_run_mpi(const sip_sweep_spec_t *spec,
 /* ------------------------------------------------------------------ Pareto */
 
 /* Non-dominated points among n points of k objectives (values[i*k + j]); maximize[j] flips
- * objective j.  Points with a NaN objective are never on the front; equal points are both kept.
+ * objective j.  Points with a non-finite objective (NaN, inf: JSON rows hold them as null) are
+ * never on the front; equal points are both kept.
  * front receives the indices in ascending order; returns their count (-1: ENOMEM). */
 SIP_EXPORT int sip_pareto_front(const double *values, int64_t n, int k, const bool *maximize,
                                 int64_t *front);

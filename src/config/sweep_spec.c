@@ -659,8 +659,27 @@ static sip_status_t read_axis(const sip__cfg_ctx_t *cx, const config_setting_t *
 
 /* ------------------------------------------------------------------ the spec */
 
+/* libconfig gives array elements the line its scanner had reached (often the closing bracket):
+ * find the quoted text itself at or after the array's first line. */
+static int element_line(const char *text, int from_line, const char *s, int fallback)
+{
+    int line = 1;
+    const char *p = text;
+    while (*p && line < from_line)
+        if (*p++ == '\n')
+            line++;
+    size_t n = strlen(s);
+    for (; *p; p++) {
+        if (*p == '\n')
+            line++;
+        else if (*p == '"' && strncmp(p + 1, s, n) == 0 && p[1 + n] == '"')
+            return line;
+    }
+    return fallback;
+}
+
 static sip_status_t read_strings(const sip__cfg_ctx_t *cx, const config_setting_t *root,
-                                 const char *key, sip_sweep_spec_t *spec)
+                                 const char *key, sip_sweep_spec_t *spec, const char *src)
 {
     const config_setting_t *m = sip__member(root, key);
     if (!m)
@@ -668,9 +687,7 @@ static sip_status_t read_strings(const sip__cfg_ctx_t *cx, const config_setting_
     for (int i = 0; i < config_setting_length(m); i++) {
         const config_setting_t *e = config_setting_get_elem(m, (unsigned)i);
         const char *text = config_setting_get_string(e);
-        int line = sip__setting_line(e);
-        if (line <= 1)
-            line = sip__setting_line(m);
+        int line = element_line(src, sip__setting_line(m), text, sip__setting_line(m));
         if (key[0] == 'e') {
             int idx = sip_sweep_engine_lookup(text);
             if (idx < 0) {
@@ -767,9 +784,9 @@ static sip_status_t load_spec(const char *text, const char *path, const sip_load
     }
     const config_setting_t *engines = sip__member(root, "engines");
     spec->engines = engines ? 0u : SIP_SWEEP_ENGINES_FAST;
-    if ((st = read_strings(&cx, root, "engines", spec)) != SIP_OK ||
-        (st = read_strings(&cx, root, "constraints", spec)) != SIP_OK ||
-        (st = read_strings(&cx, root, "objectives", spec)) != SIP_OK)
+    if ((st = read_strings(&cx, root, "engines", spec, text)) != SIP_OK ||
+        (st = read_strings(&cx, root, "constraints", spec, text)) != SIP_OK ||
+        (st = read_strings(&cx, root, "objectives", spec, text)) != SIP_OK)
         goto out;
     const config_setting_t *axes = sip__member(root, "axes");
     spec->n_axes = config_setting_length(axes);

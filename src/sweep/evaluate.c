@@ -446,6 +446,15 @@ sip_status_t sip_sweep_row_json(const sip_sweep_spec_t *spec, const sip_sweep_ro
     return sip__buf_printf(b, l, c, "}\n");
 }
 
+double sip__as_written(double v)
+{
+    if (!isfinite(v))
+        return NAN;
+    char tmp[40];
+    snprintf(tmp, sizeof tmp, "%.12g", v);
+    return strtod(tmp, NULL);
+}
+
 sip_status_t sip__row_text(const sip_sweep_spec_t *spec, const sip_sweep_row_t *row,
                            sip__row_text_t *t)
 {

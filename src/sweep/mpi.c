@@ -89,7 +89,7 @@ static void *chunk_worker(void *arg)
         h->valid = row.valid;
         h->feasible = row.feasible;
         for (int j = 0; j < c->spec->n_objectives; j++)
-            h->obj[j] = row.metric[c->spec->objectives[j].metric];
+            h->obj[j] = sip__as_written(row.metric[c->spec->objectives[j].metric]);
     }
     if (st != SIP_OK) {
         pthread_mutex_lock(&c->lock);

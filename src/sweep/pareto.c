@@ -72,7 +72,7 @@ int sip_pareto_front(const double *values, int64_t n, int k, const bool *maximiz
     for (int64_t i = 0; i < n; i++) {
         bool ok = true;
         for (int j = 0; j < k && ok; j++)
-            ok = !isnan(values[i * k + j]);
+            ok = isfinite(values[i * k + j]);
         if (ok)
             idx[m++] = i;
     }

@@ -89,10 +89,16 @@ static sip_status_t wire(wiring_t *w, int a, int b)
         ea = dy >= 0 ? SIP_EDGE_NORTH : SIP_EDGE_SOUTH;
         eb = dy >= 0 ? SIP_EDGE_SOUTH : SIP_EDGE_NORTH;
     }
-    int pa = pick_port(w, a, ea, bx, by, -1);
-    int pb = -1;
-    if (pa >= 0)
-        pb = pick_port(w, b, eb, ax, ay, (int)sip_instance_type(pkg, a)->ports[pa].package);
+    /* The facing edge first; a die without a free port there (an I/O die with ports only on
+     * its long sides) may use a side edge, never its back edge. */
+    sip_edge_t side1 = (sip_edge_t)((ea + 1) % 4), side2 = (sip_edge_t)((ea + 3) % 4);
+    const sip_edge_t try_a[3] = {ea, side1, side2};
+    const sip_edge_t try_b[3] = {eb, side1, side2};
+    int pa = -1, pb = -1;
+    for (int i = 0; i < 3 && pa < 0; i++)
+        pa = pick_port(w, a, try_a[i], bx, by, -1);
+    for (int i = 0; i < 3 && pa >= 0 && pb < 0; i++)
+        pb = pick_port(w, b, try_b[i], ax, ay, (int)sip_instance_type(pkg, a)->ports[pa].package);
     if (pa < 0 || pb < 0)
         return sip_error_set(w->err, SIP_EINVAL, NULL, 0,
                              "placement %s: no free %s port on the %s edge of '%s' for a link to '%s'",

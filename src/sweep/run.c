@@ -573,7 +573,7 @@ static void *worker(void *arg)
         if (st != SIP_OK)
             continue;
         for (int j = 0; j < p->spec->n_objectives; j++)
-            obj[j] = row.metric[p->spec->objectives[j].metric];
+            obj[j] = sip__as_written(row.metric[p->spec->objectives[j].metric]);
         pthread_mutex_lock(&p->lock);
         if (p->status == SIP_OK)
             st = sip__writer_put(p->writer, pos, text.csv, text.csv_len, text.json, text.json_len,

@@ -73,6 +73,9 @@ typedef struct {
     size_t json_len, json_cap;
 } sip__row_text_t;
 
+/* A metric as the JSON rows hold it (12 significant digits; non-finite = NaN): the Pareto front
+ * of a run is computed on these, so it equals one recomputed from the files. */
+double sip__as_written(double v);
 sip_status_t sip__row_text(const sip_sweep_spec_t *spec, const sip_sweep_row_t *row,
                            sip__row_text_t *text);
 

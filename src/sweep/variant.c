@@ -191,6 +191,21 @@ static sip_status_t set_compute_count(sip_package_t *pkg, int want, bool generat
     return SIP_OK;
 }
 
+/* sip_package_add_* grow arrays when the count reaches a power of two, assuming that capacity;
+ * sip_package_clone allocates exactly n_* elements.  Round the clone's instance and link arrays
+ * up before structural edits append to them. */
+static sip_status_t pow2_capacity(void **array, int n, size_t size, sip_error_t *err)
+{
+    size_t cap = 4;
+    while (cap < (size_t)n)
+        cap *= 2;
+    void *p = realloc(*array, cap * size);
+    if (!p)
+        return sip_error_set(err, SIP_ENOMEM, NULL, 0, "out of memory");
+    *array = p;
+    return SIP_OK;
+}
+
 sip_status_t sip_sweep_variant_build(const sip_sweep_spec_t *spec, const double *values,
                                      sip_package_t **out, sip_error_t *err)
 {
@@ -235,6 +250,11 @@ sip_status_t sip_sweep_variant_build(const sip_sweep_spec_t *spec, const double 
     bool have_tmpl = pkg->n_links > 0;
     if (have_tmpl)
         tmpl = pkg->links[0];
+    if (st == SIP_OK && (compute >= 0 || placement != SIP_PLACEMENT_BASE)) {
+        st = pow2_capacity((void **)&pkg->instances, pkg->n_instances, sizeof *pkg->instances, err);
+        if (st == SIP_OK)
+            st = pow2_capacity((void **)&pkg->links, pkg->n_links, sizeof *pkg->links, err);
+    }
     if (st == SIP_OK && compute >= 0)
         st = set_compute_count(pkg, compute, placement != SIP_PLACEMENT_BASE, err);
     if (st == SIP_OK && placement != SIP_PLACEMENT_BASE)
