@@ -247,8 +247,11 @@ void sip_mesh_params_booksim(sip_mesh_params_t *p, int k, bool two_stage)
 sip_status_t sip_network_mesh(const sip_mesh_params_t *p, sip_network_t **out, sip_error_t *err)
 {
     *out = NULL;
-    if (p->cols < 1 || p->rows < 1 || (long)p->cols * p->rows > SIP_MAX_INSTANCES * 8 ||
-        p->endpoints_per_node < 0 || p->endpoints_per_node > 64 || !(p->clock_ghz > 0.0) ||
+    /* Size limit checked before allocation (issue 12). */
+    if ((long)p->cols * p->rows > SIP_MAX_INSTANCES * 8)
+        return sip_error_set(err, SIP_ELIMIT, NULL, 0, "mesh: %dx%d = %ld nodes (expected at most %d)",
+                             p->cols, p->rows, (long)p->cols * p->rows, SIP_MAX_INSTANCES * 8);
+    if (p->cols < 1 || p->rows < 1 || p->endpoints_per_node < 0 || p->endpoints_per_node > 64 || !(p->clock_ghz > 0.0) ||
         !(p->flit_bytes > 0.0) || !(p->router_cycles >= 0.0) || !(p->link_cycles >= 0.0) ||
         !(p->inject_cycles >= 0.0) || !(p->eject_cycles >= 0.0))
         return sip_error_set(err, SIP_EINVAL, NULL, 0,
