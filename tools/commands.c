@@ -28,9 +28,10 @@ const cli_command_t cli_commands[] = {
     {"thermal", "FILE [--json] [--grid N] [--csv MAP.csv] [--svg MAP.svg] [--export-hotspot DIR] "
      "[--transient TRACE --dt S] [--secondary R] [--no-caps] | --hotspot CASE_DIR",
      "junction temperatures, hotspot, thermal budget, power caps, maps, HotSpot export", cmd_thermal},
-    {"svg", "FILE [-o OUT.svg|.png|.pdf] [--color kind|temperature] [--plot floorplan|latency]",
-     "pictures: floorplan (dies, UCIe ports and links, heat map, scale bar), latency vs load",
-     cmd_svg},
+    {"svg", "FILE [-o OUT.svg|.png|.pdf] [--color kind|temperature] [--plot floorplan|latency] "
+     "| --pareto RESULTS.jsonl [--x max:M] [--y min:M]",
+     "pictures: floorplan (dies, UCIe ports and links, heat map, scale bar), latency vs load, "
+     "Pareto front", cmd_svg},
     {"sweep", "SPEC [-o PREFIX] [-j N] [--resume] [--shard K/N] [--mpi] [--limit N] [--json] | --metrics",
      "design-space sweep: variants in parallel, CSV/JSONL rows, constraints, Pareto front", cmd_sweep},
     {"pareto", "RESULTS.jsonl... [--objective min:METRIC|max:METRIC]... [-o OUT]",

@@ -121,6 +121,23 @@ SIP_EXPORT sip_status_t sip_report_floorplan_svg(const sip_report_t *report,
 SIP_EXPORT sip_status_t sip_report_latency_svg(const sip_report_t *report, FILE *out,
                                                sip_error_t *err);
 
+/* A two-objective Pareto plot of design points (e.g. the rows of a sweep's results file):
+ * every point, the feasible ones filled, the non-dominated feasible ones (the front, computed
+ * here for these two objectives) in red joined by a step line. */
+typedef struct {
+    int n;
+    const double *x, *y;          /* objective values; non-finite points are not drawn */
+    const bool *feasible;         /* NULL = all feasible */
+    const long long *ids;         /* row ids for tooltips; NULL = index */
+    bool x_maximize, y_maximize;  /* direction of each objective */
+    const char *x_label, *y_label, *title;
+} sip_pareto_plot_t;
+
+/* Marks front[i] (may be NULL) and returns the number of points on the front. */
+SIP_EXPORT int sip_pareto_front_2d(const sip_pareto_plot_t *plot, bool *front);
+SIP_EXPORT sip_status_t sip_report_pareto_svg(const sip_pareto_plot_t *plot, FILE *out,
+                                              sip_error_t *err);
+
 typedef enum { SIP_IMAGE_SVG, SIP_IMAGE_PNG, SIP_IMAGE_PDF, SIP_IMAGE_COUNT } sip_image_format_t;
 SIP_EXPORT const char *sip_image_format_name(sip_image_format_t format);
 /* "svg", "png", "pdf" or a file name ending in one of them; -1 if none. */

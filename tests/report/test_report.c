@@ -545,3 +545,62 @@ Test(report_cli, svg_and_html_commands)
     cr_assert_eq(sh("report topologies/ring.cfg --json -o %s/x.html%s", dir, ""), 2);
     rmdir(dir);
 }
+
+/* ---- Pareto plot ---- */
+
+Test(report_pareto, front_of_two_objectives)
+{
+    /* max x, min y: (100,10) and (200,20) twice are the front; (150,25) and (50,10) are
+     * dominated; (300,15) would dominate (200,20) but is infeasible; (NAN, 5) is not drawn */
+    const double x[] = {100, 200, 150, 300, 200, NAN, 50};
+    const double y[] = {10, 20, 25, 15, 20, 5, 10};
+    const bool feasible[] = {true, true, true, false, true, true, true};
+    sip_pareto_plot_t p = {.n = 7, .x = x, .y = y, .feasible = feasible, .x_maximize = true};
+    bool front[7];
+    cr_assert_eq(sip_pareto_front_2d(&p, front), 3);
+    const bool want[] = {true, true, false, false, true, false, false};
+    for (int i = 0; i < 7; i++)
+        cr_assert_eq(front[i], want[i], "point %d", i);
+    /* min x, max y: (50,10) beats (100,10); (150,25) beats both (200,20); (300,15) infeasible */
+    p.x_maximize = false;
+    p.y_maximize = true;
+    cr_assert_eq(sip_pareto_front_2d(&p, front), 2);
+    const bool want2[] = {false, false, true, false, false, false, true};
+    for (int i = 0; i < 7; i++)
+        cr_assert_eq(front[i], want2[i], "point %d (min x, max y)", i);
+    /* every point feasible: (300,15) joins and dominates (200,20) under max x, min y */
+    p.feasible = NULL;
+    p.x_maximize = true;
+    p.y_maximize = false;
+    cr_assert_eq(sip_pareto_front_2d(&p, front), 2);
+    cr_assert(front[0] && front[3]);
+}
+
+Test(report_pareto, svg_of_a_sweep_results_file)
+{
+    char dir[] = "/tmp/sipsim-report-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char f[512];
+    snprintf(f, sizeof f, "%s/p.svg", dir);
+    cr_assert_eq(sh("svg --pareto tests/data/report/sweep_rows.jsonl -o %s%s", f, ""), 0);
+    char *s = rt_read_file(f, NULL);
+    cr_assert_not_null(s);
+    cr_assert_not_null(strstr(s, ">6 points, 5 feasible, 3 on the front</text>"));
+    const char *g = strstr(s, "<g class=\"front\">");
+    cr_assert_not_null(g);
+    const char *end = strstr(g, "</g>");
+    int n = 0;
+    for (const char *q = strstr(g, "<circle"); q && q < end; q = strstr(q + 1, "<circle"))
+        n++;
+    cr_assert_eq(n, 3);
+    cr_assert_not_null(strstr(g, "<title>row 0: tpp 100, cost_usd 10 (Pareto front)</title>"));
+    cr_assert_not_null(strstr(g, "<title>row 4: tpp 200, cost_usd 20 (Pareto front)</title>"));
+    cr_assert_not_null(strstr(s, "<title>row 3: tpp 300, cost_usd 15 (infeasible)</title>"));
+    cr_assert_not_null(strstr(s, "class=\"front-line\""));
+    free(s);
+    unlink(f);
+    cr_assert_eq(sh("svg --pareto tests/data/report/sweep_rows.jsonl --y min:no_such_metric%s%s",
+                    "", ""), 2);
+    cr_assert_eq(sh("svg --pareto topologies/default.cfg%s%s", "", ""), 2);
+    rmdir(dir);
+}
