@@ -21,7 +21,7 @@ static void usage_text(void)
            "Floorplan of a package: dies coloured by kind or by temperature (heat map of the\n"
            "thermal solve under them), UCIe ports, links (width by raw bandwidth, colour by\n"
            "utilization under the package's traffic), labels, scale bar.  --plot latency draws\n"
-           "mean latency against offered load instead.  The format follows --png/--pdf or the\n"
+           "mean latency against offered load instead.  Any picture: the format follows --png/--pdf or the\n"
            "extension of OUT (.svg, .png, .pdf); SVG goes to stdout without -o.\n"
            "--pareto: two objectives of a sweep's result rows (default x max:tpp, y min:cost_usd),\n"
            "feasible rows filled, the non-dominated ones in red.\n"
@@ -127,7 +127,8 @@ static int read_rows(const char *path, const char *xn, const char *yn, rows_t *r
     return rc;
 }
 
-static int pareto(const char *path, const char *xs, const char *ys, const char *output)
+static int pareto(const char *path, const char *xs, const char *ys, const char *output,
+                  sip_image_format_t format)
 {
     sip_pareto_plot_t p = {0};
     objective(xs ? xs : "max:tpp", true, &p.x_label, &p.x_maximize);
@@ -147,18 +148,24 @@ static int pareto(const char *path, const char *xs, const char *ys, const char *
     p.feasible = r.feasible;
     p.ids = r.ids;
     p.title = title;
-    FILE *out = cli_open_output(output);
-    if (!out) {
-        rows_free(&r);
-        return CLI_EXIT_INPUT;
-    }
     sip_error_t err;
     sip_error_clear(&err);
-    if (sip_report_pareto_svg(&p, out, &err) != SIP_OK) {
+    sip_status_t st;
+    if (format == SIP_IMAGE_SVG) {
+        FILE *out = cli_open_output(output);
+        if (!out) {
+            rows_free(&r);
+            return CLI_EXIT_INPUT;
+        }
+        st = sip_report_pareto_svg(&p, out, &err);
+        cli_close_output(out);
+    } else {
+        st = sip_report_pareto_write(&p, format, output, &err);
+    }
+    if (st != SIP_OK) {
         cli_print_error(&err);
         rc = CLI_EXIT_INPUT;
     }
-    cli_close_output(out);
     rows_free(&r);
     return rc;
 }
@@ -224,13 +231,9 @@ int cmd_svg(int argc, char **argv)
             file = a;
         }
     }
-    if (pareto_file) {
-        if (file)
-            return cli_usage("svg", "--pareto takes a results file instead of a package ('%s')",
-                             file);
-        return pareto(pareto_file, x_obj, y_obj, common.output);
-    }
-    if (!file)
+    if (pareto_file && file)
+        return cli_usage("svg", "--pareto takes a results file instead of a package ('%s')", file);
+    if (!file && !pareto_file)
         return cli_usage("svg", "missing FILE");
     if (format < 0)
         format = common.output && strcmp(common.output, "-") != 0
@@ -240,8 +243,8 @@ int cmd_svg(int argc, char **argv)
         format = SIP_IMAGE_SVG;
     if (format != SIP_IMAGE_SVG && (!common.output || strcmp(common.output, "-") == 0))
         return cli_usage("svg", "%s output needs -o FILE", sip_image_format_name(format));
-    if (latency && format != SIP_IMAGE_SVG)
-        return cli_usage("svg", "the latency plot is SVG only");
+    if (pareto_file)
+        return pareto(pareto_file, x_obj, y_obj, common.output, (sip_image_format_t)format);
     /* engines the picture needs, and only those */
     ro.thermal = !latency && fo.color == SIP_COLOR_TEMPERATURE;
     ro.thermal_power_caps = false;
@@ -267,6 +270,8 @@ int cmd_svg(int argc, char **argv)
             st = latency ? sip_report_latency_svg(rep, out, &err)
                          : sip_report_floorplan_svg(rep, &fo, out, &err);
             cli_close_output(out);
+        } else if (latency) {
+            st = sip_report_latency_write(rep, (sip_image_format_t)format, common.output, &err);
         } else {
             st = sip_report_floorplan_write(rep, &fo, (sip_image_format_t)format, common.output,
                                             &err);

@@ -47,6 +47,7 @@ typedef struct {
 
 typedef struct {
     const sip_package_t *pkg;            /* borrowed: must outlive the report */
+    sip_report_options_t options;        /* the engines that were run */
     sip_check_result_t *check;           /* NULL: see check_error */
     sip_error_t check_error;
     sip_graph_t *graph;                  /* NULL: see graph_error */
@@ -148,6 +149,13 @@ SIP_EXPORT sip_status_t sip_report_floorplan_write(const sip_report_t *report,
                                                    const sip_floorplan_options_t *options,
                                                    sip_image_format_t format, const char *path,
                                                    sip_error_t *err);
+/* The latency and Pareto plots the same way (PNG, PDF or SVG to a file). */
+SIP_EXPORT sip_status_t sip_report_latency_write(const sip_report_t *report,
+                                                 sip_image_format_t format, const char *path,
+                                                 sip_error_t *err);
+SIP_EXPORT sip_status_t sip_report_pareto_write(const sip_pareto_plot_t *plot,
+                                                sip_image_format_t format, const char *path,
+                                                sip_error_t *err);
 
 /* ---- the page ---- */
 

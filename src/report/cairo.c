@@ -7,6 +7,9 @@
 #include "report_internal.h"
 #include "sip_config.h"
 
+/* One picture: what to draw on a canvas. */
+typedef sip_status_t (*draw_fn_t)(const void *ctx, sip__canvas_t *c, sip_error_t *err);
+
 #if SIP_HAVE_CAIRO
 #include <cairo-pdf.h>
 #include <cairo.h>
@@ -112,11 +115,9 @@ static const sip__canvas_ops_t cairo_ops = {
 /* PNG at 2 device pixels per unit, so slides stay sharp. */
 #define PNG_SCALE 2.0
 
-static sip_status_t write_cairo(const sip_report_t *r, const sip_floorplan_options_t *o,
+static sip_status_t write_cairo(double w, double h, draw_fn_t draw, const void *ctx,
                                 sip_image_format_t format, const char *path, sip_error_t *err)
 {
-    double w, h;
-    SIP_TRY(sip__floorplan_size(r, o, &w, &h, err));
     cairo_surface_t *s =
         format == SIP_IMAGE_PDF
             ? cairo_pdf_surface_create(path, w, h)
@@ -138,7 +139,7 @@ static sip_status_t write_cairo(const sip_report_t *r, const sip_floorplan_optio
     c.cr = cr;
     c.width_px = w;
     c.height_px = h;
-    sip_status_t st = sip__floorplan_draw(r, o, &c, err);
+    sip_status_t st = draw(ctx, &c, err);
     cairo_status_t cs = cairo_status(cr);
     cairo_destroy(cr);
     if (st == SIP_OK && cs == CAIRO_STATUS_SUCCESS && format == SIP_IMAGE_PNG)
@@ -172,26 +173,85 @@ int sip_image_format_lookup(const char *s)
     return -1;
 }
 
-sip_status_t sip_report_floorplan_write(const sip_report_t *r, const sip_floorplan_options_t *o,
-                                        sip_image_format_t format, const char *path,
-                                        sip_error_t *err)
+/* The SVG canvas on a file, or cairo for PNG/PDF: the same drawing either way. */
+static sip_status_t write_image(double w, double h, draw_fn_t draw, const void *ctx,
+                                sip_image_format_t format, const char *path, sip_error_t *err)
 {
-    if (!r || !path || format < 0 || format >= SIP_IMAGE_COUNT)
-        return sip_error_set(err, SIP_EINVAL, NULL, 0, "sip_report_floorplan_write: bad argument");
+    if (!path || format < 0 || format >= SIP_IMAGE_COUNT)
+        return sip_error_set(err, SIP_EINVAL, NULL, 0, "image: bad path or format");
     if (format == SIP_IMAGE_SVG) {
         FILE *f = fopen(path, "w");
         if (!f)
             return sip_error_set(err, SIP_EIO, path, 0, "cannot open for writing");
-        sip_status_t st = sip_report_floorplan_svg(r, o, f, err);
+        sip__canvas_t c;
+        sip__svg_canvas_init(&c, f, w, h, true);
+        sip_status_t st = draw(ctx, &c, err);
         if (fclose(f) != 0 && st == SIP_OK)
             st = sip_error_set(err, SIP_EIO, path, 0, "cannot write");
         return st;
     }
 #if SIP_HAVE_CAIRO
-    return write_cairo(r, o, format, path, err);
+    return write_cairo(w, h, draw, ctx, format, path, err);
 #else
+    (void)w;
+    (void)h;
+    (void)draw;
+    (void)ctx;
     return sip_error_set(err, SIP_EUNSUPPORTED, path, 0,
                          "%s output needs cairo (rebuild with libcairo2-dev installed)",
                          sip_image_format_name(format));
 #endif
+}
+
+typedef struct {
+    const sip_report_t *r;
+    const sip_floorplan_options_t *o;
+} floorplan_ctx_t;
+
+static sip_status_t draw_floorplan(const void *ctx, sip__canvas_t *c, sip_error_t *err)
+{
+    const floorplan_ctx_t *f = ctx;
+    return sip__floorplan_draw(f->r, f->o, c, err);
+}
+
+static sip_status_t draw_latency(const void *ctx, sip__canvas_t *c, sip_error_t *err)
+{
+    return sip__latency_draw(ctx, c, err);
+}
+
+static sip_status_t draw_pareto(const void *ctx, sip__canvas_t *c, sip_error_t *err)
+{
+    return sip__pareto_draw(ctx, c, err);
+}
+
+sip_status_t sip_report_floorplan_write(const sip_report_t *r, const sip_floorplan_options_t *o,
+                                        sip_image_format_t format, const char *path,
+                                        sip_error_t *err)
+{
+    if (!r)
+        return sip_error_set(err, SIP_EINVAL, NULL, 0, "sip_report_floorplan_write: NULL report");
+    double w, h;
+    SIP_TRY(sip__floorplan_size(r, o, &w, &h, err));
+    floorplan_ctx_t ctx = {r, o};
+    return write_image(w, h, draw_floorplan, &ctx, format, path, err);
+}
+
+sip_status_t sip_report_latency_write(const sip_report_t *r, sip_image_format_t format,
+                                      const char *path, sip_error_t *err)
+{
+    if (!r)
+        return sip_error_set(err, SIP_EINVAL, NULL, 0, "sip_report_latency_write: NULL report");
+    if (!r->traffic || r->n_curve < 2) /* before a PDF file is created */
+        return sip__latency_draw(r, NULL, err);
+    double w, h;
+    sip__latency_size(&w, &h);
+    return write_image(w, h, draw_latency, r, format, path, err);
+}
+
+sip_status_t sip_report_pareto_write(const sip_pareto_plot_t *p, sip_image_format_t format,
+                                     const char *path, sip_error_t *err)
+{
+    double w, h;
+    sip__pareto_size(&w, &h);
+    return write_image(w, h, draw_pareto, p, format, path, err);
 }

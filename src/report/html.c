@@ -21,7 +21,7 @@ static const char CSS[] =
     "h3{font-size:15px;margin:14px 0 6px 0}"
     "table{border-collapse:collapse;font-size:12px;margin:6px 0}"
     "th,td{border:1px solid #ddd;padding:3px 7px;text-align:right;white-space:nowrap}"
-    "th{background:#f0f2f4}td.l,th.l{text-align:left}"
+    "th{background:#f0f2f4;text-align:center}td.l{text-align:left}"
     ".ok{color:#1a7f37;font-weight:bold}.bad{color:#b3261e;font-weight:bold}"
     ".warn{color:#9a6700;font-weight:bold}.na{color:#777;font-style:italic}"
     ".fig{overflow-x:auto}svg{max-width:100%;height:auto}"
@@ -155,7 +155,7 @@ static void header(FILE *o, const sip_report_t *r)
         fputs("<a href=\"#sec-thermal\">thermal</a>", o);
     if (r->tpp || r->tpp_error.status != SIP_OK)
         fputs("<a href=\"#sec-tpp\">TPP / 3A090</a>", o);
-    if (r->workload || r->workload_error.status != SIP_OK)
+    if (r->options.workload)
         fputs("<a href=\"#sec-workload\">workload</a>", o);
     if (r->cost || r->cost_error.status != SIP_OK)
         fputs("<a href=\"#sec-cost\">cost</a>", o);
@@ -488,6 +488,13 @@ static void tpp(FILE *o, const sip_report_t *r)
 static void workload(FILE *o, const sip_report_t *r)
 {
     section_begin(o, "workload", "Workload performance");
+    if (!r->workload && !r->pkg->workload.present) {
+        fputs("<p class=\"na\">The package has no workload section (model, phase, batch, "
+              "context_tokens, precision: see README), so no workload was evaluated.</p>\n",
+              o);
+        section_end(o);
+        return;
+    }
     if (!r->workload) {
         not_available(o, "workload", &r->workload_error);
         section_end(o);
@@ -659,7 +666,7 @@ sip_status_t sip_report_html(const sip_report_t *r, FILE *o, sip_error_t *err)
         SIP_TRY(thermal(o, r, err));
     if (r->tpp || r->tpp_error.status != SIP_OK)
         tpp(o, r);
-    if (r->workload || r->workload_error.status != SIP_OK)
+    if (r->options.workload)
         workload(o, r);
     if (r->cost || r->cost_error.status != SIP_OK)
         cost(o, r);

@@ -224,20 +224,32 @@ static sip_status_t draw(const sip_pareto_plot_t *p, const bool *front, sip__can
     return SIP_OK;
 }
 
-sip_status_t sip_report_pareto_svg(const sip_pareto_plot_t *p, FILE *out, sip_error_t *err)
+void sip__pareto_size(double *w_px, double *h_px)
 {
-    if (!p || !out || p->n < 0 || (p->n > 0 && (!p->x || !p->y)))
-        return sip_error_set(err, SIP_EINVAL, NULL, 0, "sip_report_pareto_svg: bad argument");
+    *w_px = PW;
+    *h_px = PH;
+}
+
+sip_status_t sip__pareto_draw(const sip_pareto_plot_t *p, sip__canvas_t *c, sip_error_t *err)
+{
+    if (!p || p->n < 0 || (p->n > 0 && (!p->x || !p->y)))
+        return sip_error_set(err, SIP_EINVAL, NULL, 0, "Pareto plot: bad argument");
     bool *front = calloc((size_t)(p->n > 0 ? p->n : 1), sizeof *front);
     if (!front || sip_pareto_front_2d(p, front) < 0) {
         free(front);
         return sip_error_set(err, SIP_ENOMEM, NULL, 0, "out of memory (Pareto plot)");
     }
+    sip_status_t st = draw(p, front, c, err);
+    free(front);
+    return st;
+}
+
+sip_status_t sip_report_pareto_svg(const sip_pareto_plot_t *p, FILE *out, sip_error_t *err)
+{
+    if (!out)
+        return sip_error_set(err, SIP_EINVAL, NULL, 0, "sip_report_pareto_svg: NULL output");
     sip__canvas_t c;
     sip__svg_canvas_init(&c, out, PW, PH, true);
-    sip_status_t st = draw(p, front, &c, err);
-    free(front);
-    if (st == SIP_OK && ferror(out))
-        st = sip_error_set(err, SIP_EIO, NULL, 0, "cannot write the SVG");
-    return st;
+    SIP_TRY(sip__pareto_draw(p, &c, err));
+    return ferror(out) ? sip_error_set(err, SIP_EIO, NULL, 0, "cannot write the SVG") : SIP_OK;
 }

@@ -6,7 +6,7 @@
 
 #include "report_internal.h"
 
-enum { PLOT_W = 600, PLOT_H = 340, PAD_L = 70, PAD_R = 24, PAD_T = 40, PAD_B = 50 };
+enum { PLOT_W = 620, PLOT_H = 340, PAD_L = 90, PAD_R = 24, PAD_T = 40, PAD_B = 50 };
 
 static const sip__rgb_t INK = {0x22, 0x22, 0x22}, GRID = {0xdd, 0xdd, 0xdd},
                         LINE = {0x4e, 0x79, 0xa7}, SAT = {0xd7, 0x30, 0x27};
@@ -57,7 +57,7 @@ sip_status_t sip__latency_draw(const sip_report_t *r, sip__canvas_t *c, sip_erro
              r->pkg->name, r->traffic_pattern, sip_routing_name(r->routes->algorithm));
     c->ops->begin(c, title);
     sip__font_t tf = {.size_px = 13.0, .rgb = INK, .bold = true};
-    c->ops->text(c, PAD_L, 22.0, title, &tf);
+    c->ops->text(c, 16.0, 22.0, title, &tf);
     sip__paint_t grid = {.stroke_px = 1.0, .stroke_rgb = GRID};
     sip__font_t lf = {.size_px = 10.0, .anchor = SIP__ANCHOR_MIDDLE, .rgb = INK};
     char buf[64];
@@ -84,9 +84,9 @@ sip_status_t sip__latency_draw(const sip_report_t *r, sip__canvas_t *c, sip_erro
                  r->demand->load_in_GBps ? "offered load (GB/s per source)"
                                          : "offered load (fraction of injection bandwidth per source)",
                  &lf);
-    c->ops->text(c, 14.0, (y0 + y1) / 2.0 - 40.0, "ns", &lf);
-    c->ops->text(c, 14.0, (y0 + y1) / 2.0 - 26.0, "mean", &lf);
-    c->ops->text(c, 14.0, (y0 + y1) / 2.0 - 12.0, "latency", &lf);
+    c->ops->text(c, 30.0, (y0 + y1) / 2.0 - 40.0, "ns", &lf);
+    c->ops->text(c, 30.0, (y0 + y1) / 2.0 - 26.0, "mean", &lf);
+    c->ops->text(c, 30.0, (y0 + y1) / 2.0 - 12.0, "latency", &lf);
     c->ops->group_end(c);
 
     double sx = x0 + (x1 - x0) * sat_load / xmax;

@@ -153,6 +153,7 @@ sip_status_t sip_report_create(const sip_package_t *pkg, const sip_report_option
     if (!r)
         return sip_error_set(err, SIP_ENOMEM, NULL, 0, "out of memory (report)");
     r->pkg = pkg;
+    r->options = *o;
     sip_error_clear(&r->check_error);
     sip_error_clear(&r->graph_error);
     sip_error_clear(&r->ucie_error);

@@ -79,6 +79,9 @@ sip_status_t sip__floorplan_draw(const sip_report_t *r, const sip_floorplan_opti
 void sip__latency_size(double *w_px, double *h_px);
 sip_status_t sip__latency_draw(const sip_report_t *r, sip__canvas_t *c, sip_error_t *err);
 
+void sip__pareto_size(double *w_px, double *h_px);
+sip_status_t sip__pareto_draw(const sip_pareto_plot_t *p, sip__canvas_t *c, sip_error_t *err);
+
 /* The file name of a path (what reports show instead of the machine's directory layout). */
 const char *sip__basename(const char *path);
 

@@ -486,6 +486,17 @@ Test(report_image, png_and_pdf_through_cairo)
     cr_assert_not_null(b);
     cr_assert_eq(memcmp(b, "%PDF-", 5), 0);
     free(b);
+    /* the plots too: latency 620 x 340 and Pareto 640 x 420 units */
+    cr_assert_eq(sip_report_latency_write(r, SIP_IMAGE_PNG, png, &err), SIP_OK, "%s", err.message);
+    b = (unsigned char *)rt_read_file(png, &n);
+    cr_assert(be32(b + 16) == 1240 && be32(b + 20) == 680);
+    free(b);
+    const double x[] = {1, 2, 3}, y[] = {3, 1, 2};
+    sip_pareto_plot_t pp = {.n = 3, .x = x, .y = y, .x_label = "a", .y_label = "b"};
+    cr_assert_eq(sip_report_pareto_write(&pp, SIP_IMAGE_PDF, pdf, &err), SIP_OK, "%s", err.message);
+    b = (unsigned char *)rt_read_file(pdf, &n);
+    cr_assert_eq(memcmp(b, "%PDF-", 5), 0);
+    free(b);
     unlink(png);
     unlink(pdf);
 #else
