@@ -299,8 +299,75 @@ static sip_status_t put_str(char **b, size_t *l, size_t *c, const char *s, size_
     return SIP_OK;
 }
 
-/* Numbers: 12 significant digits, the same bytes on every run and rank.  Whole numbers (counts,
- * most axis values) skip printf's float path, which dominates row formatting otherwise. */
+/* Numbers: 12 significant digits in printf's %g layout, the same bytes on every run, thread and
+ * rank.  printf's exact multi-precision float path was most of a row's formatting time; here the
+ * 12 digits come from one correctly rounded IEEE multiply or divide by an exact power of ten
+ * (10^0..10^22 are exact doubles), so the text is a pure function of the value.  Outside that
+ * range (and for 0 / non-finite) printf is used. */
+static int fmt12(double v, char *out)
+{
+    static const double p10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                   1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                   1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    double a = fabs(v);
+    if (v == floor(v) && a < 1e12)
+        return snprintf(out, 40, "%lld", (long long)v);
+    int e = (int)floor(log10(a));
+    long long m = 0;
+    for (int tries = 0; tries < 3; tries++) {
+        int k = 11 - e;
+        if (k > 22 || k < -22)
+            return snprintf(out, 40, "%.12g", v);
+        m = llround(k >= 0 ? a * p10[k] : a / p10[-k]);
+        if (m >= 1000000000000LL)
+            e++;
+        else if (m < 100000000000LL)
+            e--;
+        else
+            break;
+    }
+    if (m < 100000000000LL || m >= 1000000000000LL)
+        return snprintf(out, 40, "%.12g", v);
+    char d[13];
+    for (int i = 11; i >= 0; i--) {
+        d[i] = (char)('0' + m % 10);
+        m /= 10;
+    }
+    int nd = 12;
+    while (nd > 1 && d[nd - 1] == '0')
+        nd--;
+    int n = 0;
+    if (v < 0)
+        out[n++] = '-';
+    if (e < -4 || e >= 12) {
+        out[n++] = d[0];
+        if (nd > 1) {
+            out[n++] = '.';
+            for (int i = 1; i < nd; i++)
+                out[n++] = d[i];
+        }
+        n += snprintf(out + n, 8, "e%c%02d", e < 0 ? '-' : '+', e < 0 ? -e : e);
+        return n;
+    }
+    if (e < 0) {
+        out[n++] = '0';
+        out[n++] = '.';
+        for (int i = 0; i < -e - 1; i++)
+            out[n++] = '0';
+        for (int i = 0; i < nd; i++)
+            out[n++] = d[i];
+        return n;
+    }
+    for (int i = 0; i <= e; i++)
+        out[n++] = i < nd ? d[i] : '0';
+    if (nd > e + 1) {
+        out[n++] = '.';
+        for (int i = e + 1; i < nd; i++)
+            out[n++] = d[i];
+    }
+    return n;
+}
+
 static sip_status_t put_number(char **b, size_t *l, size_t *c, double v, bool json)
 {
     if (isnan(v))
@@ -309,11 +376,7 @@ static sip_status_t put_number(char **b, size_t *l, size_t *c, double v, bool js
         return json ? put_str(b, l, c, "null", 4) : v > 0 ? put_str(b, l, c, "inf", 3)
                                                           : put_str(b, l, c, "-inf", 4);
     char tmp[40];
-    int n;
-    if (v == floor(v) && fabs(v) < 1e12)
-        n = snprintf(tmp, sizeof tmp, "%lld", (long long)v);
-    else
-        n = snprintf(tmp, sizeof tmp, "%.12g", v);
+    int n = fmt12(v, tmp);
     return put_str(b, l, c, tmp, (size_t)n);
 }
 
@@ -451,7 +514,7 @@ double sip__as_written(double v)
     if (!isfinite(v))
         return NAN;
     char tmp[40];
-    snprintf(tmp, sizeof tmp, "%.12g", v);
+    tmp[fmt12(v, tmp)] = '\0';
     return strtod(tmp, NULL);
 }
 
