@@ -89,7 +89,7 @@ static sip_status_t layout(const sip_report_t *r, const sip_floorplan_options_t 
     L->width_px = ceil((w > MIN_WIDTH_PX ? w : MIN_WIDTH_PX) + 2 * MARGIN_PX);
     L->left = MARGIN_PX + ((L->width_px - 2 * MARGIN_PX) - w) / 2.0;
     L->top = MARGIN_PX + TITLE_PX;
-    L->legend_rows = 2; /* dies; links */
+    L->legend_rows = 3; /* dies; link utilization; link width */
     L->height_px = ceil(L->top + sub_h_px + GAP_PX + SCALE_PX + LEGEND_ROW_PX * L->legend_rows +
                         MARGIN_PX);
     if (o->color == SIP_COLOR_TEMPERATURE) {
@@ -319,16 +319,17 @@ static void draw_labels(const sip_report_t *r, const sip_floorplan_options_t *o,
             continue; /* no room: the tooltip still names it */
         double cx = (px_x(L, rc.x0_mm) + px_x(L, rc.x1_mm)) / 2.0;
         double cy = (px_y(L, rc.y0_mm) + px_y(L, rc.y1_mm)) / 2.0;
-        bool two = h >= 2.0 * size + 8.0;
+        char v[48];
+        if (temp)
+            snprintf(v, sizeof v, "%.1f \xc2\xb0""C", sip_report_instance_t_max_c(r, i));
+        else
+            fmt_power(v, sizeof v, sip_instance_power_w(pkg, i));
+        /* the value on a second line when the die has room for it (about 0.6 em a character) */
+        bool two = h >= 2.0 * size + 8.0 && 0.62 * 0.85 * size * (double)strlen(v) <= w - 4.0;
         sip__rgb_t ink = temp ? BLACK : WHITE;
         sip__font_t f = {.size_px = size, .anchor = SIP__ANCHOR_MIDDLE, .rgb = ink, .bold = true};
         c->ops->text(c, cx, two ? cy - 1.0 : cy + size * 0.35, name, &f);
         if (two) {
-            char v[48];
-            if (temp)
-                snprintf(v, sizeof v, "%.1f \xc2\xb0""C", sip_report_instance_t_max_c(r, i));
-            else
-                fmt_power(v, sizeof v, sip_instance_power_w(pkg, i));
             f.bold = false;
             f.size_px = size * 0.85;
             c->ops->text(c, cx, cy + size * 0.95, v, &f);
@@ -426,13 +427,22 @@ static void draw_legends(const sip_report_t *r, const sip_floorplan_options_t *o
     } else {
         c->ops->text(c, x + 50.0, y + 12.5, "no traffic evaluated", &g);
     }
+    y += LEGEND_ROW_PX;
     double max_bw = max_link_GBps(r);
-    if (max_bw > 0.0)
-        snprintf(buf, sizeof buf, "width \xe2\x88\x9d bandwidth (max %.0f GB/s)", max_bw);
-    else
-        snprintf(buf, sizeof buf, "%s", r->pkg->n_links ? "bandwidth not evaluated" : "no links");
-    g.anchor = SIP__ANCHOR_END;
-    c->ops->text(c, L->width_px - MARGIN_PX, y + 12.5, buf, &g);
+    if (max_bw > 0.0) {
+        /* the thinnest and the widest line a link can get, with what they stand for */
+        sip__paint_t thin = {.stroke_px = link_width_px(0.0, max_bw), .stroke_rgb = GREY};
+        sip__paint_t wide = {.stroke_px = link_width_px(max_bw, max_bw), .stroke_rgb = GREY};
+        c->ops->line(c, x + 90.0, y + 8.0, x + 120.0, y + 8.0, &thin);
+        c->ops->text(c, x + 126.0, y + 12.5, "0", &g);
+        c->ops->line(c, x + 150.0, y + 8.0, x + 180.0, y + 8.0, &wide);
+        snprintf(buf, sizeof buf, "%.0f GB/s: width in proportion to raw bandwidth per direction",
+                 max_bw);
+        c->ops->text(c, x + 186.0, y + 12.5, buf, &g);
+    } else {
+        c->ops->text(c, x + 90.0, y + 12.5,
+                     r->pkg->n_links ? "link bandwidth not evaluated" : "no links", &g);
+    }
     c->ops->group_end(c);
 }
 
