@@ -3,6 +3,10 @@
  * FILE is a package file, or mesh:CxR[:2stage] for a BookSim2 reference mesh built in code
  * (shared/peers/booksim: 1 flit/cycle channels, 4-stage router; GB/s read as flits/cycle and
  * ns as cycles).
+ * --pattern workload: the die-to-die demand of the package's `workload` section at its step rate
+ * (kernel library: sip_workload_evaluate + sip_workload_demand); --load scales it (1 = as is).
+ * The pattern lives here, not in the traffic registry, because the kernel library sits above
+ * the traffic engine (DESIGN.md: dependencies point one way).
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include <jansson.h>
 #include <math.h>
@@ -12,6 +16,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "sipsim/kernels.h"
 #include "sipsim/traffic.h"
 #include "sipsim/ucie.h"
 
@@ -169,7 +174,8 @@ static void print_text(FILE *out, const sip_network_t *net, const sip_routes_t *
                        const sip_demand_matrix_t *d, const char *pattern,
                        const sip_traffic_result_t *r, bool flows)
 {
-    const char *unit = d->load_in_GBps ? "GB/s per source" : "of injection bandwidth";
+    const char *unit = strcmp(pattern, "workload") == 0 ? "x the workload's demand at its step rate"
+                       : d->load_in_GBps ? "GB/s per source" : "of injection bandwidth";
     fprintf(out, "network %s: %d nodes, %d channels, %d endpoints; routing %s; pattern %s, load %g %s\n",
             net->name, net->n_nodes, net->n_channels, net->n_endpoints,
             sip_routing_name(routes->algorithm), pattern, d->load, unit);
@@ -284,6 +290,31 @@ static int write_curve(const char *path, const sip_network_t *net, const sip_rou
     return CLI_EXIT_OK;
 }
 
+/* The package workload's D2D demand (GB/s at its step rate, routed as `alg` in the workload
+ * evaluation too) on net, times scale. */
+static sip_status_t workload_demand(const sip_package_t *pkg, const sip_network_t *net,
+                                    sip_routing_t alg, double scale, sip_demand_matrix_t **out,
+                                    sip_error_t *err)
+{
+    *out = NULL;
+    if (!(scale >= 0.0))
+        return sip_error_set(err, SIP_EINVAL, NULL, 0, "--load %g (expected a scale >= 0 of the workload's demand)", scale);
+    sip_workload_options_t wo;
+    sip_workload_options_init(&wo);
+    wo.routing = alg;
+    sip_workload_result_t *wr = NULL;
+    SIP_TRY(sip_workload_evaluate(pkg, NULL, NULL, &wo, &wr, err));
+    sip_status_t st = sip_workload_demand(net, wr, out, err);
+    sip_workload_result_destroy(wr);
+    if (st != SIP_OK)
+        return st;
+    for (int i = 0; i < (*out)->n_flows; i++)
+        (*out)->flows[i].GBps *= scale;
+    (*out)->load = scale;
+    (*out)->load_in_GBps = false;
+    return SIP_OK;
+}
+
 int cmd_traffic(int argc, char **argv)
 {
     cli_common_t common;
@@ -298,6 +329,7 @@ int cmd_traffic(int argc, char **argv)
                "patterns:");
         for (int i = 0; i < sip_pattern_count(); i++)
             printf(" %s", sip_pattern_get(i)->name);
+        printf(" workload (the package's workload section, at its step rate; --load scales it)");
         printf("\nrouting: minimal ecmp dor updown\n");
         return CLI_EXIT_OK;
     }
@@ -378,8 +410,16 @@ int cmd_traffic(int argc, char **argv)
         rc = CLI_EXIT_OK;
         goto out;
     }
-    if (sip_demand_build(net, pattern, &params, &d, &err) != SIP_OK)
+    if (strcmp(pattern, "workload") == 0) {
+        if (!pkg) {
+            rc = cli_usage(argv[0], "--pattern workload needs a package FILE with a workload section");
+            goto out;
+        }
+        if (workload_demand(pkg, net, alg, a.load_set ? a.load : 1.0, &d, &err) != SIP_OK)
+            goto fail;
+    } else if (sip_demand_build(net, pattern, &params, &d, &err) != SIP_OK) {
         goto fail;
+    }
     sip_traffic_options_t topts = {.packet_bytes = a.packet_bytes};
     if (sip_traffic_evaluate(net, routes, d, &topts, &res, &err) != SIP_OK)
         goto fail;
