@@ -5,8 +5,8 @@
 
 const cli_command_t cli_commands[] = {
     {"help", "[GROUP]", "input-format reference generated from the schema tables", cmd_help},
-    {"report", "FILE [--json]", "package summary: instances, links, design rules, graph metrics",
-     cmd_report},
+    {"report", "FILE [--json] [-o OUT.html]", "package summary: instances, links, design rules, "
+     "graph, every engine; -o OUT.html: one self-contained page with pictures", cmd_report},
     {"check", "FILE [--json] | --rules", "design rules with file:line (exit 1 on errors)",
      cmd_check},
     {"info", "FILE [--json]", "what the package is made of: substrate, chiplet types, instances, "
