@@ -1,5 +1,7 @@
 /* sipsim thermal FILE: junction temperatures per die, hotspot, headroom, thermal budget and
  * power caps; maps (CSV, SVG); HotSpot export; transients over a power trace; HotSpot cases.
+ * --workload: die powers from the package's workload (kernel library: sip_workload_evaluate, then
+ * sip_workload_apply_power: idle + (TDP - idle) x activity of the workload's phase step).
  * sipsim bench thermal: build/factor/solve times (medians), optionally beside a HotSpot binary.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include <jansson.h>
@@ -11,13 +13,14 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "sipsim/kernels.h"
 #include "sipsim/thermal.h"
 
 typedef struct {
     int grid;
     const char *csv, *svg, *export_dir, *trace, *hotspot_dir;
     double dt_s, secondary_r;
-    bool no_caps;
+    bool no_caps, workload;
 } thermal_args_t;
 
 static int parse_args(int *argc, char **argv, thermal_args_t *a)
@@ -30,6 +33,10 @@ static int parse_args(int *argc, char **argv, thermal_args_t *a)
         bool has_arg = i + 1 < *argc;
         if (strcmp(s, "--no-caps") == 0) {
             a->no_caps = true;
+            continue;
+        }
+        if (strcmp(s, "--workload") == 0) {
+            a->workload = true;
             continue;
         }
         const char **dst = strcmp(s, "--csv") == 0 ? &a->csv : strcmp(s, "--svg") == 0 ? &a->svg
@@ -134,7 +141,7 @@ static int load_hotspot_case(const char *dir, int grid, sip_thermal_model_t **ou
 static json_t *jnum(double v) { return isfinite(v) ? json_real(v) : json_null(); }
 
 static void print_json(FILE *out, const sip_thermal_model_t *m, const sip_thermal_result_t *r, const double *trace_max,
-                       int n_steps, double dt_s)
+                       int n_steps, double dt_s, const char *power_source)
 {
     json_t *root = json_object(), *dies = json_array(), *layers = json_array();
     for (int l = 0; l < sip_thermal_model_n_layers(m); l++) {
@@ -166,6 +173,7 @@ static void print_json(FILE *out, const sip_thermal_model_t *m, const sip_therma
     json_object_set_new(root, "hotspot", json_pack("{s:s, s:o, s:o}", "die", r->hot_die >= 0 ? r->dies[r->hot_die].name : "",
                                                    "x_mm", jnum(r->hot_x_mm), "y_mm", jnum(r->hot_y_mm)));
     json_object_set_new(root, "headroom_c", jnum(r->headroom_c));
+    json_object_set_new(root, "power_source", json_string(power_source));
     json_object_set_new(root, "power_in_w", jnum(r->power_in_w));
     json_object_set_new(root, "heat_out_w", jnum(r->heat_out_w));
     json_object_set_new(root, "budget_scale", r->budget_scale >= 0 ? json_real(r->budget_scale) : json_null());
@@ -183,13 +191,14 @@ static void print_json(FILE *out, const sip_thermal_model_t *m, const sip_therma
 }
 
 static void print_text(FILE *out, const char *name, const sip_thermal_model_t *m, const sip_thermal_result_t *r,
-                       const double *trace_max, int n_steps, double dt_s)
+                       const double *trace_max, int n_steps, double dt_s, const char *power_source)
 {
     fprintf(out, "thermal %s: %d x %d grid over %.2f x %.2f mm, %d layers (", name, r->rows, r->cols, r->width_mm,
             r->height_mm, r->n_layers);
     for (int l = 0; l < sip_thermal_model_n_layers(m); l++)
         fprintf(out, "%s%s", l ? " " : "", sip_thermal_model_layer(m, l)->name);
-    fprintf(out, "), ambient %.1f C, Tj,max %.1f C\n\n", r->ambient_c, r->tj_max_c);
+    fprintf(out, "), ambient %.1f C, Tj,max %.1f C\n", r->ambient_c, r->tj_max_c);
+    fprintf(out, "power: %s\n\n", power_source);
     fprintf(out, "%-12s %9s %9s %9s %10s %11s%s\n", "die", "power W", "Tmax C", "Tavg C", "headroom", "cap W",
             trace_max ? "  Tmax end of trace C" : "");
     for (int d = 0; d < r->n_dies; d++) {
@@ -288,6 +297,27 @@ out:
     return rc;
 }
 
+/* Replace *pkg by a copy whose dies draw the power of the package's workload; describe it. */
+static int apply_workload_power(sip_package_t **pkg, char *source, size_t size)
+{
+    sip_error_t err;
+    sip_error_clear(&err);
+    sip_workload_result_t *wr = NULL;
+    sip_package_t *copy = NULL;
+    if (sip_workload_evaluate(*pkg, NULL, NULL, NULL, &wr, &err) != SIP_OK ||
+        sip_workload_apply_power(*pkg, wr, &copy, &err) != SIP_OK) {
+        cli_print_error(&err);
+        sip_workload_result_destroy(wr);
+        return CLI_EXIT_INPUT;
+    }
+    snprintf(source, size, "workload %s %s, batch %d, context %d tokens (die activity over the step)",
+             wr->shape.name, wr->workload.phase, wr->workload.batch, wr->workload.context_tokens);
+    sip_workload_result_destroy(wr);
+    sip_package_destroy(*pkg);
+    *pkg = copy;
+    return CLI_EXIT_OK;
+}
+
 int cmd_thermal(int argc, char **argv)
 {
     cli_common_t common;
@@ -310,9 +340,12 @@ int cmd_thermal(int argc, char **argv)
     int n_steps = 0, rc = CLI_EXIT_OK;
     sip_error_t err;
     sip_error_clear(&err);
+    char power_source[SIP_NAME_MAX + 160];
+    snprintf(power_source, sizeof power_source, "%s", a.hotspot_dir ? "HotSpot power trace (average)"
+                                                     : "package (instance power or chiplet TDP)");
     if (a.hotspot_dir) {
-        if (a.export_dir || a.secondary_r > 0) {
-            rc = cli_usage("thermal", "--export-hotspot and --secondary need a package FILE");
+        if (a.export_dir || a.secondary_r > 0 || a.workload) {
+            rc = cli_usage("thermal", "--export-hotspot, --secondary and --workload need a package FILE");
             goto out;
         }
         if ((rc = load_hotspot_case(a.hotspot_dir, a.grid, &m)) != CLI_EXIT_OK)
@@ -320,6 +353,8 @@ int cmd_thermal(int argc, char **argv)
         sip_thermal_model_set_power_caps(m, !a.no_caps);
     } else {
         if ((rc = cli_load_package(argv[1], &common, &pkg)) != CLI_EXIT_OK)
+            goto out;
+        if (a.workload && (rc = apply_workload_power(&pkg, power_source, sizeof power_source)) != CLI_EXIT_OK)
             goto out;
         sip_thermal_options_t o = {.grid_rows = a.grid, .grid_cols = a.grid, .secondary_r_c_per_w = a.secondary_r,
                                    .skip_power_caps = a.no_caps};
@@ -361,9 +396,9 @@ int cmd_thermal(int argc, char **argv)
         goto out;
     }
     if (common.json)
-        print_json(out, m, r, tmax, n_steps, a.dt_s);
+        print_json(out, m, r, tmax, n_steps, a.dt_s, power_source);
     else
-        print_text(out, pkg ? pkg->name : a.hotspot_dir, m, r, tmax, n_steps, a.dt_s);
+        print_text(out, pkg ? pkg->name : a.hotspot_dir, m, r, tmax, n_steps, a.dt_s, power_source);
     cli_close_output(out);
 out:
     free(trace);

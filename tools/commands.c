@@ -26,7 +26,7 @@ const cli_command_t cli_commands[] = {
     {"links", "FILE [--json]", "UCIe link model: bandwidth, latency, energy, reliability per link",
      cmd_links},
     {"thermal", "FILE [--json] [--grid N] [--csv MAP.csv] [--svg MAP.svg] [--export-hotspot DIR] "
-     "[--transient TRACE --dt S] [--secondary R] [--no-caps] | --hotspot CASE_DIR",
+     "[--transient TRACE --dt S] [--secondary R] [--no-caps] [--workload] | --hotspot CASE_DIR",
      "junction temperatures, hotspot, thermal budget, power caps, maps, HotSpot export", cmd_thermal},
     {"svg", "FILE [-o OUT.svg|.png|.pdf] [--color kind|temperature] [--plot floorplan|latency] "
      "| --pareto RESULTS.jsonl [--x max:M] [--y min:M]",
