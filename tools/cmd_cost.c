@@ -1,6 +1,8 @@
 /* sipsim cost FILE...: cost per good package with its breakdown, die table, NRE, cost per TPP,
  * the monolithic comparison and the chiplet/monolithic crossover area.  Several FILEs are one
  * portfolio: chiplet types with the same name share their design NRE.  Table or --json.
+ * A package with a `workload` section also gets its cost per token/s: the kernel library's
+ * tokens/s of the workload's phase (sip_workload_evaluate) into sip_cost_set_throughput.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include <jansson.h>
 #include <math.h>
@@ -10,8 +12,37 @@
 #include "cli.h"
 #include "commands.h"
 #include "sipsim/cost.h"
+#include "sipsim/kernels.h"
 
 #define COST_MAX_FILES 64
+
+/* What the workload of a package gave (for the printout next to the cost). */
+typedef struct {
+    bool present, ok, fits;
+    char model[SIP_NAME_MAX], phase[16];
+    char error[SIP_MESSAGE_MAX];
+} workload_info_t;
+
+static void eval_workload(const sip_package_t *pkg, sip_cost_result_t *r, workload_info_t *w)
+{
+    memset(w, 0, sizeof *w);
+    w->present = pkg->workload.present;
+    if (!w->present)
+        return;
+    sip_error_t err;
+    sip_error_clear(&err);
+    sip_workload_result_t *wr = NULL;
+    if (sip_workload_evaluate(pkg, NULL, NULL, NULL, &wr, &err) != SIP_OK) {
+        snprintf(w->error, sizeof w->error, "%s", err.message);
+        return;
+    }
+    w->ok = true;
+    w->fits = wr->fits;
+    snprintf(w->model, sizeof w->model, "%s", wr->shape.name);
+    snprintf(w->phase, sizeof w->phase, "%s", wr->workload.phase);
+    sip_cost_set_throughput(r, wr->tokens_per_s);
+    sip_workload_result_destroy(wr);
+}
 
 static json_t *num(double v)
 {
@@ -44,7 +75,7 @@ static json_t *breakdown_json(const sip_cost_breakdown_t *b)
     return o;
 }
 
-static json_t *to_json(const sip_package_t *pkg, const sip_cost_result_t *r)
+static json_t *to_json(const sip_package_t *pkg, const sip_cost_result_t *r, const workload_info_t *w)
 {
     json_t *o = json_object();
     json_object_set_new(o, "package", json_string(pkg->name));
@@ -77,6 +108,19 @@ static json_t *to_json(const sip_package_t *pkg, const sip_cost_result_t *r)
     json_object_set_new(o, "nre_total_usd", num(r->nre_total_usd));
     json_object_set_new(o, "tpp", num(r->tpp));
     json_object_set_new(o, "usd_per_tpp", num(r->usd_per_tpp));
+    json_object_set_new(o, "tokens_per_s", num(r->tokens_per_s));
+    json_object_set_new(o, "usd_per_tokens_per_s", num(r->usd_per_tokens_per_s));
+    if (w->present) {
+        json_t *wj = json_object();
+        if (w->ok) {
+            json_object_set_new(wj, "model", json_string(w->model));
+            json_object_set_new(wj, "phase", json_string(w->phase));
+            json_object_set_new(wj, "fits", json_boolean(w->fits));
+        } else {
+            json_object_set_new(wj, "error", json_string(w->error));
+        }
+        json_object_set_new(o, "workload", wj);
+    }
     json_t *mono = json_object();
     json_object_set_new(mono, "area_mm2", num(r->mono_area_mm2));
     json_object_set_new(mono, "d2d_phy_mm2", num(r->d2d_phy_mm2));
@@ -104,7 +148,8 @@ static void print_breakdown(FILE *f, const char *title, const sip_cost_breakdown
     fprintf(f, "    recurring per good package  $%.2f\n", b->recurring_usd);
 }
 
-static void print_text(FILE *f, const sip_package_t *pkg, const sip_cost_result_t *r)
+static void print_text(FILE *f, const sip_package_t *pkg, const sip_cost_result_t *r,
+                       const workload_info_t *w)
 {
     fprintf(f, "package %s: %s substrate, %s, ", pkg->name, sip_substrate_name(pkg->substrate.kind),
             r->params.chip_first ? "chip-first" : "chip-last");
@@ -132,6 +177,12 @@ static void print_text(FILE *f, const sip_package_t *pkg, const sip_cost_result_
             r->nre_package_usd, r->nre_total_usd);
     if (r->tpp > 0.0)
         fprintf(f, "  TPP %.1f -> $%.4f per unit of TPP\n", r->tpp, r->usd_per_tpp);
+    if (w->present && w->ok)
+        fprintf(f, "  workload %s %s: %.6g tokens/s -> $%.4f per token/s%s\n", w->model, w->phase,
+                r->tokens_per_s, r->usd_per_tokens_per_s,
+                w->fits ? "" : " (weights + KV cache do NOT fit the attached memory)");
+    else if (w->present)
+        fprintf(f, "  workload: not evaluated (%s)\n", w->error);
     fprintf(f, "  monolithic: %.1f mm2 (logic %.1f - D2D PHY %.1f) on %d nm, yield %.4f%s\n",
             r->mono_area_mm2, r->package.logic_area_mm2, r->d2d_phy_mm2, r->mono_node_nm,
             r->mono_yield, r->mono_exceeds_reticle ? ", EXCEEDS the reticle" : "");
@@ -232,6 +283,9 @@ int cmd_cost(int argc, char **argv)
             }
         }
     }
+    workload_info_t winfo[COST_MAX_FILES];
+    for (int i = 0; i < n_files && rc == CLI_EXIT_OK; i++)
+        eval_workload(pkgs[i], res[i], &winfo[i]);
     FILE *out = rc == CLI_EXIT_OK ? cli_open_output(common.output) : NULL;
     if (rc == CLI_EXIT_OK && !out)
         rc = CLI_EXIT_INPUT;
@@ -239,11 +293,11 @@ int cmd_cost(int argc, char **argv)
         if (common.json) {
             json_t *j;
             if (n_files == 1) {
-                j = to_json(pkgs[0], res[0]);
+                j = to_json(pkgs[0], res[0], &winfo[0]);
             } else {
                 j = json_array();
                 for (int i = 0; i < n_files; i++)
-                    json_array_append_new(j, to_json(pkgs[i], res[i]));
+                    json_array_append_new(j, to_json(pkgs[i], res[i], &winfo[i]));
             }
             json_dumpf(j, out, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
             fputc('\n', out);
@@ -252,7 +306,7 @@ int cmd_cost(int argc, char **argv)
             for (int i = 0; i < n_files; i++) {
                 if (i)
                     fputc('\n', out);
-                print_text(out, pkgs[i], res[i]);
+                print_text(out, pkgs[i], res[i], &winfo[i]);
             }
         }
     }

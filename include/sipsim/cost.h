@@ -141,6 +141,10 @@ typedef struct {
     double nre_chips_usd, nre_package_usd, nre_total_usd;
     double tpp;                 /* package TPP (sip_tpp_metrics, default reading) */
     double usd_per_tpp;         /* total_usd / TPP; 0 if no compute */
+    /* Throughput of the package's workload (kernel library: sip_workload_result_t.tokens_per_s
+     * of its phase), set by sip_cost_set_throughput; NAN = not given. */
+    double tokens_per_s;
+    double usd_per_tokens_per_s; /* total_usd / tokens_per_s: dollars per token/s of capacity */
     /* the same logic as one die on the most advanced logic node, same memory and substrate */
     double mono_area_mm2;       /* logic area minus the D2D PHYs of die-to-die links */
     double d2d_phy_mm2;
@@ -168,6 +172,10 @@ SIP_EXPORT sip_status_t sip_cost_evaluate_portfolio(const sip_package_t *const *
                                                     const sip_cost_params_t *params,
                                                     sip_cost_result_t **out, sip_error_t *err);
 SIP_EXPORT void sip_cost_result_destroy(sip_cost_result_t *result);
+/* Cost per unit of throughput: sets tokens_per_s and usd_per_tokens_per_s (NAN unless
+ * tokens_per_s > 0).  The cost engine does not run the workload itself (sweeps cost thousands
+ * of variants without one); callers pass the kernel library's figure for the package. */
+SIP_EXPORT void sip_cost_set_throughput(sip_cost_result_t *result, double tokens_per_s);
 
 /* Abstract study without a package: logic area A as `n_split` equal chiplets (each plus
  * `d2d_mm2` of die-to-die PHY) against one die, on `node_nm`, over `substrate`.  Returns the

@@ -405,6 +405,7 @@ static sip_status_t evaluate_one(const sip_package_t *pkg, const sip_cost_params
     if (!r)
         return sip_error_set(err, SIP_ENOMEM, NULL, 0, "cannot allocate cost result");
     r->params = *params;
+    r->tokens_per_s = r->usd_per_tokens_per_s = NAN;
     const sip_cost_params_t *p = &r->params;
     st = package_in(p, pkg, in, err);
     if (st != SIP_OK)
@@ -554,6 +555,13 @@ sip_status_t sip_cost_evaluate_portfolio(const sip_package_t *const *pkgs, const
         r->usd_per_tpp = r->tpp > 0.0 ? r->package.total_usd / r->tpp : 0.0;
     }
     return SIP_OK;
+}
+
+void sip_cost_set_throughput(sip_cost_result_t *r, double tokens_per_s)
+{
+    const bool ok = tokens_per_s > 0.0 && isfinite(tokens_per_s);
+    r->tokens_per_s = ok ? tokens_per_s : NAN;
+    r->usd_per_tokens_per_s = ok ? r->package.total_usd / tokens_per_s : NAN;
 }
 
 sip_status_t sip_cost_evaluate(const sip_package_t *pkg, const sip_cost_params_t *params,
