@@ -228,6 +228,8 @@ static sip_status_t coordinate(const sip_sweep_spec_t *spec, const sip_sweep_run
                 st = sip__writer_put(w, h.pos, csv, h.csv_len, json, h.json_len, h.valid, h.feasible,
                                      h.obj, err);
             }
+            if (st == SIP_OK)
+                st = sip__writer_flush(w, err);
         }
         pending[n_pending++] = ms.MPI_SOURCE;
         /* Serve waiting ranks while the writer's window has room. */

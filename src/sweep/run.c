@@ -36,8 +36,11 @@ struct sip__writer {
     int fd_csv, fd_json;
     char path_csv[SIP_PATH_MAX], path_json[SIP_PATH_MAX], path_meta[SIP_PATH_MAX];
     slot_t *slots;
-    char *batch_csv, *batch_json;
-    size_t bc_len, bc_cap, bj_len, bj_cap;
+    /* Rows gathered in order and not yet written (pending), and the batch being written by the
+     * one thread that claimed the flush (out): writes happen outside the callers' lock. */
+    char *batch_csv, *batch_json, *out_csv, *out_json;
+    size_t bc_len, bc_cap, bj_len, bj_cap, oc_len, oc_cap, oj_len, oj_cap;
+    bool flushing;
     /* feasible rows for the Pareto front: position and objective values */
     uint64_t *front_pos;
     double *front_obj;
@@ -399,8 +402,7 @@ sip_status_t sip__writer_put(sip__writer_t *w, uint64_t pos, const char *csv, si
     s->ready = true;
     if (pos != w->next)
         return SIP_OK;
-    /* Flush the contiguous run of finished rows: one write per file. */
-    w->bc_len = w->bj_len = 0;
+    /* Gather the contiguous run of finished rows for the next write. */
     while (w->next < w->total && w->slots[w->next % SIP__WRITER_WINDOW].ready) {
         slot_t *r = &w->slots[w->next % SIP__WRITER_WINDOW];
         if (w->fd_csv >= 0 &&
@@ -420,11 +422,52 @@ sip_status_t sip__writer_put(sip__writer_t *w, uint64_t pos, const char *csv, si
         r->ready = false;
         w->next++;
     }
-    if (w->fd_csv >= 0) {
-        SIP_TRY(write_all(w->fd_csv, w->batch_csv, w->bc_len, w->path_csv, err));
-        SIP_TRY(write_all(w->fd_json, w->batch_json, w->bj_len, w->path_json, err));
-    }
     report(w, false);
+    return SIP_OK;
+}
+
+bool sip__writer_claim_flush(sip__writer_t *w)
+{
+    if (w->flushing || (w->bc_len == 0 && w->bj_len == 0))
+        return false;
+    /* Swap the pending batch with the (written) output buffers. */
+    char *c = w->out_csv, *j = w->out_json;
+    size_t cc = w->oc_cap, jc = w->oj_cap;
+    w->out_csv = w->batch_csv;
+    w->oc_len = w->bc_len;
+    w->oc_cap = w->bc_cap;
+    w->out_json = w->batch_json;
+    w->oj_len = w->bj_len;
+    w->oj_cap = w->bj_cap;
+    w->batch_csv = c;
+    w->bc_cap = cc;
+    w->batch_json = j;
+    w->bj_cap = jc;
+    w->bc_len = w->bj_len = 0;
+    w->flushing = true;
+    return true;
+}
+
+sip_status_t sip__writer_write_claimed(sip__writer_t *w, sip_error_t *err)
+{
+    if (w->fd_csv < 0)
+        return SIP_OK;
+    SIP_TRY(write_all(w->fd_csv, w->out_csv, w->oc_len, w->path_csv, err));
+    return write_all(w->fd_json, w->out_json, w->oj_len, w->path_json, err);
+}
+
+void sip__writer_end_flush(sip__writer_t *w)
+{
+    w->flushing = false;
+}
+
+sip_status_t sip__writer_flush(sip__writer_t *w, sip_error_t *err)
+{
+    while (sip__writer_claim_flush(w)) {
+        sip_status_t st = sip__writer_write_claimed(w, err);
+        sip__writer_end_flush(w);
+        SIP_TRY(st);
+    }
     return SIP_OK;
 }
 
@@ -466,9 +509,9 @@ static sip_status_t copy_front(const char *src, const char *dst, bool header, co
 sip_status_t sip__writer_close(sip__writer_t *w, sip_sweep_summary_t *summary, sip_error_t *err)
 {
     report(w, true);
-    sip_status_t st = SIP_OK;
+    sip_status_t st = sip__writer_flush(w, err);
     int64_t n_front = 0;
-    if (w->fd_csv >= 0 && (fsync(w->fd_csv) != 0 || fsync(w->fd_json) != 0))
+    if (st == SIP_OK && w->fd_csv >= 0 && (fsync(w->fd_csv) != 0 || fsync(w->fd_json) != 0))
         st = sip_error_set(err, SIP_EIO, w->path_csv, 0, "cannot sync: %s", strerror(errno));
     int k = w->spec->n_objectives;
     if (st == SIP_OK && k > 0 && w->next == w->total) {
@@ -523,6 +566,8 @@ void sip__writer_destroy(sip__writer_t *w)
     free(w->slots);
     free(w->batch_csv);
     free(w->batch_json);
+    free(w->out_csv);
+    free(w->out_json);
     free(w->front_pos);
     free(w->front_obj);
     free(w);
@@ -579,6 +624,14 @@ static void *worker(void *arg)
             st = sip__writer_put(p->writer, pos, text.csv, text.csv_len, text.json, text.json_len,
                                  row.valid, row.feasible, obj, &err);
         pthread_cond_broadcast(&p->moved);
+        /* One thread at a time writes the gathered rows, in order, without holding the lock;
+         * rows other threads gather meanwhile go out in its next round. */
+        while (st == SIP_OK && p->status == SIP_OK && sip__writer_claim_flush(p->writer)) {
+            pthread_mutex_unlock(&p->lock);
+            st = sip__writer_write_claimed(p->writer, &err);
+            pthread_mutex_lock(&p->lock);
+            sip__writer_end_flush(p->writer);
+        }
         pthread_mutex_unlock(&p->lock);
     }
     free(text.csv);

@@ -89,6 +89,13 @@ sip_status_t sip__writer_open(const sip_sweep_spec_t *spec, const sip_sweep_run_
 sip_status_t sip__writer_put(sip__writer_t *w, uint64_t pos, const char *csv, size_t csv_len,
                              const char *json, size_t json_len, bool valid, bool feasible,
                              const double *objectives, sip_error_t *err);
+/* Writing gathered rows: claim (under the caller's lock; false if nothing is pending or another
+ * thread is writing), write (without the lock), end (under the lock).  flush = all three, for
+ * single-threaded callers. */
+bool sip__writer_claim_flush(sip__writer_t *w);
+sip_status_t sip__writer_write_claimed(sip__writer_t *w, sip_error_t *err);
+void sip__writer_end_flush(sip__writer_t *w);
+sip_status_t sip__writer_flush(sip__writer_t *w, sip_error_t *err);
 /* Next position the writer waits for; workers stay within a window of it. */
 uint64_t sip__writer_next(const sip__writer_t *w);
 #define SIP__WRITER_WINDOW 4096
