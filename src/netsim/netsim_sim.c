@@ -520,6 +520,12 @@ typedef struct {
     int *sw_rr_offset;
     alloc_t va, sa;
     bool active;
+    /* Fast path (router_step_fast): the default single-cycle pipeline with one flit per port
+     * per cycle and at most 64 input and 64 output VCs.  Each stage queue then holds exactly
+     * the VCs in that stage, so it is kept as a bitset over input VCs. */
+    bool fast;
+    uint64_t m_route, m_va, m_sa; /* VCs routing, in VC allocation, active with a flit */
+    uint64_t ov_busy;             /* output VCs with in_use_by >= 0 */
     int pending_out;     /* flits in obuf + credits in cbuf */
     int16_t *route_port; /* [n_nodes] output port towards each node */
     int16_t *next_la;    /* [n_out * n_nodes] port at the next router, -1 = none */
@@ -803,7 +809,24 @@ static void deliver(sim_t *s)
             while (c->fq.n && evq_front(&c->fq)->t == s->now) {
                 int32_t fi = evq_front(&c->fq)->v;
                 evq_pop(&c->fq);
-                if (c->dst_router >= 0) {
+                if (c->dst_router >= 0 && s->rt[c->dst_router].fast) {
+                    /* router_input_queuing for a fast router, done here: nothing reads the
+                     * router between this read phase and its step. */
+                    router_t *r = &s->rt[c->dst_router];
+                    int iv = c->dst_port * s->V + s->flits[fi].vc;
+                    int slot = r->bhead[iv] + r->bcount[iv];
+                    if (slot >= s->B)
+                        slot -= s->B;
+                    r->buf[(size_t)iv * s->B + slot] = fi;
+                    if (r->state[iv] == VC_IDLE) {
+                        r->state[iv] = VC_ROUTING;
+                        r->m_route |= 1ull << iv;
+                    } else if (r->state[iv] == VC_ACTIVE && r->bcount[iv] == 0) {
+                        r->m_sa |= 1ull << iv;
+                    }
+                    r->bcount[iv]++;
+                    r->active = true;
+                } else if (c->dst_router >= 0) {
                     router_t *r = &s->rt[c->dst_router];
                     /* keep the cycle's arrivals in input-port order (BookSim2's map<input, flit>) */
                     int j = r->n_inq++;
@@ -829,7 +852,19 @@ static void deliver(sim_t *s)
                 uint64_t m = c->cq.e[c->cq.head].vcs;
                 cq_pop(&c->cq);
                 s->credits_outstanding--;
-                if (c->src_router >= 0) {
+                if (c->src_router >= 0 && s->rt[c->src_router].fast) {
+                    /* credit_delay = 0: the credit is processed this cycle, before the step */
+                    router_t *r = &s->rt[c->src_router];
+                    while (m) {
+                        int ov = c->src_port * s->V + __builtin_ctzll(m);
+                        m &= m - 1;
+                        r->occ[ov]--;
+                        if (s->cfg.wait_for_tail_credit && r->occ[ov] == 0 && r->tail_sent[ov]) {
+                            r->in_use_by[ov] = -1;
+                            r->ov_busy &= ~(1ull << ov);
+                        }
+                    }
+                } else if (c->src_router >= 0) {
                     router_t *r = &s->rt[c->src_router];
                     uint32_t q = (r->pc_head + r->pc_n) & r->pc_mask;
                     r->pc[q].t = s->now + s->cfg.credit_delay;
@@ -1194,6 +1229,191 @@ static void router_step(sim_t *s, router_t *r)
     }
 }
 
+/* alloc_islip1 on requests given as bitsets: in_mask and out_mask hold the inputs and outputs
+ * with requests, out_req[o] the inputs requesting o (cleared on return).  Returns the matched
+ * inputs; match[i] is the output of each. */
+static inline uint64_t islip_fast(int iters, int n_in, int n_out, uint64_t out_mask, uint64_t *out_req,
+                                  uint64_t *gmask, int *gptr, int *aptr, int8_t *match)
+{
+    uint64_t matched_in = 0, matched_out = 0;
+    for (int iter = 0; iter < iters; iter++) {
+        uint64_t granted = 0;
+        for (uint64_t om = out_mask & ~matched_out; om; om &= om - 1) {
+            int o = __builtin_ctzll(om);
+            uint64_t m = out_req[o] & ~matched_in;
+            if (!m)
+                continue;
+            int i = rr_pick1(m, gptr[o]);
+            if (!(granted >> i & 1)) {
+                granted |= 1ull << i;
+                gmask[i] = 0;
+            }
+            gmask[i] |= 1ull << o;
+        }
+        if (!granted)
+            break;
+        for (; granted; granted &= granted - 1) {
+            int i = __builtin_ctzll(granted);
+            int o = rr_pick1(gmask[i], aptr[i]);
+            match[i] = (int8_t)o;
+            matched_in |= 1ull << i;
+            matched_out |= 1ull << o;
+            if (iter == 0) {
+                gptr[o] = i + 1 == n_in ? 0 : i + 1;
+                aptr[i] = o + 1 == n_out ? 0 : o + 1;
+            }
+        }
+    }
+    for (; out_mask; out_mask &= out_mask - 1)
+        out_req[__builtin_ctzll(out_mask)] = 0;
+    return matched_in;
+}
+
+/* router_step for a fast router (see router_t.fast): the same evaluate-then-update order with
+ * routing, VC and switch allocation and crossbar delays of one cycle, no speculation, iSLIP
+ * allocators and credit_delay 0.  The stage queues are bitsets: every VC in a stage is
+ * evaluated each cycle, which is what the queues do under these delays, and iSLIP's result
+ * does not depend on the order requests are added, so results are identical to router_step.
+ * Flits and credits were already taken in by deliver(). */
+static void router_step_fast(sim_t *s, router_t *r)
+{
+    const int V = s->V, B = s->B;
+    const uint64_t vmask = V == 64 ? ~0ull : (1ull << V) - 1;
+    int8_t va_match[64], sa_match[64];
+
+    /* ---- evaluate: VC allocation over the VCs in that stage ---- */
+    uint64_t va_out = 0, *va_req = r->va.out_req;
+    for (uint64_t m = r->m_va; m; m &= m - 1) {
+        int iv = __builtin_ctzll(m);
+        uint64_t free = ~r->ov_busy & (vmask << (r->vroute[iv] * V));
+        va_out |= free;
+        for (; free; free &= free - 1)
+            va_req[__builtin_ctzll(free)] |= 1ull << iv;
+    }
+    uint64_t va_won = va_out ? islip_fast(r->va.iters, r->va.n_in, r->va.n_out, va_out, va_req,
+                                          r->va.grant_mask, r->va.gptr, r->va.aptr, va_match)
+                             : 0;
+
+    /* ---- evaluate: switch allocation; per input and output the VC first in round-robin
+     * order from sw_rr_offset (_SWAllocAddReq) ---- */
+    uint64_t sa_out = 0, sa_won = 0, *sa_req = r->sa.out_req;
+    if (r->m_sa) {
+        for (int p = 0; p < r->n_in; p++) {
+            uint64_t cand = (r->m_sa >> (p * V)) & vmask;
+            if (!cand)
+                continue;
+            int off = r->sw_rr_offset[p];
+            uint64_t hi = cand & (~0ull << off), reqd = 0;
+            uint64_t order[2] = {hi, cand & ~hi};
+            for (int h = 0; h < 2; h++)
+                for (uint64_t c = order[h]; c; c &= c - 1) {
+                    int vc = __builtin_ctzll(c), iv = p * V + vc, out = r->vout_port[iv];
+                    if (r->occ[out * V + r->vout_vc[iv]] >= B || (reqd >> out & 1))
+                        continue;
+                    reqd |= 1ull << out;
+                    r->sa.label[p * r->n_out + out] = (int16_t)vc;
+                    sa_req[out] |= 1ull << p;
+                }
+            sa_out |= reqd;
+        }
+        if (sa_out)
+            sa_won = islip_fast(r->sa.iters, r->n_in, r->n_out, sa_out, sa_req, r->sa.grant_mask,
+                                r->sa.gptr, r->sa.aptr, sa_match);
+        for (uint64_t w = sa_won; w; w &= w - 1) {
+            int p = __builtin_ctzll(w), vc = r->sa.label[p * r->n_out + sa_match[p]];
+            r->sw_rr_offset[p] = vc + 1 >= V ? vc + 1 - V : vc + 1;
+        }
+    }
+
+    /* ---- update: routing ---- */
+    for (uint64_t m = r->m_route; m; m &= m - 1) {
+        int iv = __builtin_ctzll(m);
+        r->vroute[iv] = r->route_port[s->flits[buf_front(s, r, iv)].dest];
+        r->state[iv] = VC_VA;
+    }
+    r->m_va |= r->m_route;
+    r->m_route = 0;
+
+    /* ---- update: VC allocation ---- */
+    for (uint64_t m = va_won; m; m &= m - 1) {
+        int iv = __builtin_ctzll(m), ov = va_match[iv];
+        r->in_use_by[ov] = iv;
+        r->ov_busy |= 1ull << ov;
+        r->tail_sent[ov] = 0;
+        r->vout_port[iv] = (int16_t)(ov / V);
+        r->vout_vc[iv] = (int16_t)(ov % V);
+        r->state[iv] = VC_ACTIVE;
+    }
+    r->m_va &= ~va_won;
+    r->m_sa |= va_won;
+
+    /* ---- update: crossbar (last cycle's winners reach the output queues) ---- */
+    while (r->xb_n) {
+        xb_t *x = &r->xb[r->xb_head];
+        int out = x->eout;
+        if (r->obuf[out].n == 0) {
+            chan_t *c = &s->ch[r->out_chan[out]];
+            if (c->rate > 0.0) {
+                double t = c->tokens + c->rate * (double)(s->now - c->tok_time);
+                c->tokens = t < c->width ? t : c->width;
+                c->tok_time = s->now;
+            }
+        }
+        evq_push(&r->obuf[out], 0, x->flit);
+        r->pending_out++;
+        r->xb_head = (r->xb_head + 1) & r->xb_mask;
+        r->xb_n--;
+    }
+
+    /* ---- update: switch allocation ---- */
+    for (uint64_t w = sa_won; w; w &= w - 1) {
+        int p = __builtin_ctzll(w), out = sa_match[p];
+        int vc = r->sa.label[p * r->n_out + out], iv = p * V + vc;
+        int match_vc = r->vout_vc[iv];
+        int32_t fi = buf_front(s, r, iv);
+        flit_t *f = &s->flits[fi];
+        r->bhead[iv] = (uint16_t)(r->bhead[iv] + 1 == B ? 0 : r->bhead[iv] + 1);
+        r->bcount[iv]--;
+        f->hops++;
+        f->vc = (int16_t)match_vc;
+        int ov = out * V + match_vc;
+        r->occ[ov]++;
+        if (f->tail) {
+            r->tail_sent[ov] = 1;
+            if (!s->cfg.wait_for_tail_credit) {
+                r->in_use_by[ov] = -1;
+                r->ov_busy &= ~(1ull << ov);
+            }
+        }
+        xb_t *x = &r->xb[(r->xb_head + r->xb_n) & r->xb_mask];
+        x->flit = fi;
+        x->eout = (int16_t)out;
+        r->xb_n++;
+        r->out_credits[p] |= 1ull << vc;
+        if (r->bcount[iv] == 0) {
+            if (f->tail)
+                r->state[iv] = VC_IDLE;
+            r->m_sa &= ~(1ull << iv);
+        } else if (f->tail) {
+            r->state[iv] = VC_ROUTING;
+            r->m_sa &= ~(1ull << iv);
+            r->m_route |= 1ull << iv;
+        }
+    }
+    r->active = (r->m_route | r->m_va | r->m_sa) || r->xb_n;
+
+    for (uint64_t w = sa_won; w; w &= w - 1) {
+        int p = __builtin_ctzll(w);
+        cq_t *q = &r->cbuf[p];
+        cev_t *c = &q->e[(q->head + q->n) & q->mask];
+        c->t = 0;
+        c->vcs = r->out_credits[p];
+        q->n++;
+        r->out_credits[p] = 0;
+        r->pending_out++;
+    }
+}
+
 static void router_write_outputs(sim_t *s, router_t *r)
 {
     for (int o = 0; o < r->n_out; o++) {
@@ -1425,8 +1645,12 @@ static void step(sim_t *s)
     }
     for (int r = 0; r < s->R; r++) {
         router_t *rt = &s->rt[r];
-        if (rt->active)
-            router_step(s, rt);
+        if (rt->active) {
+            if (rt->fast)
+                router_step_fast(s, rt);
+            else
+                router_step(s, rt);
+        }
         if (rt->pending_out)
             router_write_outputs(s, rt);
     }
@@ -1760,6 +1984,10 @@ static sip_status_t sim_build(sim_t *s, const sip_netsim_net_t *net, const sip_n
         if (alloc_init(&rt->va, (int)niv, (int)nov, false, cfg->vc_allocator, cfg->alloc_iters) ||
             alloc_init(&rt->sa, rt->n_in_exp, rt->n_out_exp, true, cfg->sw_allocator, cfg->alloc_iters))
             goto oom_lists;
+        rt->fast = cfg->routing_delay == 1 && cfg->vc_alloc_delay == 1 && cfg->sw_alloc_delay == 1 &&
+                   cfg->st_final_delay == 1 && !cfg->speculative && cfg->credit_delay == 0 &&
+                   cfg->vc_allocator == SIP_NETSIM_ALLOC_ISLIP && cfg->sw_allocator == SIP_NETSIM_ALLOC_ISLIP &&
+                   rt->n_in_exp == ni && rt->n_out_exp == no && niv <= 64 && nov <= 64;
     }
     free(in_list);
     free(out_list);
