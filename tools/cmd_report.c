@@ -664,6 +664,9 @@ static void cost_text(FILE *out, const report_ctx_t *ctx)
             c->mono_exceeds_reticle ? " (over the reticle)" : "");
     if (c->usd_per_tpp > 0)
         fprintf(out, "  $%.4f per TPP\n", c->usd_per_tpp);
+    if (isfinite(c->usd_per_tokens_per_s))
+        fprintf(out, "  $%.4f per token/s of the workload (%.1f tokens/s)\n",
+                c->usd_per_tokens_per_s, c->tokens_per_s);
     fprintf(out, "\n");
 }
 
@@ -673,12 +676,13 @@ static json_t *cost_json(const report_ctx_t *ctx)
     if (!r->cost)
         return engine_missing_json(&r->cost_error);
     const sip_cost_result_t *c = r->cost;
-    return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:o}", "total_usd",
+    return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:o, s:o}", "total_usd",
                      jnum(c->package.total_usd), "recurring_usd", jnum(c->package.recurring_usd),
                      "nre_per_unit_usd", jnum(c->package.nre_per_unit_usd), "assembly_yield",
                      jnum(c->package.assembly_yield), "monolithic_usd", jnum(c->mono.total_usd),
                      "monolithic_area_mm2", jnum(c->mono_area_mm2), "monolithic_over_reticle",
-                     c->mono_exceeds_reticle, "usd_per_tpp", jnum(c->usd_per_tpp));
+                     c->mono_exceeds_reticle, "usd_per_tpp", jnum(c->usd_per_tpp),
+                     "usd_per_tokens_per_s", jnum(c->usd_per_tokens_per_s));
 }
 
 static const report_section_t section_ucie = {"ucie", ucie_text, ucie_json};

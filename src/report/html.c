@@ -582,6 +582,9 @@ static void cost(FILE *o, const sip_report_t *r)
             c->nre_package_usd, c->nre_total_usd);
     if (c->usd_per_tpp > 0)
         dl_item(o, "cost per TPP", "$%.4f", c->usd_per_tpp);
+    if (isfinite(c->usd_per_tokens_per_s))
+        dl_item(o, "cost per token/s", "$%.4f (workload %.1f tokens/s)", c->usd_per_tokens_per_s,
+                c->tokens_per_s);
     dl_item(o, "monolithic", "%.1f mm2 at %d nm, yield %.4f%s", c->mono_area_mm2,
             c->mono_node_nm, c->mono_yield,
             c->mono_exceeds_reticle ? " (exceeds the reticle: not manufacturable as one die)" : "");

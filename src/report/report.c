@@ -190,6 +190,8 @@ sip_status_t sip_report_create(const sip_package_t *pkg, const sip_report_option
         is_enomem(st = sip_workload_evaluate(pkg, NULL, NULL, NULL, &r->workload,
                                              &r->workload_error)))
         goto fail;
+    if (r->cost) /* dollars per token/s of the package's workload (NAN without one) */
+        sip_cost_set_throughput(r->cost, r->workload ? r->workload->tokens_per_s : NAN);
     *out = r;
     return SIP_OK;
 fail:
