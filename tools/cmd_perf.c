@@ -54,7 +54,8 @@ static json_t *step_json(const sip_step_t *s)
     return o;
 }
 
-static json_t *result_json(const sip_package_t *pkg, const sip_workload_result_t *r)
+static json_t *result_json(const sip_package_t *pkg, const sip_workload_result_t *r,
+                           bool weight_prefetch)
 {
     json_t *o = json_object();
     json_object_set_new(o, "package", json_string(pkg->name));
@@ -65,6 +66,7 @@ static json_t *result_json(const sip_package_t *pkg, const sip_workload_result_t
     json_object_set_new(o, "batch", json_integer(r->workload.batch));
     json_object_set_new(o, "context_tokens", json_integer(r->workload.context_tokens));
     json_object_set_new(o, "precision", json_string(sip_precision_name(r->precision)));
+    json_object_set_new(o, "weight_prefetch", json_boolean(weight_prefetch));
     json_object_set_new(o, "tensor_parallel", json_integer(r->workload.tensor_parallel));
     json_object_set_new(o, "pipeline_parallel", json_integer(r->workload.pipeline_parallel));
     json_t *ranks = json_array();
@@ -133,7 +135,8 @@ static void print_energy(FILE *f, const char *what, double pj, const char *flag)
         fprintf(f, "    %-5s not modelled (give %s)\n", what, flag);
 }
 
-static void print_result(FILE *f, const sip_package_t *pkg, const sip_workload_result_t *r)
+static void print_result(FILE *f, const sip_package_t *pkg, const sip_workload_result_t *r,
+                         bool weight_prefetch)
 {
     const sip_model_shape_t *s = &r->shape;
     fprintf(f, "workload of %s: %s %s, batch %d, context %d tokens, %s, tensor parallel %d x "
@@ -146,6 +149,11 @@ static void print_result(FILE *f, const sip_package_t *pkg, const sip_workload_r
             s->gated_ffn ? " (gated)" : "", s->vocab);
     if (s->source)
         fprintf(f, "  source: %s\n", s->source);
+    fprintf(f, "  arrays: %s\n", weight_prefetch
+                                     ? "weights double-buffered (next tile loads while a fold "
+                                       "streams)"
+                                     : "SCALE-Sim schedule (each fold loads its weights, no "
+                                       "overlap)");
     fprintf(f, "  chiplets:");
     for (int k = 0; k < r->n_compute; k++)
         fprintf(f, " %s%s", pkg->instances[r->compute_instances[k]].name,
@@ -217,6 +225,10 @@ int cmd_perf(int argc, char **argv)
             ok = parse_double(argv[++i], &opts.tile.hbm_pj_per_bit) && opts.tile.hbm_pj_per_bit >= 0;
         else if (strcmp(a, "--sram-GBps") == 0 && has)
             ok = parse_double(argv[++i], &opts.tile.sram_GBps) && opts.tile.sram_GBps >= 0;
+        else if (strcmp(a, "--weight-prefetch") == 0)
+            opts.tile.weight_prefetch = true;
+        else if (strcmp(a, "--no-weight-prefetch") == 0)
+            opts.tile.weight_prefetch = false; /* SCALE-Sim's per-fold reload, nothing overlapped */
         else if (a[0] != '-' && !file)
             file = a;
         else
@@ -228,7 +240,11 @@ int cmd_perf(int argc, char **argv)
         return common.help ? (printf("usage: sipsim perf FILE [--json] [--model M] [--phase "
                                      "prefill|decode] [--batch N] [--context N] [--precision P] "
                                      "[--tp N] [--pp N] [--pj-per-mac X] [--sram-pj-per-byte X] "
-                                     "[--hbm-pj-per-bit X] [--sram-GBps X]\n"),
+                                     "[--hbm-pj-per-bit X] [--sram-GBps X] "
+                                     "[--no-weight-prefetch]\n"
+                                     "weights are double-buffered (prefetched while the previous "
+                                     "fold streams) unless --no-weight-prefetch: then SCALE-Sim's "
+                                     "schedule\n"),
                              CLI_EXIT_OK)
                            : cli_usage(argv[0], "missing FILE");
     sip_package_t *pkg = NULL;
@@ -281,12 +297,12 @@ int cmd_perf(int argc, char **argv)
         rc = CLI_EXIT_INPUT;
     } else {
         if (common.json) {
-            json_t *j = result_json(pkg, r);
+            json_t *j = result_json(pkg, r, opts.tile.weight_prefetch);
             json_dumpf(j, f, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
             fputc('\n', f);
             json_decref(j);
         } else {
-            print_result(f, pkg, r);
+            print_result(f, pkg, r, opts.tile.weight_prefetch);
         }
         cli_close_output(f);
     }
@@ -367,6 +383,8 @@ int cmd_kernel(int argc, char **argv)
             ok = parse_double(argv[++i], &params.hbm_pj_per_bit);
         else if (strcmp(a, "--sram-GBps") == 0 && has)
             ok = parse_double(argv[++i], &params.sram_GBps);
+        else if (strcmp(a, "--weight-prefetch") == 0)
+            params.weight_prefetch = true; /* default off: SCALE-Sim v2 exactly */
         else if (!what && a[0] != '-')
             what = a;
         else if (what && n_dims < 8 && a[0] != '-') {
@@ -382,7 +400,7 @@ int cmd_kernel(int argc, char **argv)
     if (common.help) {
         printf("usage: sipsim kernel gemm M N K | conv H W C FH FW FILTERS STRIDE [PAD] "
                "[--array RxC] [--dataflow os|ws|is] [--arrays N] [--clock GHz] [--precision P] "
-               "[--chiplet FILE] [--hbm-GBps X] [--in-hbm] [--json]\n");
+               "[--chiplet FILE] [--hbm-GBps X] [--in-hbm] [--weight-prefetch] [--json]\n");
         return CLI_EXIT_OK;
     }
     const bool gemm = what && strcmp(what, "gemm") == 0, conv = what && strcmp(what, "conv") == 0;

@@ -78,6 +78,16 @@ typedef struct {
     double sram_pj_per_byte;  /* on-chip SRAM access energy */
     double hbm_pj_per_bit;    /* HBM access energy (facts.md §3.3: UNVERIFIED, so a parameter) */
     double sram_GBps;         /* on-chip SRAM bandwidth of a die; <= 0 = not limiting */
+    /* Stationary-operand prefetch (WS weights, IS inputs): false = SCALE-Sim v2 exactly (each
+     * fold loads its R x C tile, then streams: P = 2R + C + T - 2 per fold, nothing overlaps);
+     * true = a double-buffered array (TPU v1, Jouppi et al. ISCA 2017 §2: "double-buffering
+     * to hide the 256 cycles it takes to shift a tile in") that shifts the next fold's tile
+     * in while the current one streams, the next stream following right behind: F folds on
+     * one array take R + (F - 1) max(R, T) + T + (R + C - 2) - 1 cycles (= SCALE-Sim for
+     * F = 1).  Weights still enter at one row per cycle, so small-batch GEMMs stay bound by
+     * that load (C elements per cycle per array) when it is slower than HBM.  No effect on
+     * OS (nothing stationary).  sip_tile_params_init: false; sip_workload_options_init: true. */
+    bool weight_prefetch;
 } sip_tile_params_t;
 
 SIP_EXPORT void sip_tile_params_init(sip_tile_params_t *params);
@@ -97,6 +107,7 @@ typedef struct {
     double hbm_GBps;             /* attached memory; 0 = none */
     double hbm_bytes;            /* attached memory capacity */
     double pj_per_mac, sram_pj_per_byte, hbm_pj_per_bit; /* NAN = unknown */
+    bool weight_prefetch;        /* see sip_tile_params_t */
 } sip_tile_t;
 
 /* The systolic engines of `type` that run `precision` (engines must agree on array shape,
@@ -215,7 +226,7 @@ typedef enum {
 SIP_EXPORT const char *sip_limit_name(sip_limit_t limit);
 
 typedef struct {
-    sip_tile_params_t tile;
+    sip_tile_params_t tile;  /* defaults: sip_tile_params_init, but weight_prefetch = true */
     sip_routing_t routing;   /* for the D2D traffic (default minimal) */
 } sip_workload_options_t;
 

@@ -65,9 +65,18 @@ static sip_status_t gemm_part(const sip_tile_t *t, int64_t batch, int64_t m, int
     SIP_TRY(sip_systolic_gemm(t->array_rows, t->array_cols, t->dataflow, m, n, k, &s, err));
     const int64_t folds = batch * s.folds;
     const int64_t per_array = (folds + t->n_arrays - 1) / t->n_arrays;
+    /* SCALE-Sim: folds one after the other, F x P - 1.  With prefetch (sip_tile_params_t),
+     * the stationary tile of fold i+1 shifts in (R cycles) while fold i streams its T rows,
+     * so folds start max(R, T) apart; the first load and the last fill/drain skew
+     * (R + C - 2) stay exposed. */
+    double cycles = (double)per_array * (double)s.cycles_per_fold - 1.0;
+    if (t->weight_prefetch && t->dataflow != SIP_DATAFLOW_OS) {
+        const double R = t->array_rows, C = t->array_cols, T = (double)s.t;
+        cycles = R + (double)(per_array - 1) * fmax(R, T) + T + (R + C - 2.0) - 1.0;
+    }
     /* A cell doing macs_per_cell MACs per cycle runs the same schedule that many times
      * faster (or slower, below one). */
-    r->array_cycles += ((double)per_array * (double)s.cycles_per_fold - 1.0) / t->macs_per_cell;
+    r->array_cycles += cycles / t->macs_per_cell;
     r->macs += (double)batch * (double)s.macs;
     r->sram_bytes += (double)batch *
                      (double)(s.sram_ifmap_reads + s.sram_filter_reads + s.sram_ofmap_writes) *

@@ -16,6 +16,7 @@ void sip_tile_params_init(sip_tile_params_t *p)
     p->sram_pj_per_byte = NAN;
     p->hbm_pj_per_bit = NAN;
     p->sram_GBps = 0.0;
+    p->weight_prefetch = false; /* SCALE-Sim v2's schedule, exactly */
 }
 
 static double engine_rate(const sip_engine_t *e, sip_precision_t p)
@@ -122,6 +123,7 @@ sip_status_t sip_tile_from_chiplet(const sip_chiplet_type_t *type, sip_precision
     t.pj_per_mac = isfinite(params->pj_per_mac) ? params->pj_per_mac : engine_pj;
     t.sram_pj_per_byte = params->sram_pj_per_byte;
     t.hbm_pj_per_bit = params->hbm_pj_per_bit;
+    t.weight_prefetch = params->weight_prefetch;
     *out = t;
     return SIP_OK;
 }

@@ -89,6 +89,30 @@ Test(kernels_cli, perf_default_json_matches_the_library)
     json_decref(j);
 }
 
+/* --no-weight-prefetch: SCALE-Sim's per-fold weight reload, as the library without prefetch. */
+Test(kernels_cli, perf_weight_prefetch_flag)
+{
+    json_t *on = run_json("perf topologies/default.cfg --json");
+    json_t *off = run_json("perf topologies/default.cfg --json --no-weight-prefetch");
+    cr_assert(json_is_true(json_object_get(on, "weight_prefetch")));
+    cr_assert(json_is_false(json_object_get(off, "weight_prefetch")));
+    char path[1024];
+    snprintf(path, sizeof path, "%s/topologies/default.cfg", getenv("SIPSIM_SOURCE_ROOT"));
+    sip_package_t *pkg = NULL;
+    cr_assert_eq(sip_package_load(path, NULL, &pkg, NULL), SIP_OK);
+    sip_workload_options_t opts;
+    sip_workload_options_init(&opts);
+    opts.tile.weight_prefetch = false;
+    sip_workload_result_t *r = NULL;
+    cr_assert_eq(sip_workload_evaluate(pkg, NULL, NULL, &opts, &r, NULL), SIP_OK);
+    cr_assert_float_eq(jnum(off, "tokens_per_s"), r->tokens_per_s, 1e-9 * r->tokens_per_s);
+    cr_assert_gt(jnum(on, "tokens_per_s"), 2.0 * jnum(off, "tokens_per_s"));
+    sip_workload_result_destroy(r);
+    sip_package_destroy(pkg);
+    json_decref(on);
+    json_decref(off);
+}
+
 Test(kernels_cli, perf_overrides_and_text)
 {
     json_t *j = run_json("perf topologies/default.cfg --json --phase prefill --context 256 "

@@ -110,18 +110,23 @@ static void tune(sip_package_t *pkg, double macs_per_cycle, double hbm_GBps)
     }
 }
 
-Test(kernels_workload, hbm_bound_decode_is_bandwidth_over_bytes_per_token)
+/* Both array schedules: SCALE-Sim's and double-buffered weights (the workload default). */
+static void hbm_bound_decode(bool weight_prefetch)
 {
     /* Arrays 32 x faster than shipped and HBM at 100 GB/s per stack: decode at batch 1 streams
      * every weight and the KV cache once per token. */
     sip_package_t *pkg = load_default();
+    sip_workload_options_t opts;
+    sip_workload_options_init(&opts);
+    cr_assert(opts.tile.weight_prefetch, "workloads default to double-buffered weights");
+    opts.tile.weight_prefetch = weight_prefetch;
     tune(pkg, 32.0 * 16384, 100.0);
     sip_workload_t wl = pkg->workload;
     wl.batch = 1;
     wl.context_tokens = 1024;
     sip_workload_result_t *r = NULL;
     sip_error_t err;
-    cr_assert_eq(sip_workload_evaluate(pkg, &wl, NULL, NULL, &r, &err), SIP_OK, "%s", err.message);
+    cr_assert_eq(sip_workload_evaluate(pkg, &wl, NULL, &opts, &r, &err), SIP_OK, "%s", err.message);
     cr_assert_eq(r->decode.limit, SIP_LIMIT_HBM);
     /* Bytes per token by hand (fp8: 1 byte): the weight matrices (not the norms; of the
      * embedding only the token's row), the LM head, and K, V of 1025 positions read plus the
@@ -140,6 +145,16 @@ Test(kernels_workload, hbm_bound_decode_is_bandwidth_over_bytes_per_token)
     sip_package_destroy(pkg);
 }
 
+Test(kernels_workload, hbm_bound_decode_is_bandwidth_over_bytes_per_token)
+{
+    hbm_bound_decode(true);
+}
+
+Test(kernels_workload, hbm_bound_decode_without_prefetch_too)
+{
+    hbm_bound_decode(false);
+}
+
 Test(kernels_workload, compute_bound_is_peak_over_macs_times_utilization)
 {
     /* A GEMM-dominated shape on one compute die (tp = pp = 1) of the default package, batch 512
@@ -156,7 +171,10 @@ Test(kernels_workload, compute_bound_is_peak_over_macs_times_utilization)
     wl.pipeline_parallel = 1;
     sip_workload_result_t *r = NULL;
     sip_error_t err;
-    cr_assert_eq(sip_workload_evaluate(pkg, &wl, &shape, NULL, &r, &err), SIP_OK, "%s",
+    sip_workload_options_t opts;
+    sip_workload_options_init(&opts);
+    opts.tile.weight_prefetch = false; /* SCALE-Sim's schedule: the T / P utilisation below */
+    cr_assert_eq(sip_workload_evaluate(pkg, &wl, &shape, &opts, &r, &err), SIP_OK, "%s",
                  err.message);
     cr_assert_eq(r->decode.limit, SIP_LIMIT_COMPUTE);
     cr_assert_float_eq(r->peak_macs_per_s, 2.0 * 16384 * 1.125e9, 1.0);
@@ -170,6 +188,68 @@ Test(kernels_workload, compute_bound_is_peak_over_macs_times_utilization)
     cr_assert_float_eq(r->busy_s[c2], 0.0, 0);
     cr_assert_float_eq(r->power_w[c2], sip_instance_type(pkg, c2)->idle_w, 1e-9);
     sip_workload_result_destroy(r);
+    sip_package_destroy(pkg);
+}
+
+/* The same GEMM-dominated step with double-buffered weights: T = 512 > R = 128, so folds on an
+ * array follow each other every T cycles; each GEMM pays one tile load and one fill/drain:
+ * cycles = R + (F_a - 1) T + T + (R + C - 2) - 1 with F_a folds per array (hand-counted below),
+ * i.e. utilisation close to 1 instead of T / P. */
+Test(kernels_workload, compute_bound_with_weight_prefetch_is_peak_over_macs_times_utilization)
+{
+    sip_package_t *pkg = load_default();
+    const sip_model_shape_t shape = {.name = "wide", .layers = 1, .hidden = 8192, .heads = 1,
+                                     .kv_heads = 1, .head_dim = 128, .ffn = 65536, .vocab = 128,
+                                     .gated_ffn = true};
+    sip_workload_t wl = pkg->workload;
+    wl.batch = 512;
+    wl.context_tokens = 0;
+    wl.tensor_parallel = 1;
+    wl.pipeline_parallel = 1;
+    sip_workload_result_t *r = NULL;
+    sip_error_t err;
+    cr_assert_eq(sip_workload_evaluate(pkg, &wl, &shape, NULL, &r, &err), SIP_OK, "%s",
+                 err.message);
+    cr_assert_eq(r->decode.limit, SIP_LIMIT_COMPUTE);
+    /* Folds (K/128 x N/128) over 2 arrays: QKV 64 x 3, O 1 x 64, gate+up 64 x 1024,
+     * down 512 x 64, LM head 64 x 1. */
+    const double per_array[] = {64 * 3 / 2, 64 / 2, 64 * 1024 / 2, 512 * 64 / 2, 64 / 2};
+    const double R = 128, C = 128, T = 512;
+    double cycles = 0.0;
+    for (int g = 0; g < 5; g++)
+        cycles += R + (per_array[g] - 1) * T + T + (R + C - 2) - 1;
+    const double macs = 8192.0 * (128 + 256) + 128.0 * 8192 + 3.0 * 8192 * 65536 + 8192.0 * 128;
+    const double util = 512.0 * macs / (cycles * 2 * 16384);
+    cr_assert(util > 0.99 && util < 1.0, "utilisation %g", util);
+    const double expect = r->peak_macs_per_s / macs * util;
+    cr_assert(rel(r->tokens_per_s, expect) < 0.02, "tokens/s %g, peak / MACs x util %g",
+              r->tokens_per_s, expect);
+    sip_workload_result_destroy(r);
+    sip_package_destroy(pkg);
+}
+
+/* Decode at batch 8 on the shipped package: prefetching weights makes it faster, but each
+ * 128 x 128 tile still shifts in one row per cycle while only 8 rows stream through it, so
+ * the arrays' weight intake (2 arrays x 128 B/cycle x 1.125 GHz = 288 GB/s per die) -- not
+ * the 819 GB/s of HBM -- bounds the step: MAC utilisation T / R = 8 / 128 at best. */
+Test(kernels_workload, decode_with_prefetch_is_bound_by_the_weight_intake)
+{
+    sip_package_t *pkg = load_default();
+    sip_workload_options_t opts;
+    sip_workload_options_init(&opts);
+    sip_workload_result_t *on = NULL, *off = NULL;
+    cr_assert_eq(sip_workload_evaluate(pkg, NULL, NULL, &opts, &on, NULL), SIP_OK);
+    opts.tile.weight_prefetch = false;
+    cr_assert_eq(sip_workload_evaluate(pkg, NULL, NULL, &opts, &off, NULL), SIP_OK);
+    cr_assert_lt(on->decode.time_s, 0.5 * off->decode.time_s);
+    cr_assert_leq(on->decode.mac_utilization, 8.0 / 128.0);
+    cr_assert_gt(on->decode.mac_utilization, 0.5 * 8.0 / 128.0);
+    /* Bytes of weights per die over the arrays' intake: a lower bound of the step time. */
+    const double intake_Bps = 2.0 * 128 * 1.125e9;
+    cr_assert_geq(on->decode.time_s, on->weight_bytes_per_chiplet / intake_Bps);
+    cr_assert_lt(on->decode.time_s, 1.5 * on->weight_bytes_per_chiplet / intake_Bps);
+    sip_workload_result_destroy(on);
+    sip_workload_result_destroy(off);
     sip_package_destroy(pkg);
 }
 
