@@ -7,7 +7,7 @@
 #   -b BUILD_DIR  clang fuzz build (configured here when it has no build.ninja;
 #                 default build-fuzz beside the source tree's parent: $SRC/../build-fuzz)
 #   -k            keep the grown corpora in $BUILD_DIR/fuzz-corpus/HARNESS (default: a scratch copy)
-#   HARNESS       package, hotspot, anynet (default: all)
+#   HARNESS       package, hotspot, anynet, sweep (default: all)
 #
 # Each harness first replays its regression inputs (tests/data/regress/HARNESS-*) and seeds, then
 # fuzzes from the shipped files for SECONDS.  Exit status 0 = no crash, leak, sanitizer report,
@@ -27,7 +27,7 @@ while getopts t:b:k opt; do
     esac
 done
 shift $((OPTIND - 1))
-harnesses=${*:-package hotspot anynet}
+harnesses=${*:-package hotspot anynet sweep}
 
 if [ ! -f "$build/build.ninja" ]; then
     CC=clang meson setup "$build" "$src" -Dfuzz=true -Dtests=false -Db_sanitize=address,undefined \
@@ -60,6 +60,7 @@ for h in $harnesses; do
             [ -f "$f" ] && cp "$f" "$seeds/$(echo "$f" | sed "s|^$src/||; s|/|_|g")"
         done
     fi
+    [ "$h" = sweep ] && cp "$src"/sweeps/*.cfg "$seeds"/ 2>/dev/null
     if [ "$keep" = 1 ]; then
         corpus="$build/fuzz-corpus/$h"
     else

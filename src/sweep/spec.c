@@ -330,9 +330,11 @@ sip_status_t sip_sweep_spec_prepare(sip_sweep_spec_t *spec, sip_error_t *err)
                              sip_sampling_name(spec->sampling));
     spec->n_variants = spec->samples;
     if (spec->sampling == SIP_SAMPLING_LHS && spec->n_axes > 0) {
-        if (spec->samples > 100000000)
-            return sip_error_set(err, SIP_ELIMIT, spec->path, 0, "lhs with %llu samples (expected at "
-                                 "most 1e8)", (unsigned long long)spec->samples);
+        /* The strata table holds axes x samples entries: bound the product (issue 12). */
+        if ((uint64_t)spec->n_axes * spec->samples > 100000000)
+            return sip_error_set(err, SIP_ELIMIT, spec->path, 0, "lhs with %llu samples x %d axes = "
+                                 "%llu strata (expected at most 1e8)", (unsigned long long)spec->samples,
+                                 spec->n_axes, (unsigned long long)spec->samples * (uint64_t)spec->n_axes);
         size_t n = (size_t)spec->samples;
         spec->lhs_perm = malloc((size_t)spec->n_axes * n * sizeof *spec->lhs_perm);
         if (!spec->lhs_perm)

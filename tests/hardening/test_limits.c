@@ -216,3 +216,51 @@ Test(hardening_limits, netsim_cycles_beyond_limit)
     sip_netsim_result_fini(&res);
     sip_netsim_net_destroy(net);
 }
+
+/* ------------------------------------------------------------------ sweep size */
+
+static void expect_sweep_limit(const char *axes, const char *sampling, const char *want)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/sweeps/limits.cfg", hard_source_root());
+    hard_buf_t b = {0};
+    hard_printf(&b, "name = \"limits\";\nbase = \"../topologies/default.cfg\";\n"
+                    "sampling = %s;\naxes = (%s);\n", sampling, axes);
+    sip_sweep_spec_t *spec = NULL;
+    sip_error_t err;
+    sip_error_clear(&err);
+    sip_status_t st = sip_sweep_spec_load_string(b.s, path, NULL, &spec, &err);
+    free(b.s);
+    cr_assert_eq(st, SIP_ELIMIT, "got %s: %s", sip_status_str(st), err.message);
+    cr_assert_null(spec);
+    cr_assert(strstr(err.message, want) != NULL, "message '%s' lacks '%s'", err.message, want);
+}
+
+Test(hardening_limits, sweep_grid_beyond_2e40_variants)
+{
+    /* 7 axes of 64 values: 2^42 variants. */
+    hard_buf_t axes = {0};
+    const char *paths[] = {"instances.c0.x_mm", "instances.c0.y_mm", "instances.c1.x_mm",
+                           "instances.c1.y_mm", "instances.c2.x_mm", "instances.c2.y_mm",
+                           "instances.c3.x_mm"};
+    for (int a = 0; a < 7; a++)
+        hard_printf(&axes, "%s{ path = \"%s\"; range = [1.0, 64.0, 1.0]; }", a ? ", " : "",
+                    paths[a]);
+    expect_sweep_limit(axes.s, "{ method = \"grid\"; }", "more than 2^40 variants");
+    free(axes.s);
+}
+
+Test(hardening_limits, sweep_axis_beyond_value_limit)
+{
+    expect_sweep_limit("{ path = \"thermal.tj_max_c\"; range = [50.0, 150.0, 0.000001]; }",
+                       "{ method = \"grid\"; }", "values (expected at most");
+}
+
+/* Latin-hypercube strata are axes x samples entries, allocated when the spec is read. */
+Test(hardening_limits, sweep_lhs_strata_beyond_limit)
+{
+    expect_sweep_limit("{ path = \"thermal.tj_max_c\"; range = [50.0, 150.0]; }, "
+                       "{ path = \"thermal.ambient_c\"; range = [20.0, 40.0]; }",
+                       "{ method = \"lhs\"; samples = 60000000; }",
+                       "60000000 samples x 2 axes = 120000000 strata (expected at most 1e8)");
+}

@@ -12,6 +12,7 @@
 int sip_fuzz_package_one(const uint8_t *data, size_t size);
 int sip_fuzz_hotspot_one(const uint8_t *data, size_t size);
 int sip_fuzz_anynet_one(const uint8_t *data, size_t size);
+int sip_fuzz_sweep_one(const uint8_t *data, size_t size);
 
 typedef int (*harness_fn)(const uint8_t *data, size_t size);
 
@@ -22,6 +23,7 @@ static const struct {
     {"package", sip_fuzz_package_one},
     {"hotspot", sip_fuzz_hotspot_one},
     {"anynet", sip_fuzz_anynet_one},
+    {"sweep", sip_fuzz_sweep_one},
 };
 
 static harness_fn harness_of(const char *file)
@@ -69,7 +71,7 @@ Test(hardening_regress, every_regression_input_passes_its_harness, .init = scrat
             continue;
         harness_fn run = harness_of(e->d_name);
         cr_assert_not_null(run, "%s/%s: name must start with a harness (package-, hotspot-, "
-                                "anynet-)", dir, e->d_name);
+                                "anynet-, sweep-)", dir, e->d_name);
         char path[2048];
         snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
         replay(path, run);
@@ -130,4 +132,26 @@ Test(hardening_regress, shipped_packages_pass_the_package_harness, .init = scrat
         free(text.s);
         replay(path, sip_fuzz_package_one);
     }
+}
+
+/* Every shipped sweep spec through the sweep harness (first, middle and last variant). */
+Test(hardening_regress, shipped_sweeps_pass_the_sweep_harness, .init = scratch_in_build)
+{
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s/sweeps", hard_source_root());
+    DIR *d = opendir(dir);
+    cr_assert_not_null(d, "%s", dir);
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        size_t len = strlen(e->d_name);
+        if (len < 5 || strcmp(e->d_name + len - 4, ".cfg") != 0)
+            continue;
+        char path[2048];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        replay(path, sip_fuzz_sweep_one);
+        n++;
+    }
+    closedir(d);
+    cr_assert_gt(n, 0);
 }
