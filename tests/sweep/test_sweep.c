@@ -542,6 +542,17 @@ Test(sweep_run, shards_partition_the_rows, .timeout = 120)
     *m = '\0';
     cr_assert_str_eq(merged, f);
     free(merged);
+    /* The front over both shards is the full run's front. */
+    char p1[300], p2[300], front[300], want[300];
+    snprintf(p1, sizeof p1, "%s.jsonl", s1);
+    snprintf(p2, sizeof p2, "%s.jsonl", s2);
+    snprintf(front, sizeof front, "%s/front.jsonl", d);
+    snprintf(want, sizeof want, "%s.pareto.jsonl", full);
+    const char *shards[] = {p1, p2};
+    FILE *out = fopen(front, "w");
+    cr_assert_eq(sip_pareto_results(shards, 2, s->objectives, s->n_objectives, out, NULL, NULL), SIP_OK);
+    fclose(out);
+    assert_same_file(front, want);
     free(f);
     free(a);
     free(b);
