@@ -184,6 +184,11 @@ sip_status_t sip_thermal_solve(sip_thermal_model_t *m, const double *power_w, si
     }
     sip__thermal_power_vector(m, power_w, b);
     st = sip__thermal_solve_raw(m, 0.0, b, theta, err);
+    /* Never answer NaN or infinity as a temperature (issue 12). */
+    for (int i = 0; st == SIP_OK && i < m->n_nodes; i++)
+        if (!isfinite(theta[i]))
+            st = sip_error_set(err, SIP_ENUMERIC, NULL, 0, "thermal: node %d temperature is not finite "
+                               "(expected positive conductances in the layer stack and cooling)", i);
     if (st == SIP_OK)
         st = sip__thermal_result_build(m, power_w, theta, !m->skip_power_caps, out, err);
 out:

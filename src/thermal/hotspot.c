@@ -480,6 +480,15 @@ sip_status_t sip_thermal_model_create_hotspot(const char *dir, const char *confi
         c.grid_rows = grid_rows;
     if (grid_cols > 0)
         c.grid_cols = grid_cols;
+    /* Lengths, conductivities, heat capacities and the convection terms must be positive: a zero
+     * gives an infinite conductance and NaN temperatures (found by fuzz/: `-r_convec 0.`). */
+    for (size_t i = 0; i < sizeof hs_double_keys / sizeof hs_double_keys[0]; i++) {
+        size_t off = hs_double_keys[i].offset;
+        double v = *(const double *)((const char *)&c + off);
+        if (off != offsetof(hs_config_t, ambient_k) && off != offsetof(hs_config_t, thermal_threshold_k) &&
+            !(v > 0))
+            return sip_error_set(err, SIP_EINVAL, NULL, 0, "-%s %g (expected > 0)", hs_double_keys[i].name, v);
+    }
     if (!c.ptrace[0])
         return sip_error_set(err, SIP_EINVAL, NULL, 0, "HotSpot case needs a power trace (-p)");
 
