@@ -474,8 +474,6 @@ enum { VC_IDLE, VC_ROUTING, VC_VA, VC_ACTIVE };
 enum { STALL = -2 };
 
 typedef struct {
-    evq_t fq;         /* flits: (arrival cycle, flit) */
-    cq_t cq;          /* credits flowing back: (arrival cycle, VC mask) */
     int latency, width;
     double perr;
     /* Fractional bandwidth (rate_flits of the description, 0 = whole flits per cycle): the
@@ -526,6 +524,7 @@ typedef struct {
     bool fast;
     uint64_t m_route, m_va, m_sa; /* VCs routing, in VC allocation, active with a flit */
     uint64_t ov_busy;             /* output VCs with in_use_by >= 0 */
+    uint64_t obuf_mask;           /* outputs with flits in obuf */
     int pending_out;     /* flits in obuf + credits in cbuf */
     int16_t *route_port; /* [n_nodes] output port towards each node */
     int16_t *next_la;    /* [n_out * n_nodes] port at the next router, -1 = none */
@@ -551,6 +550,12 @@ typedef struct {
     double sum;
     int32_t max;
 } hist_t;
+
+typedef struct {
+    int32_t ch; /* channel * 2, + 1 for a credit */
+    int32_t flit;
+    uint64_t vcs;
+} witem_t;
 
 typedef enum { ST_WARMING, ST_RUNNING, ST_DRAINING } sim_state_t;
 
@@ -580,9 +585,10 @@ typedef struct {
     int64_t sent_flits, accepted_flits;
     int64_t flit_errors, replayed;
     bool oom;
-    /* Delivery wheel: the channels with something arriving in cycle t are listed in slot
-     * t & wheel_mask (item = channel * 2 + 1 for credits), so routers never poll idle links. */
-    int32_t **wheel;
+    /* Delivery wheel: what arrives in cycle t (flits and credits, with their channel) is listed
+     * in slot t & wheel_mask, so routers never poll idle links.  The slot spans the longest
+     * possible flight (see sim_build), and a channel's arrivals keep their order. */
+    witem_t **wheel;
     int *wheel_n, *wheel_cap;
     uint32_t wheel_mask;
 } sim_t;
@@ -705,20 +711,30 @@ static void flit_free(sim_t *s, int32_t f)
 
 /* --------------------------------------------------------------------------- channels ---- */
 
-static void wheel_add(sim_t *s, int32_t t, int32_t item)
+static void wheel_grow(sim_t *s, uint32_t k)
+{
+    int nc = s->wheel_cap[k] ? s->wheel_cap[k] * 2 : 16;
+    witem_t *nv = realloc(s->wheel[k], (size_t)nc * sizeof *nv);
+    if (!nv) {
+        s->oom = true;
+        return;
+    }
+    s->wheel[k] = nv;
+    s->wheel_cap[k] = nc;
+}
+
+static inline void wheel_add(sim_t *s, int32_t t, int32_t ch, int32_t flit, uint64_t vcs)
 {
     uint32_t k = (uint32_t)t & s->wheel_mask;
     if (s->wheel_n[k] == s->wheel_cap[k]) {
-        int nc = s->wheel_cap[k] ? s->wheel_cap[k] * 2 : 16;
-        int32_t *nv = realloc(s->wheel[k], (size_t)nc * sizeof *nv);
-        if (!nv) {
-            s->oom = true;
+        wheel_grow(s, k);
+        if (s->oom)
             return;
-        }
-        s->wheel[k] = nv;
-        s->wheel_cap[k] = nc;
     }
-    s->wheel[k][s->wheel_n[k]++] = item;
+    witem_t *w = &s->wheel[k][s->wheel_n[k]++];
+    w->ch = ch;
+    w->flit = flit;
+    w->vcs = vcs;
 }
 
 /* Send a flit over channel c in cycle now.  A flit sent in cycle t is read by the receiver in
@@ -751,43 +767,14 @@ static void chan_send_flit(sim_t *s, chan_t *c, int32_t f)
     }
     c->last_arrival = arrival;
     c->n_last++;
-    if (c->fq.n > c->fq.mask) {
-        /* grow (only replay can pile flits up beyond the credit bound) */
-        evq_t nq;
-        if (evq_init(&nq, (c->fq.mask + 1) * 2) != 0) {
-            s->oom = true;
-            return;
-        }
-        for (uint32_t i = 0; i < c->fq.n; i++)
-            evq_push(&nq, evq_at(&c->fq, i)->t, evq_at(&c->fq, i)->v);
-        free(c->fq.e);
-        c->fq = nq;
-    }
-    if (c->fq.n == 0)
-        wheel_add(s, arrival, (int32_t)(c - s->ch) * 2);
-    evq_push(&c->fq, arrival, f);
+    wheel_add(s, arrival, (int32_t)(c - s->ch) * 2, f, 0);
     if (s->state != ST_DRAINING)
         c->sent++;
 }
 
-static void chan_send_credit(sim_t *s, chan_t *c, uint64_t vcs)
+static inline void chan_send_credit(sim_t *s, chan_t *c, uint64_t vcs)
 {
-    if (c->cq.n > c->cq.mask) {
-        cq_t nq;
-        if (cq_init(&nq, (c->cq.mask + 1) * 2) != 0) {
-            s->oom = true;
-            return;
-        }
-        for (uint32_t i = 0; i < c->cq.n; i++) {
-            cev_t *e = &c->cq.e[(c->cq.head + i) & c->cq.mask];
-            cq_push(&nq, e->t, e->vcs);
-        }
-        free(c->cq.e);
-        c->cq = nq;
-    }
-    if (c->cq.n == 0)
-        wheel_add(s, s->now + c->latency + 1, (int32_t)(c - s->ch) * 2 + 1);
-    cq_push(&c->cq, s->now + c->latency + 1, vcs);
+    wheel_add(s, s->now + c->latency + 1, (int32_t)(c - s->ch) * 2 + 1, -1, vcs);
     s->credits_outstanding++;
 }
 
@@ -801,14 +788,13 @@ static void deliver(sim_t *s)
 {
     uint32_t k = (uint32_t)s->now & s->wheel_mask;
     int n = s->wheel_n[k];
-    int32_t *items = s->wheel[k];
+    const witem_t *items = s->wheel[k];
     for (int i = 0; i < n; i++) {
-        int cid = items[i] >> 1;
+        int cid = items[i].ch >> 1;
         chan_t *c = &s->ch[cid];
-        if (!(items[i] & 1)) {
-            while (c->fq.n && evq_front(&c->fq)->t == s->now) {
-                int32_t fi = evq_front(&c->fq)->v;
-                evq_pop(&c->fq);
+        if (!(items[i].ch & 1)) {
+            {
+                int32_t fi = items[i].flit;
                 if (c->dst_router >= 0 && s->rt[c->dst_router].fast) {
                     /* router_input_queuing for a fast router, done here: nothing reads the
                      * router between this read phase and its step. */
@@ -845,12 +831,9 @@ static void deliver(sim_t *s)
                         s->accepted_flits++;
                 }
             }
-            if (c->fq.n)
-                wheel_add(s, evq_front(&c->fq)->t, cid * 2);
         } else {
-            while (c->cq.n && c->cq.e[c->cq.head].t == s->now) {
-                uint64_t m = c->cq.e[c->cq.head].vcs;
-                cq_pop(&c->cq);
+            {
+                uint64_t m = items[i].vcs;
                 s->credits_outstanding--;
                 if (c->src_router >= 0 && s->rt[c->src_router].fast) {
                     /* credit_delay = 0: the credit is processed this cycle, before the step */
@@ -883,8 +866,6 @@ static void deliver(sim_t *s)
                     }
                 }
             }
-            if (c->cq.n)
-                wheel_add(s, c->cq.e[c->cq.head].t, cid * 2 + 1);
         }
     }
     s->wheel_n[k] = 0;
@@ -1235,6 +1216,26 @@ static void router_step(sim_t *s, router_t *r)
 static inline uint64_t islip_fast(int iters, int n_in, int n_out, uint64_t out_mask, uint64_t *out_req,
                                   uint64_t *gmask, int *gptr, int *aptr, int8_t *match)
 {
+    if (iters == 1) {
+        /* one iteration: nothing matched yet, every input granted accepts (alloc_islip1) */
+        uint64_t granted = 0;
+        for (uint64_t om = out_mask; om; om &= om - 1) {
+            int o = __builtin_ctzll(om);
+            int i = rr_pick1(out_req[o], gptr[o]);
+            out_req[o] = 0;
+            uint64_t ib = 1ull << i;
+            gmask[i] = (granted & ib ? gmask[i] : 0) | 1ull << o;
+            granted |= ib;
+        }
+        for (uint64_t g = granted; g; g &= g - 1) {
+            int i = __builtin_ctzll(g);
+            int o = rr_pick1(gmask[i], aptr[i]);
+            match[i] = (int8_t)o;
+            gptr[o] = i + 1 == n_in ? 0 : i + 1;
+            aptr[i] = o + 1 == n_out ? 0 : o + 1;
+        }
+        return granted;
+    }
     uint64_t matched_in = 0, matched_out = 0;
     for (int iter = 0; iter < iters; iter++) {
         uint64_t granted = 0;
@@ -1360,6 +1361,7 @@ static void router_step_fast(sim_t *s, router_t *r)
             }
         }
         evq_push(&r->obuf[out], 0, x->flit);
+        r->obuf_mask |= 1ull << out;
         r->pending_out++;
         r->xb_head = (r->xb_head + 1) & r->xb_mask;
         r->xb_n--;
@@ -1389,7 +1391,7 @@ static void router_step_fast(sim_t *s, router_t *r)
         x->flit = fi;
         x->eout = (int16_t)out;
         r->xb_n++;
-        r->out_credits[p] |= 1ull << vc;
+        chan_send_credit(s, &s->ch[r->in_chan[p]], 1ull << vc);
         if (r->bcount[iv] == 0) {
             if (f->tail)
                 r->state[iv] = VC_IDLE;
@@ -1402,15 +1404,33 @@ static void router_step_fast(sim_t *s, router_t *r)
     }
     r->active = (r->m_route | r->m_va | r->m_sa) || r->xb_n;
 
-    for (uint64_t w = sa_won; w; w &= w - 1) {
-        int p = __builtin_ctzll(w);
-        cq_t *q = &r->cbuf[p];
-        cev_t *c = &q->e[(q->head + q->n) & q->mask];
-        c->t = 0;
-        c->vcs = r->out_credits[p];
-        q->n++;
-        r->out_credits[p] = 0;
-        r->pending_out++;
+}
+
+/* router_write_outputs for a fast router: only the outputs holding flits; the credits of the
+ * cycle's switch winners (one per input, so the credit queues never hold more) are sent by
+ * router_step_fast itself after these flits, as router_write_outputs orders them. */
+static void router_write_outputs_fast(sim_t *s, router_t *r)
+{
+    for (uint64_t om = r->obuf_mask; om; om &= om - 1) {
+        int o = __builtin_ctzll(om);
+        evq_t *q = &r->obuf[o];
+        chan_t *c = &s->ch[r->out_chan[o]];
+        int budget = c->width;
+        if (c->rate > 0.0) {
+            c->tokens += c->rate * (double)(s->now - c->tok_time);
+            c->tok_time = s->now;
+            if (c->tokens < budget)
+                budget = (int)c->tokens;
+        }
+        for (int k = 0; k < budget && q->n; k++) {
+            chan_send_flit(s, c, evq_front(q)->v);
+            evq_pop(q);
+            r->pending_out--;
+            if (c->rate > 0.0)
+                c->tokens -= 1.0;
+        }
+        if (!q->n)
+            r->obuf_mask &= ~(1ull << o);
     }
 }
 
@@ -1651,8 +1671,12 @@ static void step(sim_t *s)
             else
                 router_step(s, rt);
         }
-        if (rt->pending_out)
-            router_write_outputs(s, rt);
+        if (rt->pending_out) {
+            if (rt->fast)
+                router_write_outputs_fast(s, rt);
+            else
+                router_write_outputs(s, rt);
+        }
     }
     s->now++;
 }
@@ -1715,13 +1739,7 @@ static void sim_free(sim_t *s)
         }
         free(s->nd);
     }
-    if (s->ch) {
-        for (int c = 0; c < s->n_ch; c++) {
-            free(s->ch[c].fq.e);
-            free(s->ch[c].cq.e);
-        }
-        free(s->ch);
-    }
+    free(s->ch);
     if (s->wheel)
         for (uint32_t k = 0; k <= s->wheel_mask; k++)
             free(s->wheel[k]);
@@ -1854,9 +1872,6 @@ static sip_status_t sim_build(sim_t *s, const sip_netsim_net_t *net, const sip_n
         ch->last_arrival = -1;
         ch->dst_router = -1;
         ch->src_router = -1;
-        if (evq_init(&ch->fq, credit_bound + (uint32_t)((ch->latency + 2) * ch->width)) ||
-            cq_init(&ch->cq, (uint32_t)ch->latency + 4))
-            goto oom;
     }
     {
         /* an arrival is at most latency + replay round trip (2 latency + 2) + one cycle per flit
