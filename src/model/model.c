@@ -83,11 +83,15 @@ void sip_package_destroy(sip_package_t *pkg)
     free(pkg);
 }
 
+/* Copies keep the capacity `append` assumes: the next power of two at or above n. */
 static void *dup_array(const void *src, size_t n, size_t size, bool *ok)
 {
     if (n == 0 || !src)
         return NULL;
-    void *p = malloc(n * size);
+    size_t cap = 4;
+    while (cap < n)
+        cap *= 2;
+    void *p = malloc(cap * size);
     if (!p) {
         *ok = false;
         return NULL;

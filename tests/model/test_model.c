@@ -134,3 +134,18 @@ Test(core_status, error_formats_as_path_line_message)
     cr_assert_str_eq(sip_status_str(SIP_OK), "ok");
     cr_assert_str_eq(sip_status_str((sip_status_t)999), "unknown status");
 }
+
+Test(model_lifetime, a_clone_grows_like_the_original)
+{
+    sip_package_t *pkg = two_dies(0), *copy = NULL;
+    cr_assert_eq(sip_package_clone(pkg, &copy, NULL), SIP_OK);
+    sip_instance_t in;
+    sip_instance_init(&in);
+    in.type = 0;
+    for (int i = 0; i < 40; i++)
+        cr_assert_eq(sip_package_add_instance(copy, &in, NULL), 2 + i);
+    cr_assert_eq(copy->n_instances, 42);
+    cr_assert_eq(pkg->n_instances, 2);
+    sip_package_destroy(pkg);
+    sip_package_destroy(copy);
+}
