@@ -253,9 +253,28 @@ SIP_EXPORT sip_status_t sip_demand_add(sip_demand_matrix_t *demand, int src, int
  * Evaluation: link loads, saturation, latency, energy.
  * ---------------------------------------------------------------------------------------- */
 
+/* Routers as input-queued virtual-channel routers (BookSim2 "iq", netsim): each input port has
+ * `vcs` VCs of `vc_buffer_flits` flits; a VC passes one packet at a time through the pipeline
+ * (routing, VC and switch allocation), so it is held for the first router_stages -
+ * crossbar_stages stages of router_delay_ns plus one cycle per further flit, plus the packet's
+ * wait for its output.  The defaults are netsim's default router (sip_netsim_config_init:
+ * 4 VCs x 4 flits, 4 stages of which 1 is the crossbar), so that both engines agree by
+ * construction; see evaluate.c for the queueing model. */
 typedef struct {
     double packet_bytes;   /* 0 = one flit */
+    int vcs;               /* VCs per router input port: 0 = 4, < 0 = unlimited (no VC model) */
+    int vc_buffer_flits;   /* flits per VC buffer: 0 = 4 */
+    int router_stages;     /* pipeline stages in router_delay_ns: 0 = 4 (RC, VA, SA, ST) */
+    int crossbar_stages;   /* of which after switch allocation (the VC is free again): 0 = 1 */
 } sip_traffic_options_t;
+
+/* A turn through a router: traffic entering on `in` and leaving on `out`.  in: a channel index,
+ * or n_channels + endpoint for an injection port; out: a channel index, or n_channels + endpoint
+ * for an ejection port. */
+typedef struct {
+    int in, out;
+    double GBps;
+} sip_turn_t;
 
 typedef enum { SIP_PORT_CHANNEL, SIP_PORT_INJECT, SIP_PORT_EJECT } sip_port_kind_t;
 
@@ -272,7 +291,14 @@ typedef struct sip_traffic_result {
     double *inject_GBps, *eject_GBps, *inject_util, *eject_util; /* per endpoint */
     double *flow_hops;         /* per flow (demand order): mean channels crossed */
     double *flow_zero_load_ns; /* per flow: T0, weighted over its paths */
-    double *flow_latency_ns;   /* per flow: T0 + queueing (M/D/1 per port); INFINITY when saturated */
+    double *flow_latency_ns;   /* per flow: T0 + queueing (ports and VCs); INFINITY when saturated */
+    /* VC model (evaluate.c): per router input port, the mean share of its VCs occupied (Little:
+     * packet rate x VC holding time / VCs); 0 without the VC model.  At 1 the port's VCs cannot
+     * keep up and latency is INFINITY even below the channel-load bound. */
+    double *channel_vc_util;   /* [n_channels] input port the channel feeds */
+    double *inject_vc_util;    /* [n_endpoints] injection input port */
+    int n_turns;
+    sip_turn_t *turns;         /* load per (input port, output port) pair, sorted by in, out */
     double injected_GBps, ejected_GBps;
     double channel_GBps_sum;   /* sum of channel loads = sum of demand x hops */
     double max_util;
@@ -293,7 +319,8 @@ SIP_EXPORT sip_status_t sip_traffic_evaluate(const sip_network_t *net, const sip
 SIP_EXPORT void sip_traffic_result_destroy(sip_traffic_result_t *res);
 
 /* Latency of a result's demand scaled by `scale` (loads and utilizations linear in it);
- * INFINITY at or beyond saturation.  Used for latency-vs-load curves. */
+ * INFINITY at or beyond saturation, or where some input port's VCs cannot keep up; NAN when
+ * out of memory.  Used for latency-vs-load curves. */
 SIP_EXPORT double sip_traffic_mean_latency_at(const sip_network_t *net, const sip_routes_t *routes,
                                               const sip_demand_matrix_t *demand,
                                               const sip_traffic_options_t *opts,

@@ -12,6 +12,33 @@
  * ignores router allocation losses and finite buffers; it therefore underestimates latency
  * near saturation, where BookSim's input-queued routers saturate at 70-98 % of the bound
  * (peers/booksim results.md "Sanity checks").
+ *
+ * Virtual channels (sip_traffic_options_t.vcs > 0, the default): BookSim2's iq router (and
+ * netsim, its clone) keeps one packet per input VC in its pipeline at a time -- a VC routes,
+ * allocates an output VC and wins the switch for its head packet before the next packet in the
+ * same VC buffer starts routing (iq_router.cpp: a VC returns to routing only after its tail
+ * leaves).  So each input VC is a server whose service ("holding") time per packet is
+ *     H = (router_stages - crossbar_stages) cycles + (flits - 1) cycles + W_out,
+ * where W_out is the packet's wait for its output port (the M/D/1 wait above, plus, for a
+ * channel output, the time spent without a credit when the downstream VC is full).  By Little's
+ * law the mean number of occupied VCs of an input port is lambda H, and the port keeps up only
+ * while rho = lambda H / V < 1: an input port's VCs bound its packet rate at V / H even when
+ * its channel is wide (MI300X-like IOD-to-IOD links: 10 flits/cycle of channel, 4/3 packets
+ * per cycle of VCs).  The upstream router assigns arriving packets to the downstream VCs in
+ * turn (round-robin over the free VCs), so each VC sees a Poisson stream split V ways:
+ * Erlang-V inter-arrival times, squared coefficient of variation c_a^2 = 1/V.  The wait in the
+ * VC buffer then follows Kingman's G/G/1 approximation with deterministic service,
+ *     Wq = rho / (1 - rho) x (c_a^2 / 2) x H,
+ * which is exactly M/D/1 for V = 1.  A full VC buffer (K = vc_buffer_flits / flits packets)
+ * stalls the upstream router: with the queue length beyond the packet in service taken as
+ * exponential with the mean Lq / rho (heavy-traffic limit of the same queue), the chance an
+ * arriving packet finds its VC full is P = rho exp(-(K - 1) rho / Lq); it then waits about half
+ * a holding time plus the credit's return over the channel, which lengthens the holding time
+ * of the upstream input VC (the VC/credit back-pressure of wormhole models: Dally, "Virtual-
+ * channel flow control", IEEE TPDS 3(2) 1992; Ould-Khaoua, IEEE TC 48(12) 1999).  Holding times
+ * depend on each other through these stalls, so they are solved as a fixed point over ports.
+ * Zero load is unchanged (every wait vanishes) and so is the channel-load bound; the VC term
+ * only adds waiting below it, and latency turns INFINITY where some port's rho reaches 1.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "traffic_internal.h"
 
@@ -25,6 +52,7 @@ void sip_traffic_result_destroy(sip_traffic_result_t *res)
         return;
     free(res->channel_GBps); /* one block holds every double array */
     free(res->bottlenecks);
+    free(res->turns);
     free(res);
 }
 
@@ -42,35 +70,160 @@ static double packet_bytes_of(const sip_network_t *net, const sip_traffic_option
     return opts && opts->packet_bytes > 0.0 ? opts->packet_bytes : net->flit_bytes;
 }
 
-/* Zero-load and loaded latency of one flow, weighted over its paths; hops likewise.
- * Utilizations are multiplied by scale (curves); a NULL util array means zero load. */
-static void flow_latency(const sip_network_t *net, const sip_routes_t *routes, const sip_flow_t *f,
-                         double packet_bytes, const sip_traffic_result_t *res, double scale,
-                         double *t0_out, double *lat_out, double *hops_out)
+/* Router VC parameters after defaults (sip_traffic_options_t). */
+typedef struct {
+    int vcs;          /* <= 0: no VC model */
+    int buffer_flits;
+    int stages, crossbar_stages;
+} vc_params_t;
+
+static vc_params_t vc_params_of(const sip_traffic_options_t *opts)
 {
+    /* netsim's default router (sip_netsim_config_init: BookSim2's 4 VCs x 4 flits, 4-stage iq
+     * router with a 1-stage crossbar, shared/peers/booksim configs) */
+    vc_params_t p = {4, 4, 4, 1};
+    if (opts) {
+        if (opts->vcs)
+            p.vcs = opts->vcs;
+        if (opts->vc_buffer_flits > 0)
+            p.buffer_flits = opts->vc_buffer_flits;
+        if (opts->router_stages > 0)
+            p.stages = opts->router_stages;
+        if (opts->crossbar_stages > 0)
+            p.crossbar_stages = opts->crossbar_stages;
+    }
+    if (p.crossbar_stages > p.stages)
+        p.crossbar_stages = p.stages;
+    return p;
+}
+
+/* Working arrays of the VC fixed point, one block: per input port (n_channels + n_endpoints)
+ * and per output port (likewise). */
+typedef struct {
+    double *wq_in;   /* wait in the input VC buffer, ns */
+    double *util_in; /* rho of the input port's VCs */
+    double *hold;    /* VC holding time, ns */
+    double *w_out;   /* wait for the output port (M/D/1 + credit stalls), ns */
+    double *pfull;   /* chance an arriving packet finds its VC buffer full */
+    double *inject_util_scaled; /* injection port utilization (per endpoint) */
+    double *block;
+} vc_state_t;
+
+static void vc_state_fini(vc_state_t *st)
+{
+    free(st->block);
+    st->block = NULL;
+}
+
+static int vc_state_init(vc_state_t *st, int nports)
+{
+    st->block = calloc((size_t)nports * 6 + 1, sizeof(double));
+    if (!st->block)
+        return -1;
+    st->wq_in = st->block;
+    st->util_in = st->wq_in + nports;
+    st->hold = st->util_in + nports;
+    st->w_out = st->hold + nports;
+    st->pfull = st->w_out + nports;
+    st->inject_util_scaled = st->pfull + nports;
+    return 0;
+}
+
+/* Solve the VC model at `scale` x the result's loads.  Returns false when some input port's
+ * VCs cannot keep up (rho >= 1): latency is then unbounded.  Without the VC model (vcs <= 0)
+ * only the output waits are filled. */
+static bool vc_solve(const sip_network_t *net, const sip_traffic_result_t *res, double packet_bytes,
+                     vc_params_t vp, double scale, vc_state_t *st)
+{
+    const int nc = net->n_channels, ne = net->n_endpoints, np = nc + ne;
+    /* output waits without stalls: M/D/1 per port */
+    for (int c = 0; c < nc; c++)
+        st->w_out[c] = md1_wait_ns(res->channel_util[c] * scale, packet_bytes / net->channels[c].capacity_GBps);
+    for (int e = 0; e < ne; e++) {
+        st->w_out[nc + e] = md1_wait_ns(res->eject_util[e] * scale, packet_bytes / net->endpoints[e].eject_GBps);
+        st->inject_util_scaled[e] = res->inject_util[e] * scale;
+    }
+    for (int q = 0; q < np; q++) {
+        st->wq_in[q] = st->util_in[q] = st->pfull[q] = 0.0;
+        st->hold[q] = 0.0;
+    }
+    if (vp.vcs <= 0 || !res->n_turns)
+        return true;
+    const double V = vp.vcs;
+    const double flits = ceil(packet_bytes / net->flit_bytes - 1e-9);
+    const double k_pkts = fmax(1.0, floor(vp.buffer_flits / flits));
+    const double ca2 = 1.0 / V; /* round-robin split of a Poisson stream: Erlang-V gaps */
+    bool stable = true;
+    for (int it = 0; it < 200; it++) {
+        double change = 0.0;
+        stable = true;
+        int t = 0;
+        for (int q = 0; q < np; q++) {
+            double lam_GBps = 0.0, wsum = 0.0;
+            for (; t < res->n_turns && res->turns[t].in == q; t++) {
+                const sip_turn_t *tr = &res->turns[t];
+                double w = st->w_out[tr->out];
+                if (tr->out < nc) /* credit stall at a full downstream VC */
+                    w += st->pfull[tr->out] * (0.5 * st->hold[tr->out] + net->channels[tr->out].latency_ns);
+                lam_GBps += tr->GBps;
+                wsum += tr->GBps * w;
+            }
+            if (lam_GBps <= 0.0)
+                continue;
+            int node = q < nc ? net->channels[q].to : net->endpoints[q - nc].node;
+            double cycle_ns = net->nodes[node].router_delay_ns / vp.stages;
+            double hold = cycle_ns * (vp.stages - vp.crossbar_stages + flits - 1.0) + wsum / lam_GBps;
+            double lam = lam_GBps * scale / packet_bytes; /* packets per ns */
+            double rho = lam * hold / V;
+            change = fmax(change, fabs(hold - st->hold[q]));
+            st->hold[q] = hold;
+            st->util_in[q] = rho;
+            if (rho >= 1.0) {
+                stable = false;
+                st->wq_in[q] = INFINITY;
+                st->pfull[q] = 1.0;
+                continue;
+            }
+            double wq = rho / (1.0 - rho) * 0.5 * ca2 * hold;
+            double lq = lam / V * wq; /* packets waiting in one VC */
+            st->wq_in[q] = wq;
+            st->pfull[q] = lq > 0.0 ? rho * exp(-(k_pkts - 1.0) * rho / lq) : (k_pkts <= 1.0 ? rho : 0.0);
+        }
+        if (!stable || change < 1e-12)
+            break;
+    }
+    return stable;
+}
+
+/* Zero-load and loaded latency of one flow, weighted over its paths; hops likewise.  st holds
+ * the port waits (vc_solve); NULL means zero load. */
+static void flow_latency(const sip_network_t *net, const sip_routes_t *routes, const sip_flow_t *f,
+                         double packet_bytes, const vc_state_t *st, double *t0_out, double *lat_out,
+                         double *hops_out)
+{
+    const int nc = net->n_channels;
     const sip_endpoint_t *es = &net->endpoints[f->src], *ed = &net->endpoints[f->dst];
     const int u = es->node, v = ed->node;
     const int pair = sip_routes_pair(routes, u, v);
     const double tail_bytes = packet_bytes > net->flit_bytes ? packet_bytes - net->flit_bytes : 0.0;
-    double w_inj = 0.0, w_ej = 0.0;
-    if (res) {
-        w_inj = md1_wait_ns(res->inject_util[f->src] * scale, packet_bytes / es->inject_GBps);
-        w_ej = md1_wait_ns(res->eject_util[f->dst] * scale, packet_bytes / ed->eject_GBps);
-    }
+    double w_ends = 0.0;
+    if (st) /* injection port, the injection input's VCs, ejection port */
+        w_ends = md1_wait_ns(st->inject_util_scaled[f->src], packet_bytes / es->inject_GBps) +
+                 st->wq_in[nc + f->src] + st->w_out[nc + f->dst];
     double t0 = 0.0, lat = 0.0, hops = 0.0;
     for (int p = routes->pair_first[pair]; p < routes->pair_first[pair + 1]; p++) {
         const sip_path_t *path = &routes->paths[p];
         double head = es->inject_latency_ns + net->nodes[u].router_delay_ns + ed->eject_latency_ns;
         double min_bw = es->inject_GBps < ed->eject_GBps ? es->inject_GBps : ed->eject_GBps;
-        double wait = w_inj + w_ej;
+        double wait = w_ends;
         for (int h = 0; h < path->n_hops; h++) {
             int c = routes->hops[path->first_hop + h];
             const sip_channel_t *ch = &net->channels[c];
             head += ch->latency_ns + net->nodes[ch->to].router_delay_ns;
             if (ch->capacity_GBps < min_bw)
                 min_bw = ch->capacity_GBps;
-            if (res)
-                wait += md1_wait_ns(res->channel_util[c] * scale, packet_bytes / ch->capacity_GBps);
+            if (st)
+                wait += st->w_out[c] + st->wq_in[c];
         }
         double path_t0 = head + tail_bytes / min_bw;
         t0 += path->weight * path_t0;
@@ -80,6 +233,79 @@ static void flow_latency(const sip_network_t *net, const sip_routes_t *routes, c
     *t0_out = t0;
     *lat_out = lat;
     *hops_out = hops;
+}
+
+/* Loads per (input port, output port) turn through the routers, sorted by input then output:
+ * outputs of a node get local slots (its out-channels in index order, then its endpoints), so
+ * a dense (input x slot) table accumulates the flows' paths in one pass. */
+static sip_status_t build_turns(const sip_network_t *net, const sip_routes_t *routes,
+                                const sip_demand_matrix_t *demand, sip_traffic_result_t *res,
+                                sip_error_t *err)
+{
+    const int nc = net->n_channels, ne = net->n_endpoints, nn = net->n_nodes, np = nc + ne;
+    sip_status_t st = SIP_OK;
+    int *outdeg = calloc((size_t)nn + 1, sizeof *outdeg);
+    int *first = calloc((size_t)nn + 1, sizeof *first);
+    int *slot = calloc((size_t)nc + 1, sizeof *slot);
+    int *slot_chan = calloc((size_t)nc + 1, sizeof *slot_chan);
+    double *tab = NULL;
+    if (!outdeg || !first || !slot || !slot_chan)
+        goto oom;
+    for (int c = 0; c < nc; c++)
+        slot[c] = outdeg[net->channels[c].from]++;
+    int m = 1;
+    for (int u = 0; u < nn; u++) {
+        first[u + 1] = first[u] + outdeg[u];
+        if (outdeg[u] + net->nodes[u].n_endpoints > m)
+            m = outdeg[u] + net->nodes[u].n_endpoints;
+    }
+    for (int c = 0; c < nc; c++)
+        slot_chan[first[net->channels[c].from] + slot[c]] = c;
+    tab = calloc((size_t)np * (size_t)m, sizeof *tab);
+    if (!tab)
+        goto oom;
+    for (int i = 0; i < demand->n_flows; i++) {
+        const sip_flow_t *f = &demand->flows[i];
+        const sip_endpoint_t *ed = &net->endpoints[f->dst];
+        int pair = sip_routes_pair(routes, net->endpoints[f->src].node, ed->node);
+        for (int p = routes->pair_first[pair]; p < routes->pair_first[pair + 1]; p++) {
+            const sip_path_t *path = &routes->paths[p];
+            double g = f->GBps * path->weight;
+            int q = nc + f->src;
+            for (int h = 0; h < path->n_hops; h++) {
+                int c = routes->hops[path->first_hop + h];
+                tab[(size_t)q * m + slot[c]] += g;
+                q = c;
+            }
+            tab[(size_t)q * m + outdeg[ed->node] + ed->local] += g;
+        }
+    }
+    int n = 0;
+    for (size_t k = 0; k < (size_t)np * m; k++)
+        n += tab[k] > 0.0;
+    res->turns = malloc((size_t)n * sizeof *res->turns + 1);
+    if (!res->turns)
+        goto oom;
+    for (int q = 0; q < np; q++) {
+        int u = q < nc ? net->channels[q].to : net->endpoints[q - nc].node;
+        for (int j = 0; j < m; j++) {
+            double g = tab[(size_t)q * m + j];
+            if (g <= 0.0)
+                continue;
+            int out = j < outdeg[u] ? slot_chan[first[u] + j] : nc + net->nodes[u].first_endpoint + (j - outdeg[u]);
+            res->turns[res->n_turns++] = (sip_turn_t){q, out, g};
+        }
+    }
+    goto out;
+oom:
+    st = sip_error_set(err, SIP_ENOMEM, NULL, 0, "traffic: out of memory");
+out:
+    free(outdeg);
+    free(first);
+    free(slot);
+    free(slot_chan);
+    free(tab);
+    return st;
 }
 
 static sip_status_t check_inputs(const sip_network_t *net, const sip_routes_t *routes,
@@ -105,7 +331,7 @@ sip_status_t sip_traffic_evaluate(const sip_network_t *net, const sip_routes_t *
     SIP_TRY(check_inputs(net, routes, demand, err));
     const int nc = net->n_channels, ne = net->n_endpoints, nf = demand->n_flows;
     sip_traffic_result_t *res = calloc(1, sizeof *res);
-    double *block = calloc((size_t)(2 * nc + 4 * ne + 3 * nf + 1), sizeof *block);
+    double *block = calloc((size_t)(3 * nc + 5 * ne + 3 * nf + 1), sizeof *block);
     if (!res || !block) {
         free(res);
         free(block);
@@ -123,6 +349,8 @@ sip_status_t sip_traffic_evaluate(const sip_network_t *net, const sip_routes_t *
     res->flow_hops = res->eject_util + ne;
     res->flow_zero_load_ns = res->flow_hops + nf;
     res->flow_latency_ns = res->flow_zero_load_ns + nf;
+    res->channel_vc_util = res->flow_latency_ns + nf;
+    res->inject_vc_util = res->channel_vc_util + nc;
 
     /* Pass 1: loads. */
     for (int i = 0; i < nf; i++) {
@@ -181,14 +409,25 @@ sip_status_t sip_traffic_evaluate(const sip_network_t *net, const sip_routes_t *
         }
     }
 
-    /* Pass 2: latency per flow. */
+    /* Pass 2: port and VC waits, latency per flow. */
     const double pkt = packet_bytes_of(net, opts);
+    sip_status_t st = build_turns(net, routes, demand, res, err);
+    vc_state_t vs = {0};
+    if (st == SIP_OK && vc_state_init(&vs, nc + ne))
+        st = sip_error_set(err, SIP_ENOMEM, NULL, 0, "traffic: out of memory");
+    if (st != SIP_OK) {
+        sip_traffic_result_destroy(res);
+        return st;
+    }
+    vc_solve(net, res, pkt, vc_params_of(opts), 1.0, &vs);
+    memcpy(res->channel_vc_util, vs.util_in, (size_t)nc * sizeof(double));
+    memcpy(res->inject_vc_util, vs.util_in + nc, (size_t)ne * sizeof(double));
     double wsum = 0.0, hsum = 0.0, t0sum = 0.0, latsum = 0.0;
     const bool unweighted = res->injected_GBps <= 0.0; /* load 0: average the pattern's flows */
     for (int i = 0; i < nf; i++) {
         const sip_flow_t *f = &demand->flows[i];
-        flow_latency(net, routes, f, pkt, res, 1.0, &res->flow_zero_load_ns[i],
-                     &res->flow_latency_ns[i], &res->flow_hops[i]);
+        flow_latency(net, routes, f, pkt, &vs, &res->flow_zero_load_ns[i], &res->flow_latency_ns[i],
+                     &res->flow_hops[i]);
         double w = unweighted ? 1.0 : f->GBps;
         wsum += w;
         hsum += w * res->flow_hops[i];
@@ -200,6 +439,7 @@ sip_status_t sip_traffic_evaluate(const sip_network_t *net, const sip_routes_t *
         res->mean_zero_load_ns = t0sum / wsum;
         res->mean_latency_ns = latsum / wsum;
     }
+    vc_state_fini(&vs);
     *out = res;
     return SIP_OK;
 }
@@ -212,14 +452,22 @@ double sip_traffic_mean_latency_at(const sip_network_t *net, const sip_routes_t 
     if (res->max_util * scale >= 1.0)
         return INFINITY;
     const double pkt = packet_bytes_of(net, opts);
+    vc_state_t vs = {0};
+    if (vc_state_init(&vs, net->n_channels + net->n_endpoints))
+        return NAN; /* out of memory: no estimate */
+    if (!vc_solve(net, res, pkt, vc_params_of(opts), scale, &vs)) {
+        vc_state_fini(&vs);
+        return INFINITY; /* some input port's VCs cannot keep up */
+    }
     const bool unweighted = res->injected_GBps <= 0.0;
     double wsum = 0.0, latsum = 0.0;
     for (int i = 0; i < demand->n_flows; i++) {
         double t0, lat, hops;
-        flow_latency(net, routes, &demand->flows[i], pkt, res, scale, &t0, &lat, &hops);
+        flow_latency(net, routes, &demand->flows[i], pkt, &vs, &t0, &lat, &hops);
         double w = unweighted ? 1.0 : demand->flows[i].GBps;
         wsum += w;
         latsum += w * lat;
     }
+    vc_state_fini(&vs);
     return wsum > 0.0 ? latsum / wsum : 0.0;
 }

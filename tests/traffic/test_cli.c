@@ -7,46 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-
-/* Run `sipsim ARGS`, capture stdout (malloc'd) and the exit status. */
-static char *run(const char *args, int *status)
-{
-    const char *exe = getenv("SIPSIM_EXE");
-    cr_assert_not_null(exe);
-    char cmd[2048];
-    snprintf(cmd, sizeof cmd, "'%s' %s 2>/dev/null", exe, args);
-    FILE *p = popen(cmd, "r");
-    cr_assert_not_null(p);
-    size_t cap = 1 << 16, len = 0;
-    char *buf = malloc(cap);
-    size_t n;
-    while ((n = fread(buf + len, 1, cap - len - 1, p)) > 0) {
-        len += n;
-        if (cap - len < 1024)
-            buf = realloc(buf, cap *= 2);
-    }
-    buf[len] = '\0';
-    int st = pclose(p);
-    *status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    return buf;
-}
-
-static json_t *run_json(const char *args)
-{
-    int status;
-    char *out = run(args, &status);
-    cr_assert_eq(status, 0, "sipsim %s", args);
-    json_error_t jerr;
-    json_t *j = json_loads(out, 0, &jerr);
-    cr_assert_not_null(j, "%s: %s", args, jerr.text);
-    free(out);
-    return j;
-}
+#include "common/cli_run.h"
 
 Test(traffic_cli, bitcomp_mesh_json_reports_the_bound)
 {
-    json_t *j = run_json("traffic mesh:8x8 --pattern bitcomp --load 0.05 --json");
+    json_t *j = cli_run_json(NULL, "traffic mesh:8x8 --pattern bitcomp --load 0.05 --json");
     cr_assert_float_eq(json_real_value(json_object_get(j, "saturation_load")), 0.25, 1e-9);
     cr_assert_float_eq(json_real_value(json_object_get(j, "mean_zero_load_ns")), 47.0, 1e-9);
     cr_assert_eq(json_array_size(json_object_get(j, "channels")), 224);
@@ -59,7 +24,7 @@ Test(traffic_cli, shipped_topology_conserves_flow)
     const char *root = getenv("SIPSIM_SOURCE_ROOT");
     char args[1024];
     snprintf(args, sizeof args, "traffic '%s/topologies/mesh_2x4.cfg' --pattern alltoall --json", root);
-    json_t *j = run_json(args);
+    json_t *j = cli_run_json(NULL, args);
     double inj = json_real_value(json_object_get(j, "injected_GBps"));
     double ej = json_real_value(json_object_get(j, "ejected_GBps"));
     cr_assert_gt(inj, 0.0);
@@ -84,7 +49,7 @@ Test(traffic_cli, curve_csv_rises_until_saturation)
     char args[256];
     snprintf(args, sizeof args, "traffic mesh:4x4 --curve %s --points 10", path);
     int status;
-    free(run(args, &status));
+    free(cli_run(NULL, args, &status));
     cr_assert_eq(status, 0);
     FILE *f = fdopen(fd, "r");
     char line[256];
@@ -92,10 +57,15 @@ Test(traffic_cli, curve_csv_rises_until_saturation)
     cr_assert_eq(strncmp(line, "fraction_of_saturation,load,", 28), 0);
     int rows = 0;
     double prev = 0.0, frac, load, util, lat;
+    /* finite and rising until the routers' VCs saturate (evaluate.c's VC model: about 0.8 on
+     * this mesh; BookSim2 measures 0.73, peers/booksim results.md), infinite from there on */
     while (fgets(line, sizeof line, f)) {
         cr_assert_eq(sscanf(line, "%lf,%lf,%lf,%lf", &frac, &load, &util, &lat), 4);
-        cr_assert(isfinite(lat));
-        cr_assert_gt(lat, prev);
+        cr_assert(isfinite(lat) || (frac > 0.7 && isinf(lat)), "%s", line);
+        if (isfinite(prev))
+            cr_assert_gt(lat, prev);
+        else
+            cr_assert(isinf(lat));
         prev = lat;
         rows++;
     }
@@ -108,12 +78,12 @@ Test(traffic_cli, curve_csv_rises_until_saturation)
 Test(traffic_cli, bad_input_exits_2)
 {
     int status;
-    free(run("traffic mesh:4x4 --pattern tornado", &status));
+    free(cli_run(NULL, "traffic mesh:4x4 --pattern tornado", &status));
     cr_assert_eq(status, 2);
-    free(run("traffic mesh:3x3 --pattern transpose", &status));
+    free(cli_run(NULL, "traffic mesh:3x3 --pattern transpose", &status));
     cr_assert_eq(status, 2);
-    free(run("traffic mesh:4x4 --routing zigzag", &status));
+    free(cli_run(NULL, "traffic mesh:4x4 --routing zigzag", &status));
     cr_assert_eq(status, 2);
-    free(run("traffic", &status));
+    free(cli_run(NULL, "traffic", &status));
     cr_assert_eq(status, 2);
 }

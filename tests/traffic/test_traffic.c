@@ -197,22 +197,62 @@ Test(traffic_booksim, zero_load_matches_closed_form)
     eval_free(&ev);
 }
 
-/* Below saturation the M/D/1 estimate rises with load, stays above T0 and is finite;
- * at the bound it is infinite. */
+/* Below saturation the M/D/1 estimate (no VC model) rises with load, stays above T0 and is
+ * finite; at the bound it is infinite. */
 Test(traffic_booksim, latency_curve_rises_to_saturation)
 {
     sip_pattern_params_t p = load_params(0.1);
     eval_t ev = evaluate(booksim_mesh(8, false), SIP_ROUTING_DOR, "uniform", &p, 0);
+    const sip_traffic_options_t no_vcs = {.vcs = -1};
     double prev = ev.res->mean_zero_load_ns;
     for (int i = 1; i < 10; i++) {
         double scale = ev.res->saturation_scale * i / 10.0;
-        double lat = sip_traffic_mean_latency_at(ev.net, ev.routes, ev.demand, NULL, ev.res, scale);
+        double lat = sip_traffic_mean_latency_at(ev.net, ev.routes, ev.demand, &no_vcs, ev.res, scale);
         cr_assert(isfinite(lat));
         cr_assert_gt(lat, prev);
         prev = lat;
     }
-    cr_assert(isinf(sip_traffic_mean_latency_at(ev.net, ev.routes, ev.demand, NULL, ev.res,
+    cr_assert(isinf(sip_traffic_mean_latency_at(ev.net, ev.routes, ev.demand, &no_vcs, ev.res,
                                                 ev.res->saturation_scale)));
+    eval_free(&ev);
+}
+
+/* With the router's VCs (the default: BookSim2's 4 VCs, 4-stage iq router) the 8x8 mesh's
+ * input VCs run out below the channel-load bound of 0.5: the estimate stays finite at 0.40 and
+ * is infinite at 0.41 flits/node/cycle, BookSim2's measured saturation bracket (peers/booksim
+ * results.md: 0.40 sustained, 0.41 unstable, 1-flit packets).  Zero-load latency is unchanged,
+ * and the VC waits vanish as the VCs grow. */
+Test(traffic_booksim, vc_model_saturates_where_booksim_does)
+{
+    sip_pattern_params_t p = load_params(1.0);
+    eval_t ev = evaluate(booksim_mesh(8, false), SIP_ROUTING_DOR, "uniform", &p, 0);
+    cr_assert_float_eq(ev.res->saturation_scale, 0.5, 1e-9);
+    double prev = ev.res->mean_zero_load_ns;
+    for (int i = 1; i <= 40; i++) {
+        double lat = sip_traffic_mean_latency_at(ev.net, ev.routes, ev.demand, NULL, ev.res, i / 100.0);
+        cr_assert(isfinite(lat), "load %.2f", i / 100.0);
+        cr_assert_gt(lat, prev);
+        prev = lat;
+    }
+    cr_assert(isinf(sip_traffic_mean_latency_at(ev.net, ev.routes, ev.demand, NULL, ev.res, 0.41)));
+    cr_assert_float_eq(sip_traffic_mean_latency_at(ev.net, ev.routes, ev.demand, NULL, ev.res, 0.0), 33.25, 1e-9);
+    const sip_traffic_options_t many = {.vcs = 64}, none = {.vcs = -1};
+    double l64 = sip_traffic_mean_latency_at(ev.net, ev.routes, ev.demand, &many, ev.res, 0.3);
+    double l0 = sip_traffic_mean_latency_at(ev.net, ev.routes, ev.demand, &none, ev.res, 0.3);
+    double l4 = sip_traffic_mean_latency_at(ev.net, ev.routes, ev.demand, NULL, ev.res, 0.3);
+    cr_assert_gt(l4, l64);
+    cr_assert_gt(l64, l0);
+    cr_assert_lt(l64 - l0, 0.05 * (l4 - l0));
+    eval_free(&ev);
+    p = load_params(0.3);
+    ev = evaluate(booksim_mesh(8, false), SIP_ROUTING_DOR, "uniform", &p, 0);
+    double most = 0.0;
+    for (int c = 0; c < ev.res->n_channels; c++) {
+        cr_assert(ev.res->channel_vc_util[c] >= 0.0 && ev.res->channel_vc_util[c] < 1.0);
+        most = fmax(most, ev.res->channel_vc_util[c]);
+    }
+    cr_assert_gt(most, 0.3 * 3.0 / 4.0); /* the busiest channel: > 0.3 packets x 3 cycles / 4 VCs */
+    cr_assert_float_eq(ev.res->mean_latency_ns, l4, 1e-9 * l4);
     eval_free(&ev);
 }
 
