@@ -7,10 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../check/shipped.h"
+#include "common/cli_run.h"
 
 typedef struct {
     int status;
@@ -20,26 +20,8 @@ typedef struct {
 /* Run `sipsim ARGS` in the source root; stderr is discarded. */
 static run_t run(const char *args)
 {
-    const char *exe = getenv("SIPSIM_EXE");
-    cr_assert_not_null(exe, "SIPSIM_EXE is not set (run through meson test)");
-    char cmd[2048];
-    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' %s 2>/dev/null", shipped_root(), exe, args);
-    FILE *p = popen(cmd, "r");
-    cr_assert_not_null(p);
-    size_t cap = 1 << 16, len = 0, n;
-    char *out = malloc(cap);
-    cr_assert_not_null(out);
-    while ((n = fread(out + len, 1, cap - len - 1, p)) > 0) {
-        len += n;
-        if (cap - len < 2) {
-            cap *= 2;
-            out = realloc(out, cap);
-            cr_assert_not_null(out);
-        }
-    }
-    out[len] = '\0';
-    int st = pclose(p);
-    run_t r = {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
+    run_t r;
+    r.out = cli_run(shipped_root(), args, &r.status);
     return r;
 }
 

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/cli_run.h"
 #include "config/config_internal.h"
 #include "sipsim/config.h"
 
@@ -767,16 +767,11 @@ Test(config_util, edit_distance_and_suggestions)
 /* Run `sipsim ARGS`, capture stdout; returns the exit status. */
 static int run_sipsim(const char *args, char *out, size_t size)
 {
-    const char *exe = getenv("SIPSIM_EXE");
-    cr_assert(exe != NULL, "SIPSIM_EXE is not set (run through meson test)");
-    char cmd[2048];
-    snprintf(cmd, sizeof cmd, "'%s' %s 2>/dev/null", exe, args);
-    FILE *p = popen(cmd, "r");
-    cr_assert(p != NULL);
-    size_t n = fread(out, 1, size - 1, p);
-    out[n] = '\0';
-    int status = pclose(p);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    int status;
+    char *all = cli_run(NULL, args, &status);
+    snprintf(out, size, "%s", all);
+    free(all);
+    return status;
 }
 
 Test(config_cli, help_lists_groups_and_prints_one)

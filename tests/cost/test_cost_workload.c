@@ -7,11 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 
 #include "sipsim.h"
 #include "sipsim/cost.h"
 #include "sipsim/kernels.h"
+#include "common/cli_run.h"
 
 static sip_package_t *load(const char *rel)
 {
@@ -55,46 +55,12 @@ Test(cost_workload, throughput_divides_the_cost_per_good_package)
     sip_package_destroy(pkg);
 }
 
-static char *run(const char *args, int *status)
-{
-    const char *exe = getenv("SIPSIM_EXE");
-    cr_assert_not_null(exe);
-    char cmd[2048];
-    snprintf(cmd, sizeof cmd, "'%s' %s 2>/dev/null", exe, args);
-    FILE *f = popen(cmd, "r");
-    cr_assert_not_null(f);
-    size_t cap = 1 << 16, len = 0;
-    char *buf = malloc(cap);
-    size_t n;
-    while ((n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-        len += n;
-        if (cap - len < 1024)
-            buf = realloc(buf, cap *= 2);
-    }
-    buf[len] = '\0';
-    int st = pclose(f);
-    *status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    return buf;
-}
-
-static json_t *run_json(const char *args)
-{
-    int status;
-    char *out = run(args, &status);
-    cr_assert_eq(status, 0, "sipsim %s", args);
-    json_error_t jerr;
-    json_t *j = json_loads(out, 0, &jerr);
-    cr_assert_not_null(j, "%s: %s", args, jerr.text);
-    free(out);
-    return j;
-}
-
 Test(cost_workload, cli_reports_cost_per_token_per_second)
 {
     const char *root = getenv("SIPSIM_SOURCE_ROOT");
     char args[1024];
     snprintf(args, sizeof args, "cost '%s/topologies/default.cfg' --json", root);
-    json_t *j = run_json(args);
+    json_t *j = cli_run_json(NULL, args);
     sip_package_t *pkg = load("topologies/default.cfg");
     const double t = workload_tokens_per_s(pkg);
     const double total = json_real_value(json_object_get(json_object_get(j, "cost"), "total_usd"));
@@ -110,7 +76,7 @@ Test(cost_workload, cli_reports_cost_per_token_per_second)
     /* The text names the figure. */
     int status;
     snprintf(args, sizeof args, "cost '%s/topologies/default.cfg'", root);
-    char *text = run(args, &status);
+    char *text = cli_run(NULL, args, &status);
     cr_assert_eq(status, 0);
     char want[128];
     snprintf(want, sizeof want, "tokens/s -> $%.4f per token/s", total / t);
@@ -119,7 +85,7 @@ Test(cost_workload, cli_reports_cost_per_token_per_second)
 
     /* A package without a workload: null, not a number. */
     snprintf(args, sizeof args, "cost '%s/topologies/mesh_2x4.cfg' --json", root);
-    j = run_json(args);
+    j = cli_run_json(NULL, args);
     cr_assert(json_is_null(json_object_get(j, "usd_per_tokens_per_s")));
     cr_assert_null(json_object_get(j, "workload"));
     json_decref(j);

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/cli_run.h"
 #include "sipsim.h"
 #include "sipsim/graph.h"
 
@@ -169,23 +170,7 @@ static inline char *ex_run_dot(const char *args, const char *path, int *status)
 {
     char cmd[512];
     snprintf(cmd, sizeof cmd, "dot %s '%s' 2>&1", args, path);
-    FILE *p = popen(cmd, "r");
-    cr_assert_not_null(p);
-    size_t cap = 1 << 16, len = 0;
-    char *out = malloc(cap);
-    cr_assert_not_null(out);
-    size_t n;
-    while ((n = fread(out + len, 1, cap - len - 1, p)) > 0) {
-        len += n;
-        if (cap - len < 2) {
-            cap *= 2;
-            out = realloc(out, cap);
-            cr_assert_not_null(out);
-        }
-    }
-    out[len] = '\0';
-    *status = pclose(p);
-    return out;
+    return cli_capture(cmd, status);
 }
 
 /* Graphviz keeps "\\" in a quoted string as two characters (escString: one backslash). */

@@ -7,46 +7,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 
+#include "common/cli_run.h"
 #include "sipsim.h"
 
+/* The commands name shipped files relative to the source root. */
 static char *run(const char *args, int *status)
 {
-    const char *exe = getenv("SIPSIM_EXE"), *root = getenv("SIPSIM_SOURCE_ROOT");
-    cr_assert_not_null(exe);
-    cr_assert_not_null(root);
-    char cmd[4096];
-    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' %s 2>/dev/null", root, exe, args);
-    FILE *p = popen(cmd, "r");
-    cr_assert_not_null(p);
-    size_t cap = 1 << 16, len = 0;
-    char *buf = malloc(cap);
-    cr_assert_not_null(buf);
-    size_t n;
-    while ((n = fread(buf + len, 1, cap - len - 1, p)) > 0) {
-        len += n;
-        if (cap - len < 1024) {
-            buf = realloc(buf, cap *= 2);
-            cr_assert_not_null(buf);
-        }
-    }
-    buf[len] = '\0';
-    int st = pclose(p);
-    *status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    return buf;
+    return cli_run(cli_source_root(), args, status);
 }
 
 static json_t *run_json(const char *args)
 {
-    int status;
-    char *out = run(args, &status);
-    cr_assert_eq(status, 0, "sipsim %s", args);
-    json_error_t jerr;
-    json_t *j = json_loads(out, 0, &jerr);
-    cr_assert_not_null(j, "%s: %s", args, jerr.text);
-    free(out);
-    return j;
+    return cli_run_json(cli_source_root(), args);
 }
 
 static double jnum(const json_t *o, const char *key)

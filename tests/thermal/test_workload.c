@@ -7,11 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 
 #include "sipsim.h"
 #include "sipsim/kernels.h"
 #include "sipsim/thermal.h"
+#include "common/cli_run.h"
 
 #define GRID 24
 
@@ -92,28 +92,6 @@ Test(thermal_workload, workload_power_map_balances_and_orders_temperatures)
     sip_package_destroy(pkg);
 }
 
-static char *run(const char *args, int *status)
-{
-    const char *exe = getenv("SIPSIM_EXE");
-    cr_assert_not_null(exe);
-    char cmd[2048];
-    snprintf(cmd, sizeof cmd, "'%s' %s 2>/dev/null", exe, args);
-    FILE *f = popen(cmd, "r");
-    cr_assert_not_null(f);
-    size_t cap = 1 << 16, len = 0;
-    char *buf = malloc(cap);
-    size_t n;
-    while ((n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-        len += n;
-        if (cap - len < 1024)
-            buf = realloc(buf, cap *= 2);
-    }
-    buf[len] = '\0';
-    int st = pclose(f);
-    *status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    return buf;
-}
-
 Test(thermal_workload, cli_workload_flag_uses_the_workload_power)
 {
     const char *root = getenv("SIPSIM_SOURCE_ROOT");
@@ -121,7 +99,7 @@ Test(thermal_workload, cli_workload_flag_uses_the_workload_power)
     snprintf(args, sizeof args, "thermal '%s/topologies/default.cfg' --workload --grid %d --no-caps --json",
              root, GRID);
     int status;
-    char *out = run(args, &status);
+    char *out = cli_run(NULL, args, &status);
     cr_assert_eq(status, 0, "%s", args);
     json_error_t jerr;
     json_t *j = json_loads(out, 0, &jerr);
@@ -151,6 +129,6 @@ Test(thermal_workload, cli_workload_flag_uses_the_workload_power)
 
     /* A package without a workload section is an input error. */
     snprintf(args, sizeof args, "thermal '%s/topologies/mesh_2x4.cfg' --workload --grid 8", root);
-    free(run(args, &status));
+    free(cli_run(NULL, args, &status));
     cr_assert_eq(status, 2);
 }

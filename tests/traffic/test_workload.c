@@ -7,11 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 
 #include "sipsim.h"
 #include "sipsim/kernels.h"
 #include "sipsim/traffic.h"
+#include "common/cli_run.h"
 
 static sip_package_t *load_default(void)
 {
@@ -87,48 +87,14 @@ Test(traffic_workload, demand_split_over_endpoints_conserves_flow)
     check_workload_demand(2);
 }
 
-static char *run(const char *args, int *status)
-{
-    const char *exe = getenv("SIPSIM_EXE");
-    cr_assert_not_null(exe);
-    char cmd[2048];
-    snprintf(cmd, sizeof cmd, "'%s' %s 2>/dev/null", exe, args);
-    FILE *p = popen(cmd, "r");
-    cr_assert_not_null(p);
-    size_t cap = 1 << 16, len = 0;
-    char *buf = malloc(cap);
-    size_t n;
-    while ((n = fread(buf + len, 1, cap - len - 1, p)) > 0) {
-        len += n;
-        if (cap - len < 1024)
-            buf = realloc(buf, cap *= 2);
-    }
-    buf[len] = '\0';
-    int st = pclose(p);
-    *status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    return buf;
-}
-
-static json_t *run_json(const char *args)
-{
-    int status;
-    char *out = run(args, &status);
-    cr_assert_eq(status, 0, "sipsim %s", args);
-    json_error_t jerr;
-    json_t *j = json_loads(out, 0, &jerr);
-    cr_assert_not_null(j, "%s: %s", args, jerr.text);
-    free(out);
-    return j;
-}
-
 Test(traffic_workload, cli_pattern_workload_is_the_library_demand)
 {
     const char *root = getenv("SIPSIM_SOURCE_ROOT");
     char args[1024];
     snprintf(args, sizeof args, "traffic '%s/topologies/default.cfg' --pattern workload --json", root);
-    json_t *j = run_json(args);
+    json_t *j = cli_run_json(NULL, args);
     snprintf(args, sizeof args, "traffic '%s/topologies/default.cfg' --pattern workload --load 2.5 --json", root);
-    json_t *j2 = run_json(args);
+    json_t *j2 = cli_run_json(NULL, args);
 
     sip_package_t *pkg = load_default();
     sip_network_t *net = NULL;
@@ -181,8 +147,8 @@ Test(traffic_workload, cli_pattern_workload_without_workload_is_an_input_error)
     char args[1024];
     int status;
     snprintf(args, sizeof args, "traffic '%s/topologies/mesh_2x4.cfg' --pattern workload", root);
-    free(run(args, &status));
+    free(cli_run(NULL, args, &status));
     cr_assert_eq(status, 2);
-    free(run("traffic mesh:4x4 --pattern workload", &status));
+    free(cli_run(NULL, "traffic mesh:4x4 --pattern workload", &status));
     cr_assert_eq(status, 2);
 }
