@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/model_internal.h"
 #include "sipsim/ucie.h"
 
 /* Geometric comparisons tolerate rounding in the file's decimal millimetres: 1 nm. */
@@ -618,19 +619,8 @@ static sip_status_t validate_structure(const sip_package_t *pkg, sip_error_t *er
     if (pkg->substrate.kind < 0 || pkg->substrate.kind >= SIP_SUBSTRATE_COUNT)
         return sip_error_set(err, SIP_EINVAL, pkg->path, pkg->substrate.line,
                              "unknown substrate kind %d", (int)pkg->substrate.kind);
-    for (int i = 0; i < pkg->n_instances; i++) {
-        const sip_instance_t *in = &pkg->instances[i];
-        if (in->type < 0 || in->type >= pkg->n_types)
-            return sip_error_set(err, SIP_EINVAL, pkg->path, in->line,
-                                 "instance '%s' has chiplet type index %d (expected 0..%d)",
-                                 in->name, in->type, pkg->n_types - 1);
-        if (in->attached_to >= pkg->n_instances || in->attached_to == i ||
-            (in->attached_to >= 0 && pkg->instances[in->attached_to].attached_to >= 0))
-            return sip_error_set(err, SIP_EINVAL, pkg->path, in->line,
-                                 "instance '%s' is attached to index %d (expected another, "
-                                 "unattached instance)",
-                                 in->name, in->attached_to);
-    }
+    for (int i = 0; i < pkg->n_instances; i++)
+        SIP_TRY(sip__instance_check_indices(pkg, i, err));
     for (int t = 0; t < pkg->n_types; t++)
         for (int p = 0; p < pkg->types[t].n_ports; p++) {
             const sip_port_t *port = &pkg->types[t].ports[p];
@@ -641,15 +631,8 @@ static sip_status_t validate_structure(const sip_package_t *pkg, sip_error_t *er
         }
     for (int k = 0; k < pkg->n_links; k++) {
         const sip_link_t *l = &pkg->links[k];
-        int ends[2][2] = {{l->from_instance, l->from_port}, {l->to_instance, l->to_port}};
-        for (int e = 0; e < 2; e++) {
-            if (ends[e][0] < 0 || ends[e][0] >= pkg->n_instances ||
-                ends[e][1] < 0 || ends[e][1] >= sip_instance_type(pkg, ends[e][0])->n_ports)
-                return sip_error_set(err, SIP_EINVAL, pkg->path, l->line,
-                                     "link '%s' refers to instance %d port %d, which does not "
-                                     "exist",
-                                     l->name, ends[e][0], ends[e][1]);
-        }
+        for (int e = 0; e < 2; e++)
+            SIP_TRY(sip__link_check_end(pkg, k, e, err));
         if (l->package < 0 || l->package >= SIP_UCIE_PACKAGE_COUNT)
             return sip_error_set(err, SIP_EINVAL, pkg->path, l->line,
                                  "link '%s' has an unknown package type", l->name);

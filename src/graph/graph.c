@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "graph/graph_internal.h"
+#include "model/model_internal.h"
 
 static bool die_is_io(const sip_chiplet_type_t *t)
 {
@@ -24,34 +25,18 @@ static void add_stack(sip_graph_vertex_t *v, const sip_chiplet_type_t *t)
 
 static sip_status_t check_indices(const sip_package_t *pkg, sip_error_t *err)
 {
-    for (int i = 0; i < pkg->n_instances; i++) {
-        const sip_instance_t *in = &pkg->instances[i];
-        if (in->type < 0 || in->type >= pkg->n_types)
-            return sip_error_set(err, SIP_EINVAL, pkg->path, in->line,
-                                 "instance '%s' has chiplet type index %d (expected 0..%d)",
-                                 in->name, in->type, pkg->n_types - 1);
-        if (in->attached_to >= pkg->n_instances || in->attached_to == i ||
-            (in->attached_to >= 0 && pkg->instances[in->attached_to].attached_to >= 0))
-            return sip_error_set(err, SIP_EINVAL, pkg->path, in->line,
-                                 "instance '%s' is attached to index %d (expected another, "
-                                 "unattached instance)",
-                                 in->name, in->attached_to);
-    }
+    for (int i = 0; i < pkg->n_instances; i++)
+        SIP_TRY(sip__instance_check_indices(pkg, i, err));
     for (int k = 0; k < pkg->n_links; k++) {
         const sip_link_t *l = &pkg->links[k];
-        int ends[2][2] = {{l->from_instance, l->from_port}, {l->to_instance, l->to_port}};
+        int ends[2] = {l->from_instance, l->to_instance};
         for (int e = 0; e < 2; e++) {
-            if (ends[e][0] < 0 || ends[e][0] >= pkg->n_instances ||
-                ends[e][1] < 0 || ends[e][1] >= sip_instance_type(pkg, ends[e][0])->n_ports)
-                return sip_error_set(err, SIP_EINVAL, pkg->path, l->line,
-                                     "link '%s' refers to instance %d port %d, which does not "
-                                     "exist",
-                                     l->name, ends[e][0], ends[e][1]);
-            if (pkg->instances[ends[e][0]].attached_to >= 0)
+            SIP_TRY(sip__link_check_end(pkg, k, e, err));
+            if (pkg->instances[ends[e]].attached_to >= 0)
                 return sip_error_set(err, SIP_EINVAL, pkg->path, l->line,
                                      "link '%s' ends on attached memory stack '%s' (attached "
                                      "stacks are not UCIe graph vertices)",
-                                     l->name, pkg->instances[ends[e][0]].name);
+                                     l->name, pkg->instances[ends[e]].name);
         }
     }
     return SIP_OK;

@@ -1,5 +1,6 @@
 /* Package model: lifetime, enum tables, geometry.  SPDX-License-Identifier: GPL-3.0-or-later */
 #include "sipsim/model.h"
+#include "model/model_internal.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -216,6 +217,35 @@ void sip_link_init(sip_link_t *link)
 const sip_chiplet_type_t *sip_instance_type(const sip_package_t *pkg, int instance)
 {
     return &pkg->types[pkg->instances[instance].type];
+}
+
+sip_status_t sip__instance_check_indices(const sip_package_t *pkg, int i, sip_error_t *err)
+{
+    const sip_instance_t *in = &pkg->instances[i];
+    if (in->type < 0 || in->type >= pkg->n_types)
+        return sip_error_set(err, SIP_EINVAL, pkg->path, in->line,
+                             "instance '%s' has chiplet type index %d (expected 0..%d)", in->name,
+                             in->type, pkg->n_types - 1);
+    if (in->attached_to >= pkg->n_instances || in->attached_to == i ||
+        (in->attached_to >= 0 && pkg->instances[in->attached_to].attached_to >= 0))
+        return sip_error_set(err, SIP_EINVAL, pkg->path, in->line,
+                             "instance '%s' is attached to index %d (expected another, "
+                             "unattached instance)",
+                             in->name, in->attached_to);
+    return SIP_OK;
+}
+
+sip_status_t sip__link_check_end(const sip_package_t *pkg, int k, int e, sip_error_t *err)
+{
+    const sip_link_t *l = &pkg->links[k];
+    const int instance = e == 0 ? l->from_instance : l->to_instance;
+    const int port = e == 0 ? l->from_port : l->to_port;
+    if (instance < 0 || instance >= pkg->n_instances || port < 0 ||
+        port >= sip_instance_type(pkg, instance)->n_ports)
+        return sip_error_set(err, SIP_EINVAL, pkg->path, l->line,
+                             "link '%s' refers to instance %d port %d, which does not exist",
+                             l->name, instance, port);
+    return SIP_OK;
 }
 
 static bool quarter_turned(int rotation_deg)
