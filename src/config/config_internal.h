@@ -85,6 +85,26 @@ extern const char *const sip__schema_names[];
 
 const sip__field_t *sip__schema_find(const sip__schema_t *schema, const char *key);
 
+/* The instance, link and demand groups are read into these (the schema offsets point into them),
+ * then the loader resolves names to indices. */
+typedef struct {
+    sip_instance_t inst;
+    char type[SIP_NAME_MAX];
+    char attach[SIP_NAME_MAX];
+} instance_src_t;
+
+typedef struct {
+    sip_link_t link;
+    char from[2 * SIP_NAME_MAX];
+    char to[2 * SIP_NAME_MAX];
+} link_src_t;
+
+typedef struct {
+    sip_demand_t demand;
+    char from[SIP_NAME_MAX];
+    char to[SIP_NAME_MAX];
+} demand_src_t;
+
 /* Parsing (parse.c). */
 /* Read a file (or take `text`) and parse it with libconfig after a safety pre-scan. */
 sip_status_t sip__config_read(config_t *cfg, const char *path, const char *text, sip_error_t *err);
@@ -104,6 +124,10 @@ const char *sip__number_text(double v, char buf[32]);
 int sip__edit_distance(const char *a, const char *b);
 /* The closest of `n` candidates within a typo's distance of `word`, or NULL. */
 const char *sip__closest(const char *word, const char *const *candidates, int n);
+/* File stem: "dir/name.cfg" -> "name" (truncated to fit). */
+void sip__path_stem(const char *path, char *out, size_t size);
+/* Folder of a path: "dir/name.cfg" -> "dir", "name.cfg" -> ".", "/name.cfg" -> "/". */
+void sip__path_dir(const char *path, char *out, size_t size);
 
 /* Cross-field checks of a chiplet type (schema.c), also run after deriving an inline block. */
 sip_status_t sip__chiplet_finish(const sip__cfg_ctx_t *cx, const config_setting_t *group,

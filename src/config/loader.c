@@ -14,25 +14,6 @@
 /* Candidate names scanned for a "did you mean" on an unknown chiplet type. */
 #define MAX_CANDIDATES 512
 
-/* Mirrors of the scratch structs in schema.c: the schema offsets point into these. */
-typedef struct {
-    sip_instance_t inst;
-    char type[SIP_NAME_MAX];
-    char attach[SIP_NAME_MAX];
-} instance_src_t;
-
-typedef struct {
-    sip_link_t link;
-    char from[2 * SIP_NAME_MAX];
-    char to[2 * SIP_NAME_MAX];
-} link_src_t;
-
-typedef struct {
-    sip_demand_t demand;
-    char from[SIP_NAME_MAX];
-    char to[SIP_NAME_MAX];
-} demand_src_t;
-
 /* ------------------------------------------------------------------ names and paths */
 
 /* Chiplet type names become file names: keep them to a safe alphabet. */
@@ -47,30 +28,6 @@ static bool valid_type_name(const char *name)
             return false;
     }
     return true;
-}
-
-/* File stem: "dir/name.cfg" -> "name". */
-static void path_stem(const char *path, char *out, size_t size)
-{
-    const char *base = strrchr(path, '/');
-    base = base ? base + 1 : path;
-    const char *dot = strrchr(base, '.');
-    size_t len = (dot && dot != base) ? (size_t)(dot - base) : strlen(base);
-    if (len >= size)
-        len = size - 1;
-    memcpy(out, base, len);
-    out[len] = '\0';
-}
-
-static void dir_of(const char *path, char *out, size_t size)
-{
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        snprintf(out, size, ".");
-    else if (slash == path)
-        snprintf(out, size, "/");
-    else
-        snprintf(out, size, "%.*s", (int)(slash - path), path);
 }
 
 /* a + b into out; false when it does not fit (such a folder is skipped). */
@@ -89,7 +46,7 @@ static void parent_of(const char *dir, char *out, size_t size)
         if (!join(out, size, dir, "/.."))
             snprintf(out, size, "/");
     } else
-        dir_of(dir, out, size);
+        sip__path_dir(dir, out, size);
 }
 
 /* ------------------------------------------------------------------ chiplet files */
@@ -111,7 +68,7 @@ static sip_status_t chiplet_from_root(const sip__cfg_ctx_t *cx, const config_set
 sip_status_t sip_chiplet_load(const char *path, sip_chiplet_type_t *out, sip_error_t *err)
 {
     char stem[SIP_PATH_MAX];
-    path_stem(path, stem, sizeof stem);
+    sip__path_stem(path, stem, sizeof stem);
     if (!valid_type_name(stem))
         return sip_error_set(err, SIP_EINVAL, path, 0,
                              "chiplet file name '%s' is not a type name (expected NAME.cfg, NAME "
@@ -163,7 +120,7 @@ static void build_search_path(loader_t *ld, const char *path, const sip_load_opt
     if (path) {
         /* Beside the package file, then in its parent and grandparent folders
          * (topologies/x.cfg and topologies/reference/x.cfg both find chiplets/). */
-        dir_of(path, dir, sizeof dir);
+        sip__path_dir(path, dir, sizeof dir);
         for (int level = 0; level < 3; level++) {
             if (join(buf, sizeof buf, dir, "/chiplets"))
                 add_dir(ld, buf);
@@ -557,7 +514,7 @@ static sip_status_t load_package(loader_t *ld, const config_setting_t *root)
     pkg->workload.present = sip__member(root, "workload") != NULL;
     pkg->cost.present = sip__member(root, "cost") != NULL;
     if (!pkg->name[0])
-        path_stem(ld->cx.path, pkg->name, sizeof pkg->name);
+        sip__path_stem(ld->cx.path, pkg->name, sizeof pkg->name);
     snprintf(pkg->path, sizeof pkg->path, "%s", ld->cx.path);
     const config_setting_t *m;
     if ((m = sip__member(root, "blocks")))

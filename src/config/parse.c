@@ -690,3 +690,26 @@ sip_status_t sip__parse_group(const sip__cfg_ctx_t *cx, const config_setting_t *
         return schema->finish(cx, group, obj);
     return SIP_OK;
 }
+
+void sip__path_stem(const char *path, char *out, size_t size)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    const char *dot = strrchr(base, '.');
+    size_t len = (dot && dot != base) ? (size_t)(dot - base) : strlen(base);
+    if (len >= size)
+        len = size - 1;
+    memcpy(out, base, len);
+    out[len] = '\0';
+}
+
+void sip__path_dir(const char *path, char *out, size_t size)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(out, size, ".");
+    else if (slash == path)
+        snprintf(out, size, "/");
+    else
+        snprintf(out, size, "%.*s", (int)(slash - path), path);
+}

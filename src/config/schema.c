@@ -264,25 +264,6 @@ static const sip__schema_t schema_substrate = {
     .fields = substrate_fields, .n_fields = N_FIELDS(substrate_fields), .line_offset = offsetof(sip_substrate_t, line),
 };
 
-/* The instance and link groups are read into these, then names are resolved to indices. */
-typedef struct {
-    sip_instance_t inst;
-    char type[SIP_NAME_MAX];
-    char attach[SIP_NAME_MAX];
-} instance_src_t;
-
-typedef struct {
-    sip_link_t link;
-    char from[2 * SIP_NAME_MAX];
-    char to[2 * SIP_NAME_MAX];
-} link_src_t;
-
-typedef struct {
-    sip_demand_t demand;
-    char from[SIP_NAME_MAX];
-    char to[SIP_NAME_MAX];
-} demand_src_t;
-
 static const sip__field_t instance_fields[] = {
     F_STRING("name", true, "instance name, unique in the package, no '.'", instance_src_t,
              inst.name),

@@ -117,29 +117,6 @@ static const sip__schema_t schema_spec = {
 
 /* ------------------------------------------------------------------ helpers */
 
-static void dir_of(const char *path, char *out, size_t size)
-{
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        snprintf(out, size, ".");
-    else if (slash == path)
-        snprintf(out, size, "/");
-    else
-        snprintf(out, size, "%.*s", (int)(slash - path), path);
-}
-
-static void path_stem(const char *path, char *out, size_t size)
-{
-    const char *b = strrchr(path, '/');
-    b = b ? b + 1 : path;
-    const char *dot = strrchr(b, '.');
-    size_t len = (dot && dot != b) ? (size_t)(dot - b) : strlen(b);
-    if (len >= size)
-        len = size - 1;
-    memcpy(out, b, len);
-    out[len] = '\0';
-}
-
 static uint64_t fnv1a(const char *s, uint64_t h)
 {
     for (; *s; s++) {
@@ -398,7 +375,7 @@ static int type_for_axis(sip_package_t *base, const sip_load_options_t *opt, con
     for (int i = 0; opt && i < opt->n_library_dirs && !found; i++)
         found = opt->library_dirs[i] && try_type_file(opt->library_dirs[i], name, type);
     char dir[SIP_PATH_MAX], sub[SIP_PATH_MAX + 16], up[SIP_PATH_MAX];
-    dir_of(base->path, dir, sizeof dir);
+    sip__path_dir(base->path, dir, sizeof dir);
     for (int level = 0; level < 3 && !found && !(opt && opt->no_default_dirs); level++) {
         snprintf(sub, sizeof sub, "%s/chiplets", dir);
         found = try_type_file(sub, name, type);
@@ -407,7 +384,7 @@ static int type_for_axis(sip_package_t *base, const sip_load_options_t *opt, con
         else if (strcmp(dir, "..") == 0 || (strlen(dir) >= 3 && strcmp(dir + strlen(dir) - 3, "/..") == 0))
             snprintf(up, sizeof up, "%.*s/..", (int)(sizeof up - 4), dir);
         else
-            dir_of(dir, up, sizeof up);
+            sip__path_dir(dir, up, sizeof up);
         memcpy(dir, up, sizeof dir);
     }
     if (!found && !(opt && opt->no_default_dirs))
@@ -732,10 +709,10 @@ static sip_status_t load_spec(const char *text, const char *path, const sip_load
     if (src.name[0])
         snprintf(spec->name, sizeof spec->name, "%s", src.name);
     else
-        path_stem(path, spec->name, sizeof spec->name);
+        sip__path_stem(path, spec->name, sizeof spec->name);
     /* The base package, relative to the spec's folder. */
     char dir[SIP_PATH_MAX];
-    dir_of(path, dir, sizeof dir);
+    sip__path_dir(path, dir, sizeof dir);
     int w = src.base[0] == '/' ? snprintf(spec->base_path, sizeof spec->base_path, "%s", src.base)
                                : snprintf(spec->base_path, sizeof spec->base_path, "%s/%s", dir, src.base);
     const config_setting_t *bs = sip__member(root, "base");
