@@ -525,3 +525,15 @@ sip_status_t sip__row_text(const sip_sweep_spec_t *spec, const sip_sweep_row_t *
     SIP_TRY(sip_sweep_row_csv(spec, row, &t->csv, &t->csv_len, &t->csv_cap));
     return sip_sweep_row_json(spec, row, &t->json, &t->json_len, &t->json_cap);
 }
+
+sip_status_t sip__row_evaluate(const sip_sweep_spec_t *spec, const sip_sweep_run_options_t *opt,
+                               uint64_t pos, sip_sweep_row_t *row, sip__row_text_t *text,
+                               double *objectives, sip_error_t *err)
+{
+    SIP_TRY(sip_sweep_evaluate(spec, sip__shard_id(opt, pos), row, err));
+    if (sip__row_text(spec, row, text) != SIP_OK)
+        return sip_error_set(err, SIP_ENOMEM, NULL, 0, "out of memory");
+    for (int j = 0; j < spec->n_objectives; j++)
+        objectives[j] = sip__as_written(row->metric[spec->objectives[j].metric]);
+    return SIP_OK;
+}

@@ -76,20 +76,16 @@ static void *chunk_worker(void *arg)
         if (i >= c->count)
             break;
         uint64_t pos = c->start + i;
-        st = sip_sweep_evaluate(c->spec, sip__shard_id(c->opt, pos), &row, &err);
-        if (st == SIP_OK && sip__row_text(c->spec, &row, &c->text[i]) != SIP_OK)
-            st = sip_error_set(&err, SIP_ENOMEM, NULL, 0, "out of memory");
-        if (st != SIP_OK)
-            break;
         wire_row_t *h = &c->head[i];
         memset(h, 0, sizeof *h);
+        st = sip__row_evaluate(c->spec, c->opt, pos, &row, &c->text[i], h->obj, &err);
+        if (st != SIP_OK)
+            break;
         h->pos = pos;
         h->csv_len = c->text[i].csv_len;
         h->json_len = c->text[i].json_len;
         h->valid = row.valid;
         h->feasible = row.feasible;
-        for (int j = 0; j < c->spec->n_objectives; j++)
-            h->obj[j] = sip__as_written(row.metric[c->spec->objectives[j].metric]);
     }
     if (st != SIP_OK) {
         pthread_mutex_lock(&c->lock);

@@ -611,14 +611,9 @@ static void *worker(void *arg)
         }
         uint64_t pos = p->claim++;
         pthread_mutex_unlock(&p->lock);
-        st = sip_sweep_evaluate(p->spec, sip__shard_id(p->opt, pos), &row, &err);
-        if (st == SIP_OK)
-            st = sip__row_text(p->spec, &row, &text) == SIP_OK ? SIP_OK
-                 : sip_error_set(&err, SIP_ENOMEM, NULL, 0, "out of memory");
+        st = sip__row_evaluate(p->spec, p->opt, pos, &row, &text, obj, &err);
         if (st != SIP_OK)
             continue;
-        for (int j = 0; j < p->spec->n_objectives; j++)
-            obj[j] = sip__as_written(row.metric[p->spec->objectives[j].metric]);
         pthread_mutex_lock(&p->lock);
         if (p->status == SIP_OK)
             st = sip__writer_put(p->writer, pos, text.csv, text.csv_len, text.json, text.json_len,

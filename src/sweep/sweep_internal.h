@@ -108,6 +108,13 @@ static inline uint64_t sip__shard_id(const sip_sweep_run_options_t *opt, uint64_
     return opt->shard_count > 1 ? (uint64_t)(opt->shard_index - 1) + pos * (uint64_t)opt->shard_count
                                 : pos;
 }
+
+/* What a worker (threads of run.c, ranks of mpi.c) does with position pos of its shard: evaluate
+ * the variant into row, its CSV and JSON lines into text, and the spec's objectives as written
+ * (sip__as_written) into objectives[spec->n_objectives]. */
+sip_status_t sip__row_evaluate(const sip_sweep_spec_t *spec, const sip_sweep_run_options_t *opt,
+                               uint64_t pos, sip_sweep_row_t *row, sip__row_text_t *text,
+                               double *objectives, sip_error_t *err);
 static inline uint64_t sip__shard_total(const sip_sweep_spec_t *spec, const sip_sweep_run_options_t *opt)
 {
     if (opt->shard_count <= 1)
