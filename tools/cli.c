@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <string.h>
+#include <time.h>
 
 void cli_print_error(const sip_error_t *err)
 {
@@ -93,6 +94,26 @@ void cli_close_output(FILE *out)
         fclose(out);
     else if (out)
         fflush(out);
+}
+
+void cli_print_json(FILE *out, json_t *j, size_t flags)
+{
+    json_dumpf(j, out, flags);
+    fputc('\n', out);
+    json_decref(j);
+}
+
+double cli_now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+int cli_cmp_double(const void *a, const void *b)
+{
+    const double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
 }
 
 const cli_command_t *cli_find_command(const char *name)

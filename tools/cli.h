@@ -3,6 +3,7 @@
 #ifndef SIPSIM_CLI_H
 #define SIPSIM_CLI_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -40,6 +41,11 @@ int cli_usage(const char *command, const char *fmt, ...) SIP_PRINTF(2, 3);
 /* Open -o FILE (or stdout when NULL or "-"); NULL + message on failure. */
 FILE *cli_open_output(const char *path);
 void cli_close_output(FILE *out);
+/* Write the JSON document J on OUT (jansson FLAGS) and a newline, then release J. */
+void cli_print_json(FILE *out, json_t *j, size_t flags);
+/* Benchmarks: a monotonic wall clock in seconds, and a qsort order for doubles (ascending). */
+double cli_now_s(void);
+int cli_cmp_double(const void *a, const void *b);
 const cli_command_t *cli_find_command(const char *name);
 
 /* Command table, in tools/commands.c. */

@@ -299,9 +299,7 @@ int cmd_cost(int argc, char **argv)
                 for (int i = 0; i < n_files; i++)
                     json_array_append_new(j, to_json(pkgs[i], res[i], &winfo[i]));
             }
-            json_dumpf(j, out, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
-            fputc('\n', out);
-            json_decref(j);
+            cli_print_json(out, j, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
         } else {
             for (int i = 0; i < n_files; i++) {
                 if (i)

@@ -6,7 +6,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli.h"
 #include "commands.h"
@@ -208,9 +207,7 @@ int cmd_links(int argc, char **argv)
     }
     if (common.json) {
         json_t *root = to_json(pkg, r, tot);
-        json_dumpf(root, out, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
-        fputc('\n', out);
-        json_decref(root);
+        cli_print_json(out, root, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
     } else {
         print_text(out, pkg, r, tot);
     }
@@ -223,19 +220,6 @@ out:
 }
 
 /* ---- sipsim bench ucie: how fast the model is for sweeps (medians of 5 repeats) ---- */
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 int bench_ucie(int argc, char **argv)
 {
     (void)argc;
@@ -245,7 +229,7 @@ int bench_ucie(int argc, char **argv)
     double evals_per_s[REPEATS], flits_per_s[REPEATS];
     double sink = 0.0;
     for (int rep = 0; rep < REPEATS; rep++) {
-        double t0 = now_s();
+        double t0 = cli_now_s();
         for (int i = 0; i < EVALS; i++) {
             sip_ucie_params_t p;
             sip_ucie_params_init(&p, (i & 1) ? SIP_UCIE_ADVANCED : SIP_UCIE_STANDARD,
@@ -256,18 +240,18 @@ int bench_ucie(int argc, char **argv)
             if (sip_ucie_eval(&p, &r, NULL) == SIP_OK)
                 sink += r.payload_GBps_per_dir;
         }
-        evals_per_s[rep] = EVALS / (now_s() - t0);
+        evals_per_s[rep] = EVALS / (cli_now_s() - t0);
         sip_ucie_params_t p;
         sip_ucie_params_init(&p, SIP_UCIE_ADVANCED, 32, 1.5);
         p.raw_ber = 1e-6;
         sip_ucie_replay_mc_t mc;
-        t0 = now_s();
+        t0 = cli_now_s();
         if (sip_ucie_replay_mc(&p, 100000000, (uint64_t)rep, &mc, NULL) != SIP_OK)
             return CLI_EXIT_INPUT;
-        flits_per_s[rep] = (double)mc.delivered / (now_s() - t0);
+        flits_per_s[rep] = (double)mc.delivered / (cli_now_s() - t0);
     }
-    qsort(evals_per_s, REPEATS, sizeof(double), cmp_double);
-    qsort(flits_per_s, REPEATS, sizeof(double), cmp_double);
+    qsort(evals_per_s, REPEATS, sizeof(double), cli_cmp_double);
+    qsort(flits_per_s, REPEATS, sizeof(double), cli_cmp_double);
     printf("ucie link evaluations: %.3g per second (median of %d x %d)\n", evals_per_s[REPEATS / 2],
            REPEATS, (int)EVALS);
     printf("ucie replay Monte-Carlo at BER 1e-6 (68B, x64 @ 32 GT/s): %.3g delivered flits per "

@@ -7,7 +7,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli.h"
 #include "commands.h"
@@ -298,9 +297,7 @@ int cmd_perf(int argc, char **argv)
     } else {
         if (common.json) {
             json_t *j = result_json(pkg, r, opts.tile.weight_prefetch);
-            json_dumpf(j, f, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
-            fputc('\n', f);
-            json_decref(j);
+            cli_print_json(f, j, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
         } else {
             print_result(f, pkg, r, opts.tile.weight_prefetch);
         }
@@ -488,9 +485,7 @@ int cmd_kernel(int argc, char **argv)
         json_object_set_new(t, "hbm_bytes", json_real(k.hbm_bytes));
         json_object_set_new(t, "energy_pj", num(k.energy_pj));
         json_object_set_new(o, "tile", t);
-        json_dumpf(o, f, JSON_INDENT(2) | JSON_REAL_PRECISION(12));
-        fputc('\n', f);
-        json_decref(o);
+        cli_print_json(f, o, JSON_INDENT(2) | JSON_REAL_PRECISION(12));
     } else {
         fprintf(f, "GEMM M=%lld N=%lld K=%lld on one %d x %d %s array (SCALE-Sim v2 model):\n",
                 (long long)m, (long long)n, (long long)kk, tile.array_rows, tile.array_cols,
@@ -509,19 +504,6 @@ int cmd_kernel(int argc, char **argv)
 }
 
 /* ---- sipsim bench kernels ---- */
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    const double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 int bench_kernels(int argc, char **argv)
 {
@@ -589,17 +571,17 @@ int bench_kernels(int argc, char **argv)
     const sip_gemm_operands_t ops = {.b_in_hbm = true, .b_shared = true};
     for (int rep = 0; rep < repeats; rep++) {
         const int n = 1 << 20;
-        const double t0 = now_s();
+        const double t0 = cli_now_s();
         for (int i = 0; i < n; i++) {
             sip_kernel_result_t k;
             sip_kernel_gemm(&tile, 1, 1 + (i & 1023), 128 + (i & 4095), 4096, &ops, &k, NULL);
             sink += k.time_s;
         }
-        gemm_rate[rep] = n / (now_s() - t0);
+        gemm_rate[rep] = n / (cli_now_s() - t0);
     }
     for (int rep = 0; rep < repeats; rep++) {
         const int n = 20;
-        const double t0 = now_s();
+        const double t0 = cli_now_s();
         for (int i = 0; i < n; i++) {
             if (sip_workload_evaluate(pkg, &wl, NULL, NULL, &r, &err) != SIP_OK) {
                 cli_print_error(&err);
@@ -609,10 +591,10 @@ int bench_kernels(int argc, char **argv)
             sink += r->tokens_per_s;
             sip_workload_result_destroy(r);
         }
-        step_ms[rep] = (now_s() - t0) / n * 1e3;
+        step_ms[rep] = (cli_now_s() - t0) / n * 1e3;
     }
-    qsort(gemm_rate, (size_t)repeats, sizeof *gemm_rate, cmp_double);
-    qsort(step_ms, (size_t)repeats, sizeof *step_ms, cmp_double);
+    qsort(gemm_rate, (size_t)repeats, sizeof *gemm_rate, cli_cmp_double);
+    qsort(step_ms, (size_t)repeats, sizeof *step_ms, cli_cmp_double);
     printf("sipsim bench kernels (%d repeats, medians)\n", repeats);
     printf("  GEMM tile evaluations  %14.4g /s   (target >= 1e6; %d x %d %s x %d arrays, %s)\n",
            gemm_rate[repeats / 2], tile.array_rows, tile.array_cols,

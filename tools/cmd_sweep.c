@@ -4,7 +4,6 @@
 #include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -244,13 +243,6 @@ int cmd_pareto(int argc, char **argv)
 
 /* ------------------------------------------------------------------ benchmark */
 
-static double wall_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 static double cpu_s(void)
 {
     struct rusage ru;
@@ -270,12 +262,6 @@ static double load_average(void)
         fclose(f);
     }
     return l;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
 }
 
 /* 10 x 10 x 5 x 2 x 10 = 10,000 variants of the default package: clock, die size, link rate,
@@ -355,18 +341,18 @@ int bench_sweep(int argc, char **argv)
             opt.prefix = prefix;
             opt.threads = threads[t];
             sip_sweep_summary_t sum;
-            double t0 = wall_s(), c0 = cpu_s();
+            double t0 = cli_now_s(), c0 = cpu_s();
             if (sip_sweep_run(spec, &opt, &sum, &err) != SIP_OK) {
                 cli_print_error(&err);
                 rc = CLI_EXIT_INPUT;
                 break;
             }
-            rates[r] = (double)sum.rows / (wall_s() - t0);
+            rates[r] = (double)sum.rows / (cli_now_s() - t0);
             cpu_us[r] = 1e6 * (cpu_s() - c0) / (double)sum.rows;
         }
         if (rates && cpu_us && rc == CLI_EXIT_OK) {
-            qsort(rates, (size_t)repeats, sizeof *rates, cmp_double);
-            qsort(cpu_us, (size_t)repeats, sizeof *cpu_us, cmp_double);
+            qsort(rates, (size_t)repeats, sizeof *rates, cli_cmp_double);
+            qsort(cpu_us, (size_t)repeats, sizeof *cpu_us, cli_cmp_double);
             med[t] = rates[repeats / 2];
             printf("  %d thread%s  %8.0f variants/s  [%.0f .. %.0f]  %.0f CPU-us/variant%s\n",
                    threads[t], t ? "s" : " ", med[t], rates[0], rates[repeats - 1],

@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include "cli.h"
 #include "commands.h"
@@ -77,13 +76,6 @@ static int parse_args(int *argc, char **argv, thermal_args_t *a)
     if (a->trace && !(a->dt_s > 0))
         return cli_usage("thermal", "--transient needs --dt SECONDS (the time each trace row holds)");
     return 0;
-}
-
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
 /* dir/name; false (and "") when it does not fit */
@@ -411,15 +403,9 @@ out:
 
 /* ---- benchmark ---- */
 
-static int cmp_double(const void *x, const void *y)
-{
-    double a = *(const double *)x, b = *(const double *)y;
-    return (a > b) - (a < b);
-}
-
 static double median(double *v, int n)
 {
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    qsort(v, (size_t)n, sizeof *v, cli_cmp_double);
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
@@ -445,9 +431,9 @@ static double time_hotspot(const char *bin, const char *dir, int grid)
              "cd '%s' && '%s' -c '%s' -p power.ptrace %s -model_type grid -grid_rows %d -grid_cols %d "
              "-steady_file %s/out.steady -grid_steady_file %s/out.grid > /dev/null 2>&1",
              dir, bin, cfg, line, grid, grid, tmp, tmp);
-    double t0 = now_s();
+    double t0 = cli_now_s();
     int status = system(cmd);
-    double t = now_s() - t0;
+    double t = cli_now_s() - t0;
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
     if (system(cmd) != 0 || status != 0)
         return -1.0;
@@ -516,15 +502,15 @@ int bench_thermal(int argc, char **argv)
             for (int k = 0; k < repeat; k++) {
                 sip_thermal_model_t *m = NULL;
                 sip_thermal_result_t *r = NULL;
-                double t0 = now_s();
+                double t0 = cli_now_s();
                 if ((rc = load_hotspot_case(dir, grids[g], &m)) != CLI_EXIT_OK)
                     break;
                 sip_thermal_model_set_power_caps(m, false);
                 sip_thermal_model_set_solver(m, solvers[sv]);
-                double t1 = now_s();
+                double t1 = cli_now_s();
                 sip_error_t err;
                 sip_status_t st = sip_thermal_solve(m, NULL, &r, &err);
-                double t2 = now_s();
+                double t2 = cli_now_s();
                 iters = sip_thermal_model_last_iterations(m);
                 if (st == SIP_OK) {
                     tmax = r->t_max_c;
@@ -535,9 +521,9 @@ int bench_thermal(int argc, char **argv)
                     double *p = malloc(sizeof(double) * (size_t)(nd + 1));
                     for (int d = 0; p && d < nd; d++)
                         p[d] = 0.5 * sip_thermal_model_default_power(m)[d];
-                    t2 = now_s();
+                    t2 = cli_now_s();
                     st = p ? sip_thermal_solve(m, p, &r, &err) : SIP_ENOMEM;
-                    t_solve[k] = now_s() - t2;
+                    t_solve[k] = cli_now_s() - t2;
                     free(p);
                 }
                 if (st != SIP_OK) {
@@ -578,7 +564,7 @@ int bench_thermal(int argc, char **argv)
                     sip_thermal_model_t *m = NULL;
                     sip_thermal_result_t *r = NULL;
                     sip_error_t err;
-                    double t0 = now_s();
+                    double t0 = cli_now_s();
                     if (sip_thermal_model_create(pkg, &o, &m, &err) != SIP_OK ||
                         sip_thermal_solve(m, NULL, &r, &err) != SIP_OK) {
                         cli_print_error(&err);
@@ -586,7 +572,7 @@ int bench_thermal(int argc, char **argv)
                         rc = CLI_EXIT_INPUT;
                         break;
                     }
-                    double t1 = now_s();
+                    double t1 = cli_now_s();
                     t_total[k] = t1 - t0;
                     nodes = sip_thermal_model_n_nodes(m);
                     sip_thermal_result_destroy(r);

@@ -242,9 +242,7 @@ int cmd_tpp(int argc, char **argv)
         rc = CLI_EXIT_INPUT;
     } else if (common.json) {
         json_t *j = to_json(pkg, r);
-        json_dumpf(j, out, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
-        fputc('\n', out);
-        json_decref(j);
+        cli_print_json(out, j, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
     } else {
         print_text(out, pkg, r);
     }

@@ -265,9 +265,7 @@ static void print_json(FILE *out, const sip_network_t *net, const sip_routes_t *
                                             num(r->flow_zero_load_ns[i]), "latency_ns",
                                             num(r->flow_latency_ns[i])));
     json_object_set_new(o, "flows", fl);
-    json_dumpf(o, out, JSON_INDENT(1) | JSON_REAL_PRECISION(12));
-    fputc('\n', out);
-    json_decref(o);
+    cli_print_json(out, o, JSON_INDENT(1) | JSON_REAL_PRECISION(12));
 }
 
 static int write_curve(const char *path, const sip_network_t *net, const sip_routes_t *routes,
@@ -547,12 +545,6 @@ static sip_status_t one_eval(const sip_package_t *pkg, const sip_network_t *fixe
     return st;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 int bench_traffic(int argc, char **argv)
 {
     int repeats = 7;
@@ -643,7 +635,7 @@ int bench_traffic(int argc, char **argv)
         }
         if (rc != CLI_EXIT_OK)
             break;
-        qsort(rates, (size_t)repeats, sizeof *rates, cmp_double);
+        qsort(rates, (size_t)repeats, sizeof *rates, cli_cmp_double);
         double med = repeats % 2 ? rates[repeats / 2] : 0.5 * (rates[repeats / 2 - 1] + rates[repeats / 2]);
         printf("  %-50s %10.0f /s  [%.0f, %.0f]", cases[c].name, med, rates[0], rates[repeats - 1]);
         if (cases[c].target > 0)
