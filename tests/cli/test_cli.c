@@ -11,6 +11,7 @@
 
 #include "../check/shipped.h"
 #include "common/cli_run.h"
+#include "common/files.h"
 
 typedef struct {
     int status;
@@ -37,24 +38,9 @@ static void golden(const char *args, const char *name, int want_status)
     run_t r = run(args);
     cr_assert_eq(r.status, want_status, "sipsim %s exited %d, expected %d", args, r.status,
                  want_status);
-    char path[1024];
-    snprintf(path, sizeof path, "%s/tests/expected/%s", shipped_root(), name);
-    const char *update = getenv("SIPSIM_UPDATE_GOLDEN");
-    if (update && strcmp(update, "1") == 0) {
-        FILE *f = fopen(path, "w");
-        cr_assert_not_null(f, "cannot write %s", path);
-        fputs(r.out, f);
-        fclose(f);
-    }
-    FILE *f = fopen(path, "r");
-    cr_assert_not_null(f, "missing golden %s (SIPSIM_UPDATE_GOLDEN=1 writes it)", path);
-    char *want = calloc(1, 1 << 20);
-    cr_assert_not_null(want);
-    size_t n = fread(want, 1, (1 << 20) - 1, f);
-    fclose(f);
-    want[n] = '\0';
-    cr_assert_str_eq(r.out, want, "sipsim %s differs from tests/expected/%s", args, name);
-    free(want);
+    char what[1024];
+    snprintf(what, sizeof what, "sipsim %s", args);
+    test_golden_check(r.out, name, what);
     free(r.out);
 }
 

@@ -7,19 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/files.h"
 #include "sipsim.h"
 #include "sipsim/cost.h"
-
-static sip_package_t *load(const char *rel)
-{
-    const char *root = getenv("SIPSIM_SOURCE_ROOT");
-    cr_assert_not_null(root, "SIPSIM_SOURCE_ROOT not set");
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", root, rel);
-    sip_package_t *pkg = NULL;
-    cr_assert_eq(sip_package_load(path, NULL, &pkg, NULL), SIP_OK, "%s", rel);
-    return pkg;
-}
 
 static double breakdown_sum(const sip_cost_breakdown_t *b)
 {
@@ -36,7 +26,7 @@ Test(cost_packages, shipped_packages_cost_cleanly)
         "topologies/reference/ascend910.cfg",
     };
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-        sip_package_t *pkg = load(files[i]);
+        sip_package_t *pkg = test_load_package(files[i]);
         sip_cost_params_t p;
         sip_cost_params_init(&p);
         p.volume_units = 1e5;
@@ -57,7 +47,7 @@ Test(cost_packages, shipped_packages_cost_cleanly)
 
 Test(cost_packages, mi300x_as_one_die_exceeds_the_reticle_and_costs_more)
 {
-    sip_package_t *pkg = load("topologies/reference/mi300x.cfg");
+    sip_package_t *pkg = test_load_package("topologies/reference/mi300x.cfg");
     sip_cost_result_t *r = NULL;
     cr_assert_eq(sip_cost_evaluate(pkg, NULL, &r, NULL), SIP_OK);
     /* 8 XCD + 4 IOD = 2398.6 mm2 of logic, minus 16 links x 2 ends x 4 UCIe-A modules. */

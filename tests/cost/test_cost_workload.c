@@ -8,19 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/files.h"
 #include "sipsim.h"
 #include "sipsim/cost.h"
 #include "sipsim/kernels.h"
 #include "common/cli_run.h"
-
-static sip_package_t *load(const char *rel)
-{
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", getenv("SIPSIM_SOURCE_ROOT"), rel);
-    sip_package_t *pkg = NULL;
-    cr_assert_eq(sip_package_load(path, NULL, &pkg, NULL), SIP_OK, "%s", rel);
-    return pkg;
-}
 
 static double workload_tokens_per_s(const sip_package_t *pkg)
 {
@@ -36,7 +28,7 @@ static double workload_tokens_per_s(const sip_package_t *pkg)
 
 Test(cost_workload, throughput_divides_the_cost_per_good_package)
 {
-    sip_package_t *pkg = load("topologies/default.cfg");
+    sip_package_t *pkg = test_load_package("topologies/default.cfg");
     sip_cost_result_t *r = NULL;
     cr_assert_eq(sip_cost_evaluate(pkg, NULL, &r, NULL), SIP_OK);
     /* Not given: not a number, never a silent 0. */
@@ -61,7 +53,7 @@ Test(cost_workload, cli_reports_cost_per_token_per_second)
     char args[1024];
     snprintf(args, sizeof args, "cost '%s/topologies/default.cfg' --json", root);
     json_t *j = cli_run_json(NULL, args);
-    sip_package_t *pkg = load("topologies/default.cfg");
+    sip_package_t *pkg = test_load_package("topologies/default.cfg");
     const double t = workload_tokens_per_s(pkg);
     const double total = json_real_value(json_object_get(json_object_get(j, "cost"), "total_usd"));
     cr_assert_gt(total, 0.0);

@@ -7,17 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/files.h"
 #include "sipsim.h"
-
-static sip_package_t *load_default(void)
-{
-    char path[1024];
-    snprintf(path, sizeof path, "%s/topologies/default.cfg", getenv("SIPSIM_SOURCE_ROOT"));
-    sip_package_t *pkg = NULL;
-    sip_error_t err;
-    cr_assert_eq(sip_package_load(path, NULL, &pkg, &err), SIP_OK, "%s", err.message);
-    return pkg;
-}
 
 static double rel(double a, double b)
 {
@@ -26,7 +17,7 @@ static double rel(double a, double b)
 
 Test(kernels_workload, default_package_decode_step)
 {
-    sip_package_t *pkg = load_default();
+    sip_package_t *pkg = test_load_package("topologies/default.cfg");
     cr_assert(pkg->workload.present);
     sip_workload_result_t *r = NULL;
     sip_error_t err;
@@ -115,7 +106,7 @@ static void hbm_bound_decode(bool weight_prefetch)
 {
     /* Arrays 32 x faster than shipped and HBM at 100 GB/s per stack: decode at batch 1 streams
      * every weight and the KV cache once per token. */
-    sip_package_t *pkg = load_default();
+    sip_package_t *pkg = test_load_package("topologies/default.cfg");
     sip_workload_options_t opts;
     sip_workload_options_init(&opts);
     cr_assert(opts.tile.weight_prefetch, "workloads default to double-buffered weights");
@@ -160,7 +151,7 @@ Test(kernels_workload, compute_bound_is_peak_over_macs_times_utilization)
     /* A GEMM-dominated shape on one compute die (tp = pp = 1) of the default package, batch 512
      * decode: every dense GEMM maps whole 128 x 128 folds and an even fold count on the 2 WS
      * arrays, so the SCALE-Sim utilisation is T / P = 512 / (2 x 128 + 128 + 512 - 2). */
-    sip_package_t *pkg = load_default();
+    sip_package_t *pkg = test_load_package("topologies/default.cfg");
     const sip_model_shape_t shape = {.name = "wide", .layers = 1, .hidden = 8192, .heads = 1,
                                      .kv_heads = 1, .head_dim = 128, .ffn = 65536, .vocab = 128,
                                      .gated_ffn = true};
@@ -197,7 +188,7 @@ Test(kernels_workload, compute_bound_is_peak_over_macs_times_utilization)
  * i.e. utilisation close to 1 instead of T / P. */
 Test(kernels_workload, compute_bound_with_weight_prefetch_is_peak_over_macs_times_utilization)
 {
-    sip_package_t *pkg = load_default();
+    sip_package_t *pkg = test_load_package("topologies/default.cfg");
     const sip_model_shape_t shape = {.name = "wide", .layers = 1, .hidden = 8192, .heads = 1,
                                      .kv_heads = 1, .head_dim = 128, .ffn = 65536, .vocab = 128,
                                      .gated_ffn = true};
@@ -234,7 +225,7 @@ Test(kernels_workload, compute_bound_with_weight_prefetch_is_peak_over_macs_time
  * the 819 GB/s of HBM -- bounds the step: MAC utilisation T / R = 8 / 128 at best. */
 Test(kernels_workload, decode_with_prefetch_is_bound_by_the_weight_intake)
 {
-    sip_package_t *pkg = load_default();
+    sip_package_t *pkg = test_load_package("topologies/default.cfg");
     sip_workload_options_t opts;
     sip_workload_options_init(&opts);
     sip_workload_result_t *on = NULL, *off = NULL;
@@ -255,7 +246,7 @@ Test(kernels_workload, decode_with_prefetch_is_bound_by_the_weight_intake)
 
 Test(kernels_workload, prefill_pipeline_and_70b)
 {
-    sip_package_t *pkg = load_default();
+    sip_package_t *pkg = test_load_package("topologies/default.cfg");
     sip_workload_t wl = pkg->workload;
     strcpy(wl.phase, "prefill");
     wl.context_tokens = 512;
@@ -291,7 +282,7 @@ Test(kernels_workload, prefill_pipeline_and_70b)
 
 Test(kernels_workload, bad_workloads_name_the_line)
 {
-    sip_package_t *pkg = load_default();
+    sip_package_t *pkg = test_load_package("topologies/default.cfg");
     sip_workload_t wl = pkg->workload;
     sip_workload_result_t *r = NULL;
     sip_error_t err;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../check/shipped.h"
+#include "common/files.h"
 #include "sipsim.h"
 
 /* Load ROOT/rel (rel may also be absolute), with ROOT/chiplets as a library folder. */
@@ -66,24 +67,6 @@ __attribute__((noinline, unused)) static char *rt_capture(const sip_report_t *r,
                                            : sip_report_html(r, f, &err);
     fclose(f);
     cr_assert_eq(st, SIP_OK, "writer failed: %s", err.message);
-    return buf;
-}
-
-static inline char *rt_read_file(const char *path, size_t *len_out)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    cr_assert_not_null(buf);
-    size_t got = fread(buf, 1, (size_t)n, f);
-    fclose(f);
-    buf[got] = '\0';
-    if (len_out)
-        *len_out = got;
     return buf;
 }
 

@@ -144,7 +144,7 @@ ParameterizedTest(page_param_t *param, report_browser, renders_every_section_wit
 
     /* console: exactly our layout line, nothing else */
     size_t n_log = 0;
-    char *text = rt_read_file(log, &n_log);
+    char *text = test_read_file(log, &n_log);
     cr_assert_not_null(text);
     char *layout = NULL;
     for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
@@ -204,7 +204,7 @@ ParameterizedTest(page_param_t *param, report_browser, renders_every_section_wit
 
     /* the screenshot is the window */
     size_t n_png = 0;
-    unsigned char *png = (unsigned char *)rt_read_file(shot, &n_png);
+    unsigned char *png = (unsigned char *)test_read_file(shot, &n_png);
     cr_assert_not_null(png, "%s: no screenshot", param->path);
     cr_assert_gt(n_png, 10000, "%s: screenshot of %zu bytes looks blank", param->path, n_png);
     cr_assert_eq(memcmp(png, "\x89PNG\r\n\x1a\n", 8), 0);

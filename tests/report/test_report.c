@@ -56,19 +56,9 @@ static void golden_floorplan(const char *package, const char *name)
     rt_fast_options(&o);
     sip_report_t *r = rt_report(pkg, &o);
     char *svg = rt_capture(r, RT_FLOORPLAN, NULL);
-    char path[1024];
-    snprintf(path, sizeof path, "%s/tests/expected/%s", shipped_root(), name);
-    const char *update = getenv("SIPSIM_UPDATE_GOLDEN");
-    if (update && strcmp(update, "1") == 0) {
-        FILE *f = fopen(path, "w");
-        cr_assert_not_null(f, "cannot write %s", path);
-        fputs(svg, f);
-        fclose(f);
-    }
-    char *want = rt_read_file(path, NULL);
-    cr_assert_not_null(want, "missing golden %s (SIPSIM_UPDATE_GOLDEN=1 writes it)", path);
-    cr_assert_str_eq(svg, want, "floorplan of %s differs from tests/expected/%s", package, name);
-    free(want);
+    char what[1024];
+    snprintf(what, sizeof what, "floorplan of %s", package);
+    test_golden_check(svg, name, what);
     free(svg);
     sip_report_destroy(r);
     sip_package_destroy(pkg);
@@ -469,7 +459,7 @@ Test(report_image, png_and_pdf_through_cairo)
 #if SIP_HAVE_CAIRO
     cr_assert_eq(st, SIP_OK, "%s", err.message);
     size_t n = 0;
-    unsigned char *b = (unsigned char *)rt_read_file(png, &n);
+    unsigned char *b = (unsigned char *)test_read_file(png, &n);
     cr_assert_not_null(b);
     cr_assert_gt(n, 1000);
     cr_assert_eq(memcmp(b, "\x89PNG\r\n\x1a\n", 8), 0);
@@ -482,19 +472,19 @@ Test(report_image, png_and_pdf_through_cairo)
     free(b);
     cr_assert_eq(sip_report_floorplan_write(r, NULL, SIP_IMAGE_PDF, pdf, &err), SIP_OK, "%s",
                  err.message);
-    b = (unsigned char *)rt_read_file(pdf, &n);
+    b = (unsigned char *)test_read_file(pdf, &n);
     cr_assert_not_null(b);
     cr_assert_eq(memcmp(b, "%PDF-", 5), 0);
     free(b);
     /* the plots too: latency 620 x 340 and Pareto 640 x 420 units */
     cr_assert_eq(sip_report_latency_write(r, SIP_IMAGE_PNG, png, &err), SIP_OK, "%s", err.message);
-    b = (unsigned char *)rt_read_file(png, &n);
+    b = (unsigned char *)test_read_file(png, &n);
     cr_assert(be32(b + 16) == 1240 && be32(b + 20) == 680);
     free(b);
     const double x[] = {1, 2, 3}, y[] = {3, 1, 2};
     sip_pareto_plot_t pp = {.n = 3, .x = x, .y = y, .x_label = "a", .y_label = "b"};
     cr_assert_eq(sip_report_pareto_write(&pp, SIP_IMAGE_PDF, pdf, &err), SIP_OK, "%s", err.message);
-    b = (unsigned char *)rt_read_file(pdf, &n);
+    b = (unsigned char *)test_read_file(pdf, &n);
     cr_assert_eq(memcmp(b, "%PDF-", 5), 0);
     free(b);
     unlink(png);
@@ -531,7 +521,7 @@ Test(report_cli, svg_and_html_commands)
     char f[512];
     snprintf(f, sizeof f, "%s/a.svg", dir);
     cr_assert_eq(sh("svg topologies/ring.cfg -o %s%s", f, ""), 0);
-    char *s = rt_read_file(f, NULL);
+    char *s = test_read_file(f, NULL);
     cr_assert_not_null(s);
     cr_assert_eq(strncmp(s, "<?xml", 5), 0);
     cr_assert_not_null(strstr(s, "</svg>\n"));
@@ -539,13 +529,13 @@ Test(report_cli, svg_and_html_commands)
     unlink(f);
     snprintf(f, sizeof f, "%s/lat.svg", dir);
     cr_assert_eq(sh("svg topologies/ring.cfg --plot latency -o %s%s", f, ""), 0);
-    s = rt_read_file(f, NULL);
+    s = test_read_file(f, NULL);
     cr_assert_not_null(strstr(s, "class=\"curve\""));
     free(s);
     unlink(f);
     snprintf(f, sizeof f, "%s/r.html", dir);
     cr_assert_eq(sh("report tests/data/report/xss.cfg -L chiplets -o %s%s", f, ""), 0);
-    s = rt_read_file(f, NULL);
+    s = test_read_file(f, NULL);
     cr_assert_not_null(s);
     assert_no_markup_injection(s, "sipsim report -o r.html");
     free(s);
@@ -594,7 +584,7 @@ Test(report_pareto, svg_of_a_sweep_results_file)
     char f[512];
     snprintf(f, sizeof f, "%s/p.svg", dir);
     cr_assert_eq(sh("svg --pareto tests/data/report/sweep_rows.jsonl -o %s%s", f, ""), 0);
-    char *s = rt_read_file(f, NULL);
+    char *s = test_read_file(f, NULL);
     cr_assert_not_null(s);
     cr_assert_not_null(strstr(s, ">6 points, 5 feasible, 3 on the front</text>"));
     const char *g = strstr(s, "<g class=\"front\">");

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/files.h"
 #include "sip_config.h"
 #include "sipsim.h"
 
@@ -68,28 +69,10 @@ static char *tmpdir(void)
     return d;
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    cr_assert_not_null(b);
-    cr_assert_eq(fread(b, 1, (size_t)n, f), (size_t)n);
-    b[n] = '\0';
-    fclose(f);
-    if (len)
-        *len = (size_t)n;
-    return b;
-}
-
 static void assert_same_file(const char *a, const char *b)
 {
     size_t la = 0, lb = 0;
-    char *x = slurp(a, &la), *y = slurp(b, &lb);
+    char *x = test_read_file(a, &la), *y = test_read_file(b, &lb);
     cr_assert_not_null(x, "missing %s", a);
     cr_assert_not_null(y, "missing %s", b);
     cr_assert_eq(la, lb, "%s (%zu bytes) and %s (%zu bytes) differ in size", a, la, b, lb);
@@ -485,7 +468,7 @@ Test(sweep_run, rows_invalid_variants_and_thread_independence, .timeout = 120)
     cr_assert_gt(a.pareto, 0u);
     char path[300];
     snprintf(path, sizeof path, "%s.jsonl", p1);
-    char *j = slurp(path, NULL);
+    char *j = test_read_file(path, NULL);
     cr_assert(strstr(j, "\"valid\":false"));
     cr_assert(strstr(j, "\"reason\":\"ucie: "), "invalid rows carry the engine's reason");
     free(j);
@@ -524,11 +507,11 @@ Test(sweep_run, shards_partition_the_rows, .timeout = 120)
     run_to(s, s2, 2, 2, 2, false, 0, &sum);
     /* Interleave the shard rows (ids 0,2,4.. and 1,3,5..) and compare with the full run. */
     snprintf(path, sizeof path, "%s.jsonl", full);
-    char *f = slurp(path, NULL);
+    char *f = test_read_file(path, NULL);
     snprintf(path, sizeof path, "%s.jsonl", s1);
-    char *a = slurp(path, NULL);
+    char *a = test_read_file(path, NULL);
     snprintf(path, sizeof path, "%s.jsonl", s2);
-    char *b = slurp(path, NULL);
+    char *b = test_read_file(path, NULL);
     size_t lf = strlen(f);
     char *merged = malloc(lf + 1), *m = merged, *pa = a, *pb = b;
     for (int i = 0; i < 60; i++) {
@@ -580,7 +563,7 @@ Test(sweep_run, resume_after_partial_lines_equals_uninterrupted, .timeout = 120)
     fclose(f);
     snprintf(path, sizeof path, "%s.jsonl", part);
     size_t len;
-    char *j = slurp(path, &len);
+    char *j = test_read_file(path, &len);
     char *last = j + len - 2;
     while (last > j && *last != '\n')
         last--;
@@ -636,7 +619,7 @@ static int run_cmd(const char *cmd)
 static uint64_t count_lines(const char *path)
 {
     size_t len = 0;
-    char *b = slurp(path, &len);
+    char *b = test_read_file(path, &len);
     uint64_t n = 0;
     for (size_t i = 0; b && i < len; i++)
         n += b[i] == '\n';
@@ -724,7 +707,7 @@ Test(sweep_cli, bad_spec_exits_2_with_path_line)
     snprintf(out, sizeof out, "%s/err.txt", d);
     snprintf(cmd, sizeof cmd, "'%s' sweep '%s' -o '%s/x' 2>'%s'", exe, spec, d, out);
     cr_assert_eq(run_cmd(cmd), 2);
-    char *e = slurp(out, NULL);
+    char *e = test_read_file(out, NULL);
     char want[600];
     snprintf(want, sizeof want, "%s:3: constraint 'tpp >> 1': unknown operator", spec);
     cr_assert(strstr(e, want), "%s", e);

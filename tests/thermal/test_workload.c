@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/files.h"
 #include "sipsim.h"
 #include "sipsim/kernels.h"
 #include "sipsim/thermal.h"
@@ -17,12 +18,7 @@
 
 static sip_package_t *load_default(void)
 {
-    char path[1024];
-    snprintf(path, sizeof path, "%s/topologies/default.cfg", getenv("SIPSIM_SOURCE_ROOT"));
-    sip_package_t *pkg = NULL;
-    sip_error_t err;
-    sip_error_clear(&err);
-    cr_assert_eq(sip_package_load(path, NULL, &pkg, &err), SIP_OK, "%s", err.message);
+    sip_package_t *pkg = test_load_package("topologies/default.cfg");
     cr_assert(pkg->workload.present, "default.cfg is expected to carry a workload section");
     return pkg;
 }

@@ -8,23 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/files.h"
 #include "sipsim.h"
 #include "sipsim/check.h"
 #include "sipsim/tpp.h"
 
 static sip_package_t *load(const char *rel)
 {
-    const char *root = getenv("SIPSIM_SOURCE_ROOT");
-    cr_assert_not_null(root, "SIPSIM_SOURCE_ROOT not set");
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", root, rel);
-    sip_package_t *pkg = NULL;
-    sip_error_t err;
-    sip_error_clear(&err);
-    sip_status_t st = sip_package_load(path, NULL, &pkg, &err);
-    char msg[SIP_PATH_MAX + SIP_MESSAGE_MAX + 32];
-    sip_error_format(&err, msg, sizeof msg);
-    cr_assert_eq(st, SIP_OK, "%s: %s", rel, msg);
+    sip_package_t *pkg = test_load_package(rel);
     sip_check_result_t *chk = NULL;
     cr_assert_eq(sip_check_run(pkg, &chk, NULL), SIP_OK);
     for (int i = 0; i < chk->n_findings; i++)
