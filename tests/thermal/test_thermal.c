@@ -2,7 +2,6 @@
  * budget and caps, transients, exports and bad inputs.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include <criterion/criterion.h>
-#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../check/shipped.h"
 #include "sipsim.h"
 #include "sipsim/thermal.h"
 
@@ -500,43 +500,21 @@ Test(thermal_solver, multigrid_and_cholmod_agree_on_hotspot_and_native_models)
 
 /* ---------- shipped packages ---------- */
 
-/* Every package file of one folder; returns how many were checked. */
-static int check_folder(const char *sub)
+Test(thermal_shipped, every_topology_conserves_energy_and_scales_linearly, .timeout = 120)
 {
-    char dir[1024];
-    snprintf(dir, sizeof dir, "%s/%s", root(), sub);
-    DIR *dp = opendir(dir);
-    if (!dp)
-        return 0;
-    struct dirent *e;
-    int n = 0;
-    while ((e = readdir(dp)) != NULL) {
-        size_t len = strlen(e->d_name);
-        if (len < 5 || strcmp(e->d_name + len - 4, ".cfg") != 0)
-            continue;
-        char path[2048];
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        sip_package_t *pkg = NULL;
-        sip_error_t err;
-        sip_error_clear(&err);
-        cr_assert_eq(sip_package_load(path, NULL, &pkg, &err), SIP_OK, "%s: %s", path, err.message);
+    shipped_t s = {0};
+    shipped_scan(&s, "topologies");
+    cr_assert_gt(s.n, 0, "no topologies/*.cfg found");
+    shipped_scan(&s, "topologies/reference");
+    for (int f = 0; f < s.n; f++) {
+        sip_package_t *pkg = shipped_load(s.path[f]);
         /* Conservation and linearity hold for any sink resistance; a package that names no
          * resistance for liquid cooling (no sourced default) is checked with the air default. */
         if (!(pkg->thermal.sink_r_c_per_w > 0.0) && pkg->thermal.cooling != SIP_COOLING_AIR)
             pkg->thermal.sink_r_c_per_w = 0.1;
         check_balance_and_linearity(pkg, 32);
         sip_package_destroy(pkg);
-        n++;
     }
-    closedir(dp);
-    return n;
-}
-
-Test(thermal_shipped, every_topology_conserves_energy_and_scales_linearly, .timeout = 120)
-{
-    int n = check_folder("topologies");
-    cr_assert_gt(n, 0, "no topologies/*.cfg found");
-    check_folder("topologies/reference");
 }
 
 Test(thermal_native, transient_from_ambient_approaches_the_steady_state)

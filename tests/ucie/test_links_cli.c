@@ -2,7 +2,6 @@
  * link parameters (issue 3).  Runs the built binary (SIPSIM_EXE).
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include <criterion/criterion.h>
-#include <dirent.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../check/shipped.h"
 #include "sipsim.h"
 
 typedef struct {
@@ -121,25 +121,14 @@ Test(ucie_cli, usage_errors_exit_2)
  * loads and passes in the tests). */
 Test(ucie_shipped, every_topology_link_validates_and_evaluates)
 {
-    const char *root = getenv("SIPSIM_SOURCE_ROOT");
-    cr_assert(root);
-    char dir[1024];
-    snprintf(dir, sizeof dir, "%s/topologies", root);
-    DIR *d = opendir(dir);
-    cr_assert(d, "no %s", dir);
-    int files = 0;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        size_t n = strlen(e->d_name);
-        if (n < 5 || strcmp(e->d_name + n - 4, ".cfg") != 0)
-            continue;
-        char path[2048];
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        sip_package_t *pkg = NULL;
+    shipped_t s = {0};
+    shipped_scan(&s, "topologies");
+    cr_assert(s.n > 0);
+    for (int f = 0; f < s.n; f++) {
+        const char *path = s.path[f];
+        sip_package_t *pkg = shipped_load(path);
         sip_error_t err;
         sip_error_clear(&err);
-        cr_assert_eq(sip_package_load(path, NULL, &pkg, &err), SIP_OK, "%s: %s", path,
-                     err.message);
         for (int i = 0; i < pkg->n_links; i++) {
             sip_ucie_link_result_t r;
             cr_assert_eq(sip_ucie_link_eval(pkg, i, &r, &err), SIP_OK, "%s link %d: %s", path,
@@ -148,8 +137,5 @@ Test(ucie_shipped, every_topology_link_validates_and_evaluates)
             cr_assert(r.fit > 0.0 && r.fit < 1.0, "%s link %d FIT %g", path, i, r.fit);
         }
         sip_package_destroy(pkg);
-        files++;
     }
-    closedir(d);
-    cr_assert(files > 0);
 }
