@@ -59,7 +59,7 @@ static json_t *result_json(const sip_package_t *pkg, const sip_workload_result_t
     json_t *o = json_object();
     json_object_set_new(o, "package", json_string(pkg->name));
     json_object_set_new(o, "model", json_string(r->shape.name));
-    if (r->shape.source)
+    if (r->shape.source[0])
         json_object_set_new(o, "model_source", json_string(r->shape.source));
     json_object_set_new(o, "phase", json_string(r->workload.phase));
     json_object_set_new(o, "batch", json_integer(r->workload.batch));
@@ -146,7 +146,7 @@ static void print_result(FILE *f, const sip_package_t *pkg, const sip_workload_r
     fprintf(f, "  shape: %d layers, hidden %d, %d heads / %d KV heads of %d, FFN %d%s, vocab %d\n",
             s->layers, s->hidden, s->heads, s->kv_heads, s->head_dim, s->ffn,
             s->gated_ffn ? " (gated)" : "", s->vocab);
-    if (s->source)
+    if (s->source[0])
         fprintf(f, "  source: %s\n", s->source);
     fprintf(f, "  arrays: %s\n", weight_prefetch
                                      ? "weights double-buffered (next tile loads while a fold "

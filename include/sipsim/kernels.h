@@ -197,20 +197,31 @@ SIP_EXPORT void sip_kernel_result_add(sip_kernel_result_t *a, const sip_kernel_r
                                       const sip_tile_t *tile);
 
 /* ------------------------------------------------------------------------------------------
- * Transformer decoder shapes.  Shipped as a const table (src/kernels/shapes.c) with citations
- * to the public model configs; a shape built in code works the same.
+ * Transformer decoder shapes.  Shipped as model files, models/NAME.cfg (libconfig, each value
+ * citing the public config.json it copies), read by src/config/model_shape.c (the only area
+ * that includes libconfig); a shape built in code works the same.
  * ---------------------------------------------------------------------------------------- */
 
 typedef struct {
-    char name[SIP_NAME_MAX];
+    char name[SIP_NAME_MAX];     /* file stem */
     int layers, hidden, heads, kv_heads, head_dim, ffn, vocab;
-    bool gated_ffn;          /* SwiGLU: gate, up and down matrices (3), else up and down (2) */
-    const char *source;      /* citation; NULL for shapes built in code */
+    bool gated_ffn;              /* SwiGLU: gate, up and down matrices (3), else up and down (2) */
+    bool tied_embeddings;        /* LM head shares the embedding matrix (counted once) */
+    sip_precision_t precision;   /* of the released weights (the workload sets the compute's) */
+    char source[256];            /* citation; "" for shapes built in code */
+    char path[SIP_PATH_MAX];     /* model file read; "" for shapes built in code */
 } sip_model_shape_t;
 
-SIP_EXPORT int sip_model_shape_count(void);
-SIP_EXPORT const sip_model_shape_t *sip_model_shape_get(int index);
-SIP_EXPORT const sip_model_shape_t *sip_model_shape_find(const char *name);
+/* Read one model file (NAME.cfg; the shape's name is the stem).  Errors: "path:line: message"
+ * (unknown keys with a "did you mean", ranges, kv_heads dividing heads). */
+SIP_EXPORT sip_status_t sip_model_shape_load(const char *path, sip_model_shape_t *out,
+                                             sip_error_t *err);
+/* Find `model` for a file `from` (a package; may be NULL or ""): a path (contains '/' or ends in
+ * .cfg) is read relative to from's folder, else as given; a name is NAME.cfg in models/ beside
+ * `from`, in its parent, its grandparent, then SIP_DATADIR/models.  Not found: SIP_ENOTFOUND at
+ * from:from_line with a "did you mean" and the folders searched. */
+SIP_EXPORT sip_status_t sip_model_shape_find(const char *model, const char *from, int from_line,
+                                             sip_model_shape_t *out, sip_error_t *err);
 /* Weight parameters (all layers, embedding and LM head) and MACs per token of one forward
  * pass excluding attention scores (2 x params rule of thumb without the embedding). */
 SIP_EXPORT double sip_model_shape_params(const sip_model_shape_t *shape);
@@ -281,8 +292,8 @@ typedef struct sip_workload_result {
     double energy_mac_pj_per_token, energy_sram_pj_per_token, energy_hbm_pj_per_token;
 } sip_workload_result_t;
 
-/* Evaluate pkg->workload (wl = NULL) or wl with `shape` (NULL = look wl->model up among the
- * shipped shapes).  opts may be NULL. */
+/* Evaluate pkg->workload (wl = NULL) or wl with `shape` (NULL = sip_model_shape_find(wl->model)
+ * from the package's file).  opts may be NULL. */
 SIP_EXPORT sip_status_t sip_workload_evaluate(const sip_package_t *pkg, const sip_workload_t *wl,
                                               const sip_model_shape_t *shape,
                                               const sip_workload_options_t *opts,

@@ -418,18 +418,12 @@ sip_status_t sip_workload_evaluate(const sip_package_t *pkg, const sip_workload_
                                  "model = ...; phase = ...; ... })", pkg->name);
         wl = &pkg->workload;
     }
+    sip_model_shape_t found;
     if (!shape) {
-        shape = sip_model_shape_find(wl->model);
-        if (!shape) {
-            char names[256] = "";
-            for (int i = 0; i < sip_model_shape_count(); i++) {
-                size_t len = strlen(names);
-                snprintf(names + len, sizeof names - len, "%s%s", i ? ", " : "",
-                         sip_model_shape_get(i)->name);
-            }
-            return sip_error_set(err, SIP_ENOTFOUND, pkg->path, wl->line,
-                                 "unknown model '%s' (expected one of: %s)", wl->model, names);
-        }
+        sip_status_t fst = sip_model_shape_find(wl->model, pkg->path, wl->line, &found, err);
+        if (fst != SIP_OK)
+            return fst;
+        shape = &found;
     }
     sip_status_t st = SIP_OK;
     ctx_t c = {.pkg = pkg, .wl = wl, .shape = shape, .opts = opts, .io_instance = -1};
@@ -518,7 +512,6 @@ sip_status_t sip_workload_evaluate(const sip_package_t *pkg, const sip_workload_
     const sip_traffic_result_t *tr = want_prefill ? tr_pre : tr_dec;
 
     res->shape = *shape;
-    res->shape.source = shape->source;
     res->workload = *wl;
     res->workload.tensor_parallel = c.tp;
     res->workload.pipeline_parallel = c.pp;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sipsim.h"
 
@@ -236,22 +237,129 @@ Test(kernels_vector, norms_and_elementwise_count_passes)
     cr_assert_eq(sip_kernel_elementwise(&t, 0, 1.0, 2, true, &r, NULL), SIP_EINVAL);
 }
 
+static sip_model_shape_t shipped_model(const char *name)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/models/%s.cfg", getenv("SIPSIM_SOURCE_ROOT"), name);
+    sip_model_shape_t s;
+    sip_error_t err;
+    cr_assert_eq(sip_model_shape_load(path, &s, &err), SIP_OK, "%s", err.message);
+    return s;
+}
+
 Test(kernels_shapes, llama3_parameter_counts)
 {
     /* Parameter counts of the public checkpoints: Meta-Llama-3-8B 8,030,261,248 and
      * Meta-Llama-3-70B 70,553,706,496 (sums of the safetensors shapes of the configs cited in
-     * src/kernels/shapes.c). */
-    const sip_model_shape_t *s8 = sip_model_shape_find("llama3-8b");
-    const sip_model_shape_t *s70 = sip_model_shape_find("llama3-70b");
-    cr_assert_not_null(s8);
-    cr_assert_not_null(s70);
-    cr_assert_float_eq(sip_model_shape_params(s8), 8030261248.0, 0.5);
-    cr_assert_float_eq(sip_model_shape_params(s70), 70553706496.0, 0.5);
-    cr_assert_eq(s8->head_dim * s8->heads, s8->hidden);
-    cr_assert_not_null(s8->source);
-    cr_assert_null(sip_model_shape_find("gpt-5"));
-    cr_assert_eq(sip_model_shape_count(), 2);
+     * models/llama3-8b.cfg and models/llama3-70b.cfg). */
+    const sip_model_shape_t s8 = shipped_model("llama3-8b");
+    const sip_model_shape_t s70 = shipped_model("llama3-70b");
+    cr_assert_float_eq(sip_model_shape_params(&s8), 8030261248.0, 0.5);
+    cr_assert_float_eq(sip_model_shape_params(&s70), 70553706496.0, 0.5);
+    cr_assert_str_eq(s8.name, "llama3-8b");
+    cr_assert_eq(s8.head_dim, 128); /* default hidden / heads */
+    cr_assert_eq(s70.kv_heads, 8);
+    cr_assert(s8.gated_ffn && !s8.tied_embeddings);
+    cr_assert_eq(s8.precision, SIP_PREC_BF16);
+    cr_assert(strstr(s8.source, "Meta-Llama-3-8B") != NULL);
     /* MACs per token: every weight matrix once (no norms, no embedding lookup). */
-    cr_assert_float_eq(sip_model_shape_dense_macs_per_token(s8),
+    cr_assert_float_eq(sip_model_shape_dense_macs_per_token(&s8),
                        8030261248.0 - 128256.0 * 4096 - 4096 - 32.0 * 2 * 4096, 0.5);
+    /* Tying the LM head to the embedding drops one vocab x hidden matrix. */
+    sip_model_shape_t tied = s8;
+    tied.tied_embeddings = true;
+    cr_assert_float_eq(sip_model_shape_params(&tied), 8030261248.0 - 128256.0 * 4096, 0.5);
+}
+
+Test(kernels_shapes, find_by_name_and_path)
+{
+    char pkg[1024], near[1024];
+    const char *root = getenv("SIPSIM_SOURCE_ROOT");
+    snprintf(pkg, sizeof pkg, "%s/topologies/default.cfg", root);
+    sip_model_shape_t s;
+    sip_error_t err;
+    /* By name: models/ in the package file's parent folder. */
+    cr_assert_eq(sip_model_shape_find("llama3-70b", pkg, 3, &s, &err), SIP_OK, "%s", err.message);
+    cr_assert_eq(s.layers, 80);
+    cr_assert(strstr(s.path, "/models/llama3-70b.cfg") != NULL, "%s", s.path);
+    /* By path, relative to the package's folder. */
+    cr_assert_eq(sip_model_shape_find("../models/llama3-8b.cfg", pkg, 3, &s, &err), SIP_OK, "%s",
+                 err.message);
+    cr_assert_eq(s.layers, 32);
+    /* A typo: not found, at the package's line, with a suggestion and the folders searched. */
+    cr_assert_eq(sip_model_shape_find("llama3-8c", pkg, 7, &s, &err), SIP_ENOTFOUND);
+    cr_assert_eq(err.line, 7);
+    cr_assert(strstr(err.message, "did you mean 'llama3-8b'") != NULL, "%s", err.message);
+    cr_assert(strstr(err.message, "/models") != NULL, "%s", err.message);
+    cr_assert_eq(sip_model_shape_find("gpt-5", pkg, 7, &s, &err), SIP_ENOTFOUND);
+    cr_assert_eq(sip_model_shape_find("no/such.cfg", pkg, 7, &s, &err), SIP_ENOTFOUND);
+    cr_assert_eq(sip_model_shape_find("../x", pkg, 7, &s, &err), SIP_ENOTFOUND);
+    cr_assert_eq(sip_model_shape_find("a b", pkg, 7, &s, &err), SIP_EINVAL);
+    /* Nothing beside a package elsewhere: only the installed folder is left. */
+    snprintf(near, sizeof near, "/nonexistent-dir/x.cfg");
+    sip_status_t st = sip_model_shape_find("llama3-8b", near, 1, &s, &err);
+    cr_assert(st == SIP_OK || st == SIP_ENOTFOUND);
+}
+
+/* Write `text` as DIR/NAME.cfg in a fresh temp folder and load it. */
+static sip_status_t load_model_text(const char *name, const char *text, sip_model_shape_t *s,
+                                    sip_error_t *err)
+{
+    char dir[] = "/tmp/sipsim-models-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s.cfg", dir, name);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs(text, f);
+    fclose(f);
+    sip_status_t st = sip_model_shape_load(path, s, err);
+    remove(path);
+    rmdir(dir);
+    return st;
+}
+
+#define GOOD_KEYS "layers = 2;\nhidden = 64;\nheads = 4;\nkv_heads = 2;\nffn = 128;\n" \
+                  "vocab = 1000;\nprecision = \"bf16\";\n"
+
+Test(kernels_shapes, bad_model_files)
+{
+    sip_model_shape_t s;
+    sip_error_t err;
+    cr_assert_eq(load_model_text("ok", GOOD_KEYS, &s, &err), SIP_OK, "%s", err.message);
+    cr_assert_eq(s.head_dim, 16);
+    cr_assert(s.gated_ffn);
+    struct {
+        const char *text;
+        sip_status_t status;
+        int line;
+        const char *words;
+    } bad[] = {
+        {GOOD_KEYS "layerz = 3;\n", SIP_EINVAL, 8, "did you mean 'layers'"},
+        {"layers = 0;\nhidden = 64;\nheads = 4;\nkv_heads = 2;\nffn = 128;\nvocab = 1000;\n"
+         "precision = \"bf16\";\n", SIP_EINVAL, 1, "layers"},
+        {"layers = 2;\nhidden = 64;\nheads = 4;\nkv_heads = 3;\nffn = 128;\nvocab = 1000;\n"
+         "precision = \"bf16\";\n", SIP_EINVAL, 4, "does not divide"},
+        {"layers = 2;\nhidden = 65;\nheads = 4;\nkv_heads = 2;\nffn = 128;\nvocab = 1000;\n"
+         "precision = \"bf16\";\n", SIP_EINVAL, 3, "head_dim"},
+        {"layers = 2;\nhidden = 64;\nheads = 4;\nkv_heads = 2;\nffn = 128;\nvocab = 1000;\n",
+         SIP_EINVAL, 0, "precision"},
+        {GOOD_KEYS "ffn_kind = \"swish\";\n", SIP_EINVAL, 8, "gated"},
+        {"layers = 2;\nhidden = 64;\nheads = 4;\nkv_heads = 2;\nffn = 128;\nvocab = 0;\n"
+         "precision = \"bf16\";\n", SIP_EINVAL, 6, "vocab"},
+        {"layers = 2;\nhidden = \"wide\";\n", SIP_EINVAL, 2, "hidden"},
+        {"layers = 2;\nhidden = = 64;\n", SIP_EPARSE, 2, ""},
+        {"", SIP_EINVAL, 1, "empty file"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        sip_status_t st = load_model_text("bad", bad[i].text, &s, &err);
+        cr_assert_eq(st, bad[i].status, "case %zu: %s", i, sip_status_str(st));
+        if (bad[i].line > 0)
+            cr_assert_eq(err.line, bad[i].line, "case %zu: %s:%d: %s", i, err.path, err.line,
+                         err.message);
+        cr_assert(strstr(err.message, bad[i].words) != NULL, "case %zu: %s", i, err.message);
+        cr_assert(strstr(err.path, "/bad.cfg") != NULL, "case %zu: %s", i, err.path);
+    }
+    /* A file name that is not a model name. */
+    cr_assert_eq(load_model_text("bad name", GOOD_KEYS, &s, &err), SIP_EINVAL);
 }

@@ -38,7 +38,8 @@ Test(kernels_workload, default_package_decode_step)
         sum += r->decode.time_by_limit_s[l];
     cr_assert(rel(sum, r->decode.time_s) < 1e-9);
     /* MACs per token = the dense MACs of the shape + attention against 4097 keys. */
-    const sip_model_shape_t *s = sip_model_shape_find("llama3-8b");
+    const sip_model_shape_t *s = &r->shape; /* read from models/llama3-8b.cfg */
+    cr_assert_str_eq(s->name, "llama3-8b");
     const double att = 32.0 * 2 * 32 * 4097 * 128; /* layers x (QK, PV) x heads x keys x hd */
     cr_assert(rel(r->macs_per_token, sip_model_shape_dense_macs_per_token(s) + att) < 1e-9);
     /* Power: every die between its idle and its TDP; unused dies none here. */

@@ -1,0 +1,267 @@
+/* Transformer decoder model files (models/NAME.cfg): read with the loader's schema machinery
+ * (unknown keys with "did you mean", types, ranges, path:line errors), found by name the way
+ * chiplet types are (models/ beside the package file, its parent, its grandparent, then the
+ * installed data folder) or by explicit path.  Lives in src/config because only this area
+ * includes <libconfig.h>; the shape type and its arithmetic are the kernel library's
+ * (include/sipsim/kernels.h, src/kernels/shapes.c).
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#include <dirent.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config/config_internal.h"
+#include "sip_config.h"
+#include "sipsim/kernels.h"
+
+#define NONE SIZE_MAX
+/* Model files scanned for a "did you mean" on an unknown name. */
+#define MAX_CANDIDATES 256
+#define N_DEFAULT_DIRS 4
+
+static const char *const *ffn_kind_names(void)
+{
+    static const char *const names[] = {"plain", "gated"};
+    return names;
+}
+
+static const char *const *embedding_names(void)
+{
+    static const char *const names[] = {"separate", "tied"};
+    return names;
+}
+
+static const char *const *precision_names(void)
+{
+    return sip_precision_names();
+}
+
+/* Ranges are sanity bounds (wide enough for any published decoder), not model numbers. */
+static const sip__field_t model_fields[] = {
+    {.key = "source", .type = SIP__F_STRING, .help = "where the numbers come from (citation)",
+     .offset = offsetof(sip_model_shape_t, source), .size = (int)sizeof(((sip_model_shape_t *)0)->source)},
+    {.key = "layers", .type = SIP__F_INT, .required = true, .min = 1, .max = 10000,
+     .help = "decoder layers (num_hidden_layers)", .offset = offsetof(sip_model_shape_t, layers)},
+    {.key = "hidden", .type = SIP__F_INT, .required = true, .min = 1, .max = 1048576,
+     .help = "model width (hidden_size)", .offset = offsetof(sip_model_shape_t, hidden)},
+    {.key = "heads", .type = SIP__F_INT, .required = true, .min = 1, .max = 65536,
+     .help = "query heads (num_attention_heads)", .offset = offsetof(sip_model_shape_t, heads)},
+    {.key = "kv_heads", .type = SIP__F_INT, .required = true, .min = 1, .max = 65536,
+     .help = "key/value heads (num_key_value_heads); must divide heads",
+     .offset = offsetof(sip_model_shape_t, kv_heads)},
+    {.key = "head_dim", .type = SIP__F_INT, .min = 1, .max = 65536,
+     .help = "width of one head; default hidden / heads", .offset = offsetof(sip_model_shape_t, head_dim)},
+    {.key = "ffn", .type = SIP__F_INT, .required = true, .min = 1, .max = 16777216,
+     .help = "FFN inner width (intermediate_size)", .offset = offsetof(sip_model_shape_t, ffn)},
+    {.key = "ffn_kind", .type = SIP__F_ENUM, .help = "gated (SwiGLU: gate, up, down) or plain "
+     "(up, down); default gated", .offset = offsetof(sip_model_shape_t, gated_ffn),
+     .names = ffn_kind_names, .n_names = 2, .store = SIP__ENUM_BOOL},
+    {.key = "vocab", .type = SIP__F_INT, .required = true, .min = 1, .max = 16777216,
+     .help = "vocabulary size (vocab_size)", .offset = offsetof(sip_model_shape_t, vocab)},
+    {.key = "embeddings", .type = SIP__F_ENUM, .help = "separate (embedding and LM head) or tied "
+     "(tie_word_embeddings); default separate", .offset = offsetof(sip_model_shape_t, tied_embeddings),
+     .names = embedding_names, .n_names = 2, .store = SIP__ENUM_BOOL},
+    {.key = "precision", .type = SIP__F_ENUM, .required = true, .help = "precision of the released "
+     "weights (torch_dtype); the workload's precision sets the compute", .offset =
+     offsetof(sip_model_shape_t, precision), .names = precision_names, .n_names = SIP_PREC_COUNT,
+     .store = SIP__ENUM_INT},
+};
+
+static sip_status_t model_finish(const sip__cfg_ctx_t *cx, const config_setting_t *group, void *obj)
+{
+    sip_model_shape_t *s = obj;
+    if (s->heads % s->kv_heads != 0)
+        return sip__fail(cx, sip__member(group, "kv_heads"), SIP_EINVAL,
+                         "kv_heads %d does not divide heads %d (expected a whole number of query "
+                         "heads per KV head)", s->kv_heads, s->heads);
+    if (s->head_dim == 0) {
+        if (s->hidden % s->heads != 0)
+            return sip__fail(cx, sip__member(group, "heads"), SIP_EINVAL,
+                             "heads %d does not divide hidden %d (expected head_dim = ... when "
+                             "the heads are not hidden / heads wide)", s->heads, s->hidden);
+        s->head_dim = s->hidden / s->heads;
+    }
+    return SIP_OK;
+}
+
+static const sip__schema_t schema_model = {
+    .name = "model", .title = "a model file (models/NAME.cfg): a transformer decoder shape",
+    .fields = model_fields, .n_fields = (int)(sizeof model_fields / sizeof model_fields[0]),
+    .line_offset = NONE, .finish = model_finish,
+};
+
+/* Model names become file names: the chiplet type alphabet. */
+static bool valid_model_name(const char *name)
+{
+    if (!name[0] || name[0] == '.' || strlen(name) >= SIP_NAME_MAX)
+        return false;
+    for (const char *p = name; *p; p++) {
+        char c = *p;
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '-' || c == '.'))
+            return false;
+    }
+    return true;
+}
+
+sip_status_t sip_model_shape_load(const char *path, sip_model_shape_t *out, sip_error_t *err)
+{
+    memset(out, 0, sizeof *out);
+    char stem[SIP_PATH_MAX];
+    sip__path_stem(path, stem, sizeof stem);
+    if (!valid_model_name(stem))
+        return sip_error_set(err, SIP_EINVAL, path, 0,
+                             "model file name '%s' is not a model name (expected NAME.cfg, NAME "
+                             "of letters, digits, '_', '-', '.', at most %d characters)",
+                             stem, SIP_NAME_MAX - 1);
+    if (strlen(path) >= sizeof out->path)
+        return sip_error_set(err, SIP_EINVAL, path, 0, "model path too long (expected at most "
+                             "%d characters)", (int)sizeof out->path - 1);
+    sip_model_shape_t s;
+    memset(&s, 0, sizeof s);
+    s.gated_ffn = true;
+    config_t cfg;
+    config_init(&cfg);
+    sip__cfg_ctx_t cx = {.path = path, .err = err};
+    sip_status_t st = sip__config_read(&cfg, path, NULL, err);
+    if (st == SIP_OK) {
+        const config_setting_t *root = config_root_setting(&cfg);
+        if (config_setting_length(root) == 0)
+            st = sip__fail(&cx, root, SIP_EINVAL, "empty file (expected a model: layers, hidden, "
+                           "heads, kv_heads, ffn, vocab, precision)");
+        else
+            st = sip__parse_group(&cx, root, &schema_model, &s, false);
+    }
+    config_destroy(&cfg);
+    if (st != SIP_OK)
+        return st;
+    snprintf(s.name, sizeof s.name, "%.*s", (int)sizeof s.name - 1, stem); /* checked above */
+    snprintf(s.path, sizeof s.path, "%s", path);
+    *out = s;
+    return SIP_OK;
+}
+
+/* ------------------------------------------------------------------ search */
+
+static bool is_file(const char *path)
+{
+    return access(path, F_OK) == 0;
+}
+
+/* The folders searched for NAME.cfg, in order: models/ beside `from`, in its parent and its
+ * grandparent (topologies/x.cfg and topologies/reference/x.cfg both find models/), then the
+ * installed data folder. */
+static int search_dirs(const char *from, char dirs[N_DEFAULT_DIRS][SIP_PATH_MAX])
+{
+    int n = 0;
+    if (from && from[0]) {
+        char dir[SIP_PATH_MAX], up[SIP_PATH_MAX];
+        sip__path_dir(from, dir, sizeof dir);
+        for (int level = 0; level < 3; level++) {
+            int w = snprintf(dirs[n], SIP_PATH_MAX, "%s/models", dir);
+            if (w > 0 && w < SIP_PATH_MAX)
+                n++;
+            size_t len = strlen(dir);
+            if (strcmp(dir, ".") == 0)
+                snprintf(up, sizeof up, "..");
+            else if (strcmp(dir, "..") == 0 || (len >= 3 && strcmp(dir + len - 3, "/..") == 0))
+                snprintf(up, sizeof up, "%.*s/..", (int)(sizeof up - 4), dir);
+            else
+                sip__path_dir(dir, up, sizeof up);
+            memcpy(dir, up, sizeof dir);
+        }
+    }
+    snprintf(dirs[n++], SIP_PATH_MAX, "%s", SIP_DATADIR "/models");
+    return n;
+}
+
+static sip_status_t not_found(const char *model, const char *from, int from_line,
+                              char dirs[N_DEFAULT_DIRS][SIP_PATH_MAX], int n_dirs, sip_error_t *err)
+{
+    const char *cand[MAX_CANDIDATES];
+    char (*stems)[SIP_NAME_MAX] = malloc(MAX_CANDIDATES * sizeof *stems);
+    int n = 0;
+    for (int d = 0; stems && d < n_dirs; d++) {
+        DIR *dh = opendir(dirs[d]);
+        if (!dh)
+            continue;
+        struct dirent *de;
+        while ((de = readdir(dh)) && n < MAX_CANDIDATES) {
+            size_t len = strlen(de->d_name);
+            if (len > 4 && len - 4 < SIP_NAME_MAX && strcmp(de->d_name + len - 4, ".cfg") == 0) {
+                snprintf(stems[n], SIP_NAME_MAX, "%.*s", (int)(len - 4), de->d_name);
+                cand[n] = stems[n];
+                n++;
+            }
+        }
+        closedir(dh);
+    }
+    const char *near = sip__closest(model, cand, n);
+    char searched[4 * SIP_PATH_MAX];
+    size_t used = 0;
+    searched[0] = '\0';
+    for (int d = 0; d < n_dirs && used < sizeof searched; d++) {
+        int w = snprintf(searched + used, sizeof searched - used, "%s%s", d ? ", " : "", dirs[d]);
+        if (w < 0)
+            break;
+        used += (size_t)w;
+    }
+    sip_status_t st;
+    if (near)
+        st = sip_error_set(err, SIP_ENOTFOUND, from, from_line,
+                           "unknown model '%s' (did you mean '%s'? searched %s)", model, near,
+                           searched);
+    else {
+        /* Name what there is: the stems found, in search order. */
+        char names[512];
+        size_t un = 0;
+        names[0] = '\0';
+        for (int i = 0; i < n && un < sizeof names; i++) {
+            int w = snprintf(names + un, sizeof names - un, "%s%s", i ? ", " : "", cand[i]);
+            if (w < 0)
+                break;
+            un += (size_t)w;
+        }
+        st = sip_error_set(err, SIP_ENOTFOUND, from, from_line,
+                           "unknown model '%s' (expected one of: %s; or a path to a model file; "
+                           "searched %s)", model, n ? names : "none found", searched);
+    }
+    free(stems);
+    return st;
+}
+
+sip_status_t sip_model_shape_find(const char *model, const char *from, int from_line,
+                                  sip_model_shape_t *out, sip_error_t *err)
+{
+    size_t len = strlen(model);
+    char file[SIP_PATH_MAX + SIP_NAME_MAX + 16];
+    if (strchr(model, '/') || (len > 4 && strcmp(model + len - 4, ".cfg") == 0)) {
+        /* An explicit path: relative to the file that names it, else as given. */
+        if (model[0] != '/' && from && from[0]) {
+            char dir[SIP_PATH_MAX];
+            sip__path_dir(from, dir, sizeof dir);
+            int w = snprintf(file, sizeof file, "%s/%s", dir, model);
+            if (w > 0 && (size_t)w < sizeof file && is_file(file))
+                return sip_model_shape_load(file, out, err);
+        }
+        if (is_file(model))
+            return sip_model_shape_load(model, out, err);
+        return sip_error_set(err, SIP_ENOTFOUND, from, from_line,
+                             "model file '%s' not found (expected a path relative to %s or to "
+                             "the working folder)", model, from && from[0] ? from : "the package");
+    }
+    if (!valid_model_name(model))
+        return sip_error_set(err, SIP_EINVAL, from, from_line,
+                             "'%s' is not a model name (expected letters, digits, '_', '-', '.', "
+                             "not starting with '.', or a path ending in .cfg)", model);
+    char dirs[N_DEFAULT_DIRS][SIP_PATH_MAX];
+    int n_dirs = search_dirs(from, dirs);
+    for (int d = 0; d < n_dirs; d++) {
+        int w = snprintf(file, sizeof file, "%s/%s.cfg", dirs[d], model);
+        if (w > 0 && (size_t)w < sizeof file && is_file(file))
+            return sip_model_shape_load(file, out, err);
+    }
+    return not_found(model, from, from_line, dirs, n_dirs, err);
+}
