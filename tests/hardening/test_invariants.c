@@ -196,7 +196,7 @@ Test(hardening_invariants, traffic_flow_conservation_every_shipped_package)
                 flows_t f;
                 flows_build(pkg, routings[r], patterns[p], &f);
                 sip_traffic_result_t *res = evaluate(f.net, f.routes, f.demand);
-                char what[256];
+                char what[8192 + 64];
                 snprintf(what, sizeof what, "%s %s %s", names[i], sip_routing_name(routings[r]),
                          patterns[p]);
                 check_conservation(what, f.net, f.demand, res);
