@@ -67,6 +67,31 @@ typedef struct {
 SIP_EXPORT sip_status_t sip_conv_lower(const sip_conv_t *conv, int64_t *m, int64_t *n, int64_t *k,
                                        sip_error_t *err);
 
+/* SCALE-Sim v2 with a finite DRAM bandwidth ("USER" mode): the stall cycles depend on which
+ * address each cycle demands, so this detailed path (src/kernels/scalesim_trace.c) rebuilds
+ * SCALE-Sim's operand, prefetch and demand matrices and replays them through its
+ * double-buffered scratchpads (read buffers: half active, half prefetch, hashed in 100 sets;
+ * write buffer: half drains).  Slow (O(demand lines x array width), the matrices in memory) and
+ * exact: cycles = SCALE-Sim's "Total Cycles" (compute + stalls) and stall_cycles its "Stall
+ * Cycles".  GEMM M x N x K is the conv {in_h = M, in_w = K, channels = 1, filt_h = 1,
+ * filt_w = K, filters = N, stride = 1} (topology_utils.py:74). */
+typedef struct {
+    int64_t ifmap_words, filter_words, ofmap_words; /* scratchpads (SCALE-Sim kB x 1024) */
+    int64_t dram_words_per_cycle;                   /* cfg Bandwidth */
+} sip_scalesim_memory_t;
+
+typedef struct {
+    int64_t m, n, k;
+    int64_t demand_lines;   /* F x P (stall-free cycles + 1) */
+    int64_t cycles;         /* "Total Cycles": F x P - 1 + stall_cycles */
+    int64_t stall_cycles;
+} sip_systolic_detailed_t;
+
+SIP_EXPORT sip_status_t sip_systolic_conv_detailed(const sip_scalesim_memory_t *mem, int rows,
+                                                   int cols, sip_dataflow_t dataflow,
+                                                   const sip_conv_t *conv,
+                                                   sip_systolic_detailed_t *out, sip_error_t *err);
+
 /* ------------------------------------------------------------------------------------------
  * A compute tile: the engines, SRAM and attached HBM of one compute die at one precision.
  * ---------------------------------------------------------------------------------------- */

@@ -122,6 +122,88 @@ Test(kernels_scalesim, every_finished_run_matches_exactly)
         cr_assert(n_per_df[d] >= 15, "dataflow %d: %d runs", d, n_per_df[d]);
 }
 
+Test(kernels_scalesim, user_bandwidth_runs_match_with_stalls)
+{
+    /* USER mode (finite DRAM bandwidth): the detailed trace model reproduces SCALE-Sim's
+     * "Total Cycles" (compute + stalls) and "Stall Cycles" with zero difference, including the
+     * four runs that stall (Conv2_1a on 32x32 OS, 128x128 OS, WS and IS). */
+    FILE *f = open_data();
+    char hline[4096], line[4096];
+    cr_assert_not_null(fgets(hline, sizeof hline, f));
+    row_t h;
+    split(hline, &h);
+    const int c_peer = col(&h, "peer"), c_case = col(&h, "case"), c_arr = col(&h, "array"),
+              c_df = col(&h, "dataflow"), c_mode = col(&h, "mode"), c_m = col(&h, "M"),
+              c_n = col(&h, "N"), c_k = col(&h, "K"), c_cyc = col(&h, "compute_cycles"),
+              c_stall = col(&h, "stall_cycles"), c_st = col(&h, "status"),
+              c_ki = col(&h, "ifmap_sram_kB"), c_kf = col(&h, "filter_sram_kB"),
+              c_ko = col(&h, "ofmap_sram_kB"), c_bw = col(&h, "dram_bw_words_per_cycle");
+    int n = 0, n_stalled = 0;
+    while (fgets(line, sizeof line, f)) {
+        row_t r;
+        cr_assert_eq(split(line, &r), h.n);
+        if (strcmp(r.f[c_st], "ok") != 0 || strcmp(r.f[c_mode], "USER") != 0)
+            continue;
+        int rows, cols;
+        cr_assert_eq(sscanf(r.f[c_arr], "%dx%d", &rows, &cols), 2);
+        const int df = sip_enum_lookup(sip_dataflow_names(), SIP_DATAFLOW_COUNT, r.f[c_df]);
+        cr_assert(df >= 0);
+        char ctx[160];
+        snprintf(ctx, sizeof ctx, "%s %s %s %s", r.f[c_peer], r.f[c_case], r.f[c_arr], r.f[c_df]);
+        const long long m = atoll(r.f[c_m]), nn = atoll(r.f[c_n]), k = atoll(r.f[c_k]);
+        /* GEMM rows as SCALE-Sim lowers them (topology_utils.py:74); the conv row is
+         * shared/peers/scalesim/topologies/resnet18_conv2_1a.csv. */
+        sip_conv_t cv = {.in_h = m, .in_w = k, .channels = 1, .filt_h = 1, .filt_w = k,
+                         .filters = nn, .stride = 1};
+        if (strcmp(r.f[c_case], "Conv2_1a") == 0)
+            cv = (sip_conv_t){.in_h = 56, .in_w = 56, .channels = 64, .filt_h = 3, .filt_w = 3,
+                              .filters = 64, .stride = 1};
+        const sip_scalesim_memory_t mem = {
+            .ifmap_words = atoll(r.f[c_ki]) * 1024, .filter_words = atoll(r.f[c_kf]) * 1024,
+            .ofmap_words = atoll(r.f[c_ko]) * 1024, .dram_words_per_cycle = atoll(r.f[c_bw])};
+        sip_systolic_detailed_t d;
+        sip_error_t err;
+        cr_assert_eq(sip_systolic_conv_detailed(&mem, rows, cols, (sip_dataflow_t)df, &cv, &d,
+                                                &err), SIP_OK, "%s: %s", ctx, err.message);
+        cr_assert_eq(d.m * d.n * d.k, m * nn * k, "%s", ctx);
+        cr_assert_eq(d.cycles, atoll(r.f[c_cyc]), "%s: total cycles ours %lld SCALE-Sim %s", ctx,
+                     (long long)d.cycles, r.f[c_cyc]);
+        cr_assert_eq(d.stall_cycles, atoll(r.f[c_stall]), "%s: stalls ours %lld SCALE-Sim %s",
+                     ctx, (long long)d.stall_cycles, r.f[c_stall]);
+        /* The stall-free part is the closed form's F x P - 1. */
+        sip_systolic_result_t s;
+        cr_assert_eq(sip_systolic_gemm(rows, cols, (sip_dataflow_t)df, m, nn, k, &s, &err), SIP_OK);
+        cr_assert_eq(d.cycles - d.stall_cycles, s.cycles, "%s", ctx);
+        n_stalled += d.stall_cycles > 0;
+        n++;
+    }
+    fclose(f);
+    cr_assert_eq(n, 11);
+    cr_assert_eq(n_stalled, 4);
+}
+
+Test(kernels_scalesim, detailed_rejects_bad_input)
+{
+    const sip_scalesim_memory_t mem = {65536, 65536, 65536, 10};
+    sip_conv_t cv = {.in_h = 8, .in_w = 8, .channels = 1, .filt_h = 1, .filt_w = 8, .filters = 8,
+                     .stride = 1};
+    sip_systolic_detailed_t d;
+    sip_error_t err;
+    cr_assert_eq(sip_systolic_conv_detailed(&mem, 0, 8, SIP_DATAFLOW_OS, &cv, &d, &err), SIP_EINVAL);
+    const sip_scalesim_memory_t no_bw = {65536, 65536, 65536, 0};
+    cr_assert_eq(sip_systolic_conv_detailed(&no_bw, 8, 8, SIP_DATAFLOW_OS, &cv, &d, &err),
+                 SIP_EINVAL);
+    cv.pad = 1;
+    cr_assert_eq(sip_systolic_conv_detailed(&mem, 8, 8, SIP_DATAFLOW_OS, &cv, &d, &err), SIP_EINVAL);
+    cv.pad = 0;
+    /* An 8 x 8 x 8 GEMM that fits every scratchpad: no stalls, the closed form exactly. */
+    cr_assert_eq(sip_systolic_conv_detailed(&mem, 4, 4, SIP_DATAFLOW_WS, &cv, &d, &err), SIP_OK);
+    sip_systolic_result_t s;
+    cr_assert_eq(sip_systolic_gemm(4, 4, SIP_DATAFLOW_WS, 8, 8, 8, &s, &err), SIP_OK);
+    cr_assert_eq(d.stall_cycles, 0);
+    cr_assert_eq(d.cycles, s.cycles);
+}
+
 Test(kernels_scalesim, unfinished_runs_match_the_closed_form_predictions)
 {
     /* Runs SCALE-Sim could not finish carry make_results.py's prediction (pred_compute_cycles),
