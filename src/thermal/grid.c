@@ -179,7 +179,11 @@ sip_status_t sip__thermal_die_add_rect(sip_thermal_model_t *m, thermal_die_t *di
         return sip_error_set(err, SIP_EINVAL, NULL, 0, "die '%s': empty rectangle", die->name);
     double lx = (x0 - m->x0_mm) / cw, rx = (x1 - m->x0_mm) / cw;
     double by = (y0 - m->y0_mm) / ch, ty = (y1 - m->y0_mm) / ch;
-    int c0 = tolerant_floor(lx), c1 = tolerant_ceil(rx), r0 = tolerant_floor(by), r1 = tolerant_ceil(ty);
+    /* Far outside (or NaN): refuse before the cell indices are converted to int, which overflows
+     * for a rectangle many grid widths away (found by fuzz/). */
+    bool far = !(lx >= -1.0 && by >= -1.0 && rx <= m->cols + 1.0 && ty <= m->rows + 1.0);
+    int c0 = far ? -1 : tolerant_floor(lx), c1 = far ? 0 : tolerant_ceil(rx);
+    int r0 = far ? -1 : tolerant_floor(by), r1 = far ? 0 : tolerant_ceil(ty);
     if (c0 < 0 || r0 < 0 || c1 > m->cols || r1 > m->rows)
         return sip_error_set(err, SIP_EINVAL, NULL, 0,
                              "die '%s' (%.3f, %.3f)-(%.3f, %.3f) mm lies outside the thermal footprint "
