@@ -1,6 +1,8 @@
-/* sipsim export FILE [-f graphml|dot|json] [-o OUT] [--no-metrics]: the package graph for
+/* sipsim export FILE [-f graphml|dot|json] [-o OUT] [--no-metrics] | --booksim DIR: the package graph for
  * other tools (igraph/yEd/Gephi: GraphML, Graphviz: DOT, scripts: JSON), every format with the
  * same attributes.  The format comes from -f, else from OUT's extension; --json = -f json.
+ * --booksim DIR writes a BookSim2 anynet network and config (the flit simulator's exporter, so
+ * the network, routes and link latencies are the ones `sipsim netsim` simulates).
  * Exit: 0, 1 when a link breaks a design rule so the graph cannot be built, 2 bad input.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include <stdlib.h>
@@ -21,10 +23,14 @@ int cmd_export(int argc, char **argv)
     cli_common_t common;
     if (cli_parse_common(&argc, argv, &common) != 0)
         return CLI_EXIT_INPUT;
-    const char *file = NULL, *fmt_name = NULL;
+    const char *file = NULL, *fmt_name = NULL, *booksim_dir = NULL;
     bool metrics = true;
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "-f") == 0 || strcmp(argv[i], "--format") == 0) {
+        if (strcmp(argv[i], "--booksim") == 0) {
+            if (i + 1 >= argc)
+                return cli_usage("export", "--booksim needs an output folder");
+            booksim_dir = argv[++i];
+        } else if (strcmp(argv[i], "-f") == 0 || strcmp(argv[i], "--format") == 0) {
             if (i + 1 >= argc)
                 return cli_usage("export", "%s needs a format (graphml, dot, json)", argv[i]);
             fmt_name = argv[++i];
@@ -40,7 +46,7 @@ int cmd_export(int argc, char **argv)
     }
     if (common.help) {
         printf("usage: sipsim export FILE [-f graphml|dot|json] [-o OUT] [--no-metrics] "
-               "[-L DIR]\n"
+               "[-L DIR]\n       sipsim export FILE --booksim DIR   (BookSim2 anynet + config)\n"
                "The package graph as GraphML (igraph, yEd, Gephi), DOT (Graphviz) or JSON, "
                "all with the same\nattributes; the format comes from -f, else from OUT's "
                "extension (.graphml .dot .gv .json).\n"
@@ -49,6 +55,21 @@ int cmd_export(int argc, char **argv)
     }
     if (!file)
         return cli_usage("export", "missing FILE");
+    if (booksim_dir) {
+        /* Same path as `sipsim netsim FILE --export-booksim DIR`, with the same -L folders. */
+        char *nargv[4 + 2 * CLI_MAX_LIBDIRS + 1];
+        int n = 0;
+        nargv[n++] = (char *)"netsim";
+        nargv[n++] = (char *)file;
+        nargv[n++] = (char *)"--export-booksim";
+        nargv[n++] = (char *)booksim_dir;
+        for (int i = 0; i < common.n_library_dirs; i++) {
+            nargv[n++] = (char *)"-L";
+            nargv[n++] = (char *)common.library_dirs[i];
+        }
+        nargv[n] = NULL;
+        return cmd_netsim(n, nargv);
+    }
     int format = fmt_name ? sip_graph_format_lookup(fmt_name)
                  : common.json ? SIP_GRAPH_FORMAT_JSON
                                : format_of_path(common.output);

@@ -175,6 +175,40 @@ Test(cli_export, format_from_the_output_extension)
     unlink(path);
 }
 
+Test(cli_export, booksim_writes_an_anynet_with_one_router_per_die)
+{
+    char dir[] = "/tmp/sipsim-booksim-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char a[256], path[320];
+    snprintf(a, sizeof a, "export topologies/star.cfg --booksim %s", dir);
+    cr_assert_eq(status_of(a), 0);
+    /* star.cfg: the I/O die in the middle and 8 compute dies, each linked to it only */
+    snprintf(path, sizeof path, "%s/star.anynet", dir);
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f, "%s was not written", path);
+    char line[512];
+    int routers = 0, hub_neighbours = 0;
+    while (fgets(line, sizeof line, f)) {
+        if (strncmp(line, "router ", 7) != 0)
+            continue;
+        routers++;
+        if (strncmp(line, "router 0 ", 9) == 0)
+            for (const char *p = line + 9; (p = strstr(p, "router ")); p += 7)
+                hub_neighbours++;
+    }
+    fclose(f);
+    cr_assert_eq(routers, 9);
+    cr_assert_eq(hub_neighbours, 8);
+    snprintf(path, sizeof path, "%s/star.cfg", dir);
+    cr_assert_eq(access(path, R_OK), 0);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/star.anynet", dir);
+    unlink(path);
+    rmdir(dir);
+    snprintf(a, sizeof a, "export topologies/star.cfg --booksim");
+    cr_assert_eq(status_of(a), 2);
+}
+
 Test(cli_golden, report_check_and_graph_text)
 {
     golden("report " BAD "clean.cfg", "report_clean.txt", 0);
