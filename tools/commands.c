@@ -7,6 +7,10 @@ const cli_command_t cli_commands[] = {
     {"help", "[GROUP]", "input-format reference generated from the schema tables", cmd_help},
     {"report", "FILE [--json] [-o OUT.html]", "package summary: instances, links, design rules, "
      "graph, every engine; -o OUT.html: one self-contained page with pictures", cmd_report},
+    /* Issue 8's `sipsim run`: the package's workload end to end inside the package report (the
+     * report evaluates the workload section with every other engine). */
+    {"run", "FILE [--json] [-o OUT.html]", "the package's workload end to end, with its results in "
+     "the package report", cmd_report},
     {"check", "FILE [--json] | --rules", "design rules with file:line (exit 1 on errors)",
      cmd_check},
     {"info", "FILE [--json]", "what the package is made of: substrate, chiplet types, instances, "

@@ -209,6 +209,19 @@ Test(cli_export, booksim_writes_an_anynet_with_one_router_per_die)
     cr_assert_eq(status_of(a), 2);
 }
 
+Test(cli_run, runs_the_workload_inside_the_package_report)
+{
+    json_t *doc = cli_run_json(shipped_root(), "run topologies/default.cfg --json");
+    json_t *w = json_object_get(doc, "workload");
+    cr_assert(json_is_object(w), "no workload section in `sipsim run --json`");
+    cr_assert_str_eq(json_string_value(json_object_get(w, "model")), "llama3-8b");
+    cr_assert_gt(json_number_value(json_object_get(w, "tokens_per_s")), 0.0);
+    /* the rest of the package report is there too */
+    cr_assert(json_is_object(json_object_get(doc, "check")));
+    cr_assert(json_is_object(json_object_get(doc, "tpp")));
+    json_decref(doc);
+}
+
 Test(cli_golden, report_check_and_graph_text)
 {
     golden("report " BAD "clean.cfg", "report_clean.txt", 0);
