@@ -151,6 +151,11 @@ typedef struct sip_netsim_config {
     double latency_thres;     /* abort as unstable above this mean latency (in-flight included) */
     double stopping_thres, acc_stopping_thres;
     int64_t max_drain_cycles; /* safety bound on the drain (0 = 100 * sample_period) */
+    /* Not a BookSim2 key.  Routers with the default single-cycle pipeline (all delays 1, not
+     * speculative, credit_delay 0, iSLIP, 1-flit channels, <= 64 input and output VCs) normally
+     * run a bitset fast path; true makes every router take the general path.  The results are
+     * the same bit for bit (tests/netsim/test_fastpath.c); this exists to check exactly that. */
+    bool force_general_router;
 } sip_netsim_config_t;
 
 /* BookSim2's defaults as used by shared/peers/booksim/configs (4 VCs x 4 flits, 4-stage router,
@@ -165,7 +170,8 @@ SIP_EXPORT int sip_netsim_config_router_cycles(const sip_netsim_config_t *cfg);
 SIP_EXPORT const char *sip_netsim_pattern_name(sip_netsim_pattern_t p);
 SIP_EXPORT int sip_netsim_pattern_lookup(const char *name);
 /* Apply one BookSim2 "key = value" setting (router, traffic and statistics keys this simulator
- * models; topology keys are ignored here).  Unknown keys -> EINVAL. */
+ * models; topology keys are ignored here), or sipsim's force_general_router = 0 | 1.  Unknown
+ * keys -> EINVAL. */
 SIP_EXPORT sip_status_t sip_netsim_config_set(sip_netsim_config_t *cfg, const char *key,
                                               const char *value, sip_error_t *err);
 /* Read a BookSim2 config file: fills cfg and builds its network (topology mesh n=2 c=1 with dor,

@@ -203,6 +203,7 @@ sip_status_t sip_netsim_config_set(sip_netsim_config_t *c, const char *key, cons
         {"speculative", &c->speculative},
         {"wait_for_tail_credit", &c->wait_for_tail_credit},
         {"include_queuing", &c->include_queuing},
+        {"force_general_router", &c->force_general_router}, /* sipsim's own, see netsim.h */
     };
     for (size_t i = 0; i < sizeof bools / sizeof bools[0]; i++)
         if (strcmp(key, bools[i].key) == 0) {

@@ -1999,10 +1999,12 @@ static sip_status_t sim_build(sim_t *s, const sip_netsim_net_t *net, const sip_n
         if (alloc_init(&rt->va, (int)niv, (int)nov, false, cfg->vc_allocator, cfg->alloc_iters) ||
             alloc_init(&rt->sa, rt->n_in_exp, rt->n_out_exp, true, cfg->sw_allocator, cfg->alloc_iters))
             goto oom_lists;
-        rt->fast = cfg->routing_delay == 1 && cfg->vc_alloc_delay == 1 && cfg->sw_alloc_delay == 1 &&
-                   cfg->st_final_delay == 1 && !cfg->speculative && cfg->credit_delay == 0 &&
-                   cfg->vc_allocator == SIP_NETSIM_ALLOC_ISLIP && cfg->sw_allocator == SIP_NETSIM_ALLOC_ISLIP &&
-                   rt->n_in_exp == ni && rt->n_out_exp == no && niv <= 64 && nov <= 64;
+        /* force_general_router: the general path on the same network, to check the two agree */
+        rt->fast = !cfg->force_general_router && cfg->routing_delay == 1 && cfg->vc_alloc_delay == 1 &&
+                   cfg->sw_alloc_delay == 1 && cfg->st_final_delay == 1 && !cfg->speculative &&
+                   cfg->credit_delay == 0 && cfg->vc_allocator == SIP_NETSIM_ALLOC_ISLIP &&
+                   cfg->sw_allocator == SIP_NETSIM_ALLOC_ISLIP && rt->n_in_exp == ni && rt->n_out_exp == no &&
+                   niv <= 64 && nov <= 64;
     }
     free(in_list);
     free(out_list);
@@ -2197,6 +2199,20 @@ static sip_status_t check_config(const sip_netsim_net_t *net, const sip_netsim_c
         if (net->node_latency_cycles[i] < 1)
             return sip_error_set(err, SIP_EINVAL, NULL, 0, "netsim: node %d latency < 1", i);
     return sip__netsim_net_check(net, err);
+}
+
+sip_status_t sip__netsim_fast_routers(const sip_netsim_net_t *net, const sip_netsim_config_t *cfg, int *n_fast,
+                                      sip_error_t *err)
+{
+    *n_fast = 0;
+    SIP_TRY(check_config(net, cfg, err));
+    sim_t s;
+    sip_status_t st = sim_build(&s, net, cfg, err);
+    if (st == SIP_OK)
+        for (int r = 0; r < s.R; r++)
+            *n_fast += s.rt[r].fast;
+    sim_free(&s);
+    return st;
 }
 
 void sip_netsim_result_fini(sip_netsim_result_t *res)
