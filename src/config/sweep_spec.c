@@ -558,7 +558,7 @@ static sip_status_t read_axis(const sip__cfg_ctx_t *cx, const config_setting_t *
             if (config_setting_type(e) == CONFIG_TYPE_STRING) {
                 SIP_TRY(add_word(cx, e, a, base, opt, config_setting_get_string(e)));
             } else {
-                double v;
+                double v = 0.0;
                 SIP_TRY(read_float(cx, e, &v));
                 SIP_TRY(check_number(cx, e, a, v));
                 sip_status_t st = push_value(a, v, NULL);

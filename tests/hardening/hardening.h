@@ -61,7 +61,7 @@ static inline sip_status_t hard_load_string(const char *text, sip_package_t **pk
 /* Load a shipped package (topologies/REL) the way the CLI does (default search path). */
 static inline sip_package_t *hard_load_shipped(const char *rel)
 {
-    char path[1024];
+    char path[8192 + 1024];
     snprintf(path, sizeof path, "%s/topologies/%s", hard_source_root(), rel);
     sip_package_t *pkg = NULL;
     sip_error_t err;

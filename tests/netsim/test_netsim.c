@@ -52,12 +52,12 @@ static void load_refs(void)
         if (nc < 15)
             continue;
         ref_row_t *r = &refs[n_refs++];
-        snprintf(r->config, sizeof r->config, "%s", col[0]);
+        snprintf(r->config, sizeof r->config, "%.*s", (int)sizeof r->config - 1, col[0]);
         r->packet_size = atoi(col[2]);
         r->rate = atof(col[3]);
         r->plat = atof(col[4]);
         r->accepted = atof(col[6]);
-        snprintf(r->status, sizeof r->status, "%s", col[9]);
+        snprintf(r->status, sizeof r->status, "%.*s", (int)sizeof r->status - 1, col[9]);
         snprintf(r->set, sizeof r->set, "%s", col[13]);
     }
     fclose(f);

@@ -442,7 +442,7 @@ static void same_results(const char *a, const char *b)
 {
     static const char *const ends[] = {".csv", ".jsonl", ".pareto.csv", ".pareto.jsonl", ".meta.json"};
     for (int i = 0; i < 5; i++) {
-        char x[512], y[512];
+        char x[1024], y[1024];
         snprintf(x, sizeof x, "%s%s", a, ends[i]);
         snprintf(y, sizeof y, "%s%s", b, ends[i]);
         assert_same_file(x, y);
