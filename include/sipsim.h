@@ -17,5 +17,6 @@
 #include "sipsim/sweep.h"
 #include "sipsim/report.h"
 #include "sipsim/kernels.h"
+#include "sipsim/quant.h"
 
 #endif

@@ -47,6 +47,10 @@ const cli_command_t cli_commands[] = {
     {"kernel", "gemm M N K | conv H W C FH FW FILTERS STRIDE [PAD] [--array RxC] [--dataflow D] "
      "[--arrays N] [--chiplet FILE] [--precision P] [--json]",
      "one kernel on one tile: SCALE-Sim v2 cycles and utilisation, roofline", cmd_kernel},
+    {"quant", "--precision int8|fp8_e4m3|fp8_e5m2|fp4_e2m1|mxfp4 [--block N] [--json] "
+     "(DATA | --gemm A B M N K)",
+     "error a precision costs on given numbers: max/RMS error, SQNR, clipped, flushed, scales; "
+     "INT8 GEMM against the float reference", cmd_quant},
     /* Benchmarks: do not add a row per area here; add your row to the table in cmd_bench.c. */
     {"bench", "AREA [options]", "benchmarks printing figures (see `sipsim bench`)", cmd_bench},
 };

@@ -27,5 +27,6 @@ int cmd_svg(int argc, char **argv);
 int cmd_perf(int argc, char **argv);
 int cmd_kernel(int argc, char **argv);
 int bench_kernels(int argc, char **argv);
+int cmd_quant(int argc, char **argv);
 
 #endif
