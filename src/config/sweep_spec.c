@@ -223,8 +223,10 @@ static sip_status_t walk(const resolver_t *r, sip_setter_t *s, const sip__schema
         return walk(r, s, f->sub, target, index, off, sample + f->offset, segs + 1, n - 1);
     case SIP__F_LIST: {
         if (n < 3)
-            return fail_path(r, "'%s' is a list (expected %s.NAME.SETTING or %s.*.SETTING)",
-                             segs[0], segs[0]);
+            /* Three names: fail_path takes two (the third %s read garbage, found by fuzz/). */
+            return sip__fail(r->cx, r->where, SIP_EINVAL,
+                             "axis '%s': '%s' is a list (expected %s.NAME.SETTING or %s.*.SETTING)",
+                             r->path, segs[0], segs[0], segs[0]);
         int count = *(const int *)(const void *)(sample + f->count_offset);
         const char *arr = sample + f->offset;
         int matched = 0;

@@ -191,6 +191,16 @@ sip_status_t sip_thermal_solve(sip_thermal_model_t *m, const double *power_w, si
                                "(expected positive conductances in the layer stack and cooling)", i);
     if (st == SIP_OK)
         st = sip__thermal_result_build(m, power_w, theta, !m->skip_power_caps, out, err);
+    /* Energy balance: the heat leaving through the ambient paths is the power put in.  A solve
+     * that breaks it (an ill-conditioned stack such as a 3.55e6 m spreader, found by fuzz/) is
+     * not an answer (issue 12). */
+    if (st == SIP_OK && !(fabs((*out)->power_in_w - (*out)->heat_out_w) <= 1e-6 * (*out)->power_in_w + 1e-9)) {
+        st = sip_error_set(err, SIP_ENUMERIC, NULL, 0, "thermal: %.6g W in but %.6g W out (expected equal: "
+                           "the layer stack or cooling parameters make the grid ill-conditioned)",
+                           (*out)->power_in_w, (*out)->heat_out_w);
+        sip_thermal_result_destroy(*out);
+        *out = NULL;
+    }
 out:
     free(b);
     free(theta);
