@@ -21,10 +21,6 @@ static void simulate(const sip_netsim_net_t *net, sip_netsim_config_t *cfg)
 {
     if (net->n_routers > FUZZ_MAX_ROUTERS || net->n_nodes > FUZZ_MAX_NODES)
         return;
-    /* Known and reported (fuzz/open/anynet-speculative-va5-sa1): skipped so that fuzzing goes on
-     * to find other failures.  Remove with the fix. */
-    if (cfg->speculative && cfg->vc_alloc_delay - cfg->sw_alloc_delay >= 4)
-        return;
     cfg->warmup_periods = clamp_int(cfg->warmup_periods, 0, 1);
     cfg->sample_period = clamp_int(cfg->sample_period, 1, 100);
     cfg->max_samples = clamp_int(cfg->max_samples, 1, 3);

@@ -131,7 +131,8 @@ typedef struct sip_netsim_config {
     int sw_alloc_delay;       /* >= 1 */
     int st_final_delay;       /* crossbar traversal (st_prepare_delay + st_final_delay) >= 1 */
     int credit_delay;
-    bool speculative;         /* VC and switch allocation in parallel (spec_sw_allocator = prio) */
+    bool speculative;         /* VC and switch allocation in parallel (spec_sw_allocator = prio);
+                               * needs vc_alloc_delay = sw_alloc_delay = 1 (SIP_EINVAL otherwise) */
     bool wait_for_tail_credit;
     sip_netsim_alloc_t vc_allocator, sw_allocator;
     int alloc_iters;          /* iSLIP iterations */

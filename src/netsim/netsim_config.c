@@ -278,7 +278,7 @@ sip_status_t sip_netsim_booksim_read(const char *path, sip_netsim_config_t *cfg,
     char topology[64] = "", network_file[SIP_PATH_MAX] = "", routing[64] = "";
     int k = 0;
     char line[4096];
-    int lineno = 0;
+    int lineno = 0, alloc_line = 0;
     sip_status_t st = SIP_OK;
     while (st == SIP_OK && fgets(line, sizeof line, f)) {
         lineno++;
@@ -310,6 +310,9 @@ sip_status_t sip_netsim_booksim_read(const char *path, sip_netsim_config_t *cfg,
             snprintf(routing, sizeof routing, "%s", val);
         else if (strcmp(key, "k") == 0)
             st = parse_int(key, val, 1, 256, &k, err);
+        else if (strcmp(key, "speculative") == 0 || strcmp(key, "vc_alloc_delay") == 0 ||
+                 strcmp(key, "sw_alloc_delay") == 0)
+            alloc_line = lineno;
         if (st == SIP_OK)
             st = sip_netsim_config_set(cfg, key, val, err);
         if (st != SIP_OK && err && err->line == 0) {
@@ -320,6 +323,14 @@ sip_status_t sip_netsim_booksim_read(const char *path, sip_netsim_config_t *cfg,
     fclose(f);
     if (st != SIP_OK)
         return st;
+    /* Speculative allocation is modelled for single-cycle allocation only (BookSim2 aborts on
+     * longer; see check_config in netsim_sim.c): report it at the last of the three keys. */
+    if (alloc_line > 0 && cfg->speculative && (cfg->vc_alloc_delay != 1 || cfg->sw_alloc_delay != 1))
+        return sip_error_set(err, SIP_EINVAL, path, alloc_line,
+                             "speculative = 1 needs vc_alloc_delay = sw_alloc_delay = 1 (got "
+                             "vc_alloc_delay = %d, sw_alloc_delay = %d; BookSim2 aborts on longer "
+                             "speculative allocation)",
+                             cfg->vc_alloc_delay, cfg->sw_alloc_delay);
     if (strcmp(topology, "mesh") == 0) {
         if (routing[0] && strcmp(routing, "dor") != 0)
             return sip_error_set(err, SIP_EUNSUPPORTED, path, 0, "routing_function = %s (mesh: only dor)", routing);

@@ -2157,9 +2157,22 @@ static sip_status_t check_config(const sip_netsim_net_t *net, const sip_netsim_c
         return sip_error_set(err, SIP_EINVAL, NULL, 0,
                              "netsim: router delays out of range (expected routing 0..64, VC/switch "
                              "allocation and crossbar 1..64, credit 0..64)");
-    if (c->speculative && c->routing_delay == 0 && c->vc_alloc_delay != c->sw_alloc_delay)
-        return sip_error_set(err, SIP_EUNSUPPORTED, NULL, 0,
-                             "netsim: speculative allocation needs vc_alloc_delay == sw_alloc_delay");
+    /* Speculative switch allocation is modelled for single-cycle VC and switch allocation only.
+     * The speculative grant is checked against the VC allocator's result of the cycle the grant
+     * completes in (iq_router.cpp:1697-1737), and the switch update sends the flit on the output
+     * VC that VC allocation committed (iq_router.cpp:1961-1966).  With vc_alloc_delay >
+     * sw_alloc_delay the switch grant completes before that commit, so the flit left on a stale
+     * output VC it did not own and overfilled the downstream input buffer (heap overflow, fuzz
+     * input tests/data/regress/anynet-speculative-va5-sa1); equal delays > 1 overflowed too (5/5).
+     * BookSim2 gives no reference behaviour to reproduce: built with assertions it aborts on every
+     * speculative 5x5-mesh run with a delay > 1 (measured: 2/1, 5/1 at iq_router.cpp:1964; 1/2,
+     * 1/3 at :1641; 2/2, 3/3, 5/5 at :783), so these configurations are rejected. */
+    if (c->speculative && (c->vc_alloc_delay != 1 || c->sw_alloc_delay != 1))
+        return sip_error_set(err, SIP_EINVAL, NULL, 0,
+                             "netsim: speculative = 1 needs vc_alloc_delay = sw_alloc_delay = 1 (got "
+                             "vc_alloc_delay = %d, sw_alloc_delay = %d; BookSim2 aborts on longer "
+                             "speculative allocation)",
+                             c->vc_alloc_delay, c->sw_alloc_delay);
     if (c->vc_allocator < 0 || c->vc_allocator >= SIP_NETSIM_ALLOC_COUNT || c->sw_allocator < 0 ||
         c->sw_allocator >= SIP_NETSIM_ALLOC_COUNT || c->alloc_iters < 1 || c->alloc_iters > 16)
         return sip_error_set(err, SIP_EINVAL, NULL, 0, "netsim: unknown allocator or alloc_iters");

@@ -505,3 +505,65 @@ Test(netsim, bad_inputs_are_reported)
     cr_assert_eq(sip_netsim_run(net, &cfg, &r, &err), SIP_EINVAL);
     sip_netsim_net_destroy(net);
 }
+
+/* Fuzz finding tests/data/regress/anynet-speculative-va5-sa1: speculative allocation with
+ * vc_alloc_delay 5 > sw_alloc_delay 1 on a 5x5 mesh overflowed an input buffer (the switch grant
+ * completed before VC allocation committed; 5/5 overflowed too).  BookSim2 aborts on speculative
+ * allocation longer than one cycle, so it is rejected, on both router implementations and from a
+ * BookSim file (with its line); single-cycle speculation and 5/1 without speculation still run. */
+Test(netsim, speculative_multicycle_alloc_rejected)
+{
+    sip_netsim_net_t *net;
+    sip_error_t err;
+    sip_error_clear(&err);
+    cr_assert_eq(sip_netsim_net_mesh(5, &net, &err), SIP_OK);
+    sip_netsim_config_t cfg = quick_cfg(0.1);
+    cfg.speculative = true;
+    sip_netsim_result_t r;
+    static const int delays[][2] = {{5, 1}, {2, 1}, {1, 3}, {5, 5}, {2, 2}};
+    for (size_t d = 0; d < sizeof delays / sizeof delays[0]; d++) {
+        for (int general = 0; general <= 1; general++) {
+            cfg.vc_alloc_delay = delays[d][0];
+            cfg.sw_alloc_delay = delays[d][1];
+            cfg.force_general_router = general;
+            memset(&r, 0, sizeof r);
+            sip_error_clear(&err);
+            cr_assert_eq(sip_netsim_run(net, &cfg, &r, &err), SIP_EINVAL, "%d/%d", delays[d][0], delays[d][1]);
+            char want[64];
+            snprintf(want, sizeof want, "vc_alloc_delay = %d, sw_alloc_delay = %d", delays[d][0], delays[d][1]);
+            cr_assert_not_null(strstr(err.message, want), "%s", err.message);
+        }
+    }
+
+    /* 5/1 without speculation, and single-cycle speculation on both routers, simulate. */
+    cfg.vc_alloc_delay = 5;
+    cfg.sw_alloc_delay = 1;
+    cfg.speculative = false;
+    cfg.force_general_router = 0;
+    run(net, &cfg, &r);
+    cr_assert_eq(r.status, SIP_NETSIM_OK);
+    cr_assert(r.packet.count > 0);
+    sip_netsim_result_fini(&r);
+    cfg.speculative = true;
+    cfg.vc_alloc_delay = 1;
+    for (int general = 0; general <= 1; general++) {
+        cfg.force_general_router = general;
+        run(net, &cfg, &r);
+        cr_assert_eq(r.status, SIP_NETSIM_OK);
+        cr_assert(r.packet.count > 0);
+        sip_netsim_result_fini(&r);
+    }
+    sip_netsim_net_destroy(net);
+
+    /* The fuzz input itself, read as `sipsim netsim --booksim` reads it: error at its line 4. */
+    char path[1024];
+    snprintf(path, sizeof path, "%s/tests/data/regress/anynet-speculative-va5-sa1", src_root());
+    sip_netsim_config_init(&cfg);
+    net = NULL;
+    sip_error_clear(&err);
+    cr_assert_eq(sip_netsim_booksim_read(path, &cfg, &net, &err), SIP_EINVAL);
+    cr_assert_null(net);
+    cr_assert_str_eq(err.path, path);
+    cr_assert_eq(err.line, 4, "%d: %s", err.line, err.message);
+    cr_assert_not_null(strstr(err.message, "vc_alloc_delay = sw_alloc_delay = 1"), "%s", err.message);
+}
