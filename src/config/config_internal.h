@@ -124,6 +124,10 @@ const char *sip__number_text(double v, char buf[32]);
 int sip__edit_distance(const char *a, const char *b);
 /* The closest of `n` candidates within a typo's distance of `word`, or NULL. */
 const char *sip__closest(const char *word, const char *const *candidates, int n);
+/* Append the stems of the *.cfg files in DIRS to cand[n..max) (names copied into stems, which
+ * may be NULL = nothing to add); returns the new count.  For "did you mean" over a search path. */
+int sip__cfg_stems(char dirs[][SIP_PATH_MAX], int n_dirs, char (*stems)[SIP_NAME_MAX],
+                   const char **cand, int n, int max);
 /* File stem: "dir/name.cfg" -> "name" (truncated to fit). */
 void sip__path_stem(const char *path, char *out, size_t size);
 /* Folder of a path: "dir/name.cfg" -> "dir", "name.cfg" -> ".", "/name.cfg" -> "/". */

@@ -139,21 +139,7 @@ static sip_status_t not_found_type(loader_t *ld, const config_setting_t *where, 
     int n = 0;
     for (int i = 0; i < ld->pkg->n_types && n < MAX_CANDIDATES; i++)
         cand[n++] = ld->pkg->types[i].name;
-    for (int d = 0; stems && d < ld->n_dirs; d++) {
-        DIR *dh = opendir(ld->dirs[d]);
-        if (!dh)
-            continue;
-        struct dirent *de;
-        while ((de = readdir(dh)) && n < MAX_CANDIDATES) {
-            size_t len = strlen(de->d_name);
-            if (len > 4 && len - 4 < SIP_NAME_MAX && strcmp(de->d_name + len - 4, ".cfg") == 0) {
-                snprintf(stems[n], SIP_NAME_MAX, "%.*s", (int)(len - 4), de->d_name);
-                cand[n] = stems[n];
-                n++;
-            }
-        }
-        closedir(dh);
-    }
+    n = sip__cfg_stems(ld->dirs, ld->n_dirs, stems, cand, n, MAX_CANDIDATES);
     const char *near = sip__closest(name, cand, n);
     char searched[400];
     size_t used = 0;

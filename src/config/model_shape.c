@@ -183,21 +183,7 @@ static sip_status_t not_found(const char *model, const char *from, int from_line
     const char *cand[MAX_CANDIDATES];
     char (*stems)[SIP_NAME_MAX] = malloc(MAX_CANDIDATES * sizeof *stems);
     int n = 0;
-    for (int d = 0; stems && d < n_dirs; d++) {
-        DIR *dh = opendir(dirs[d]);
-        if (!dh)
-            continue;
-        struct dirent *de;
-        while ((de = readdir(dh)) && n < MAX_CANDIDATES) {
-            size_t len = strlen(de->d_name);
-            if (len > 4 && len - 4 < SIP_NAME_MAX && strcmp(de->d_name + len - 4, ".cfg") == 0) {
-                snprintf(stems[n], SIP_NAME_MAX, "%.*s", (int)(len - 4), de->d_name);
-                cand[n] = stems[n];
-                n++;
-            }
-        }
-        closedir(dh);
-    }
+    n = sip__cfg_stems(dirs, n_dirs, stems, cand, n, MAX_CANDIDATES);
     const char *near = sip__closest(model, cand, n);
     char searched[4 * SIP_PATH_MAX];
     size_t used = 0;

@@ -1,5 +1,6 @@
 /* Reading libconfig text safely and checking groups against the schema tables.
  * SPDX-License-Identifier: GPL-3.0-or-later */
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -712,4 +713,25 @@ void sip__path_dir(const char *path, char *out, size_t size)
         snprintf(out, size, "/");
     else
         snprintf(out, size, "%.*s", (int)(slash - path), path);
+}
+
+int sip__cfg_stems(char dirs[][SIP_PATH_MAX], int n_dirs, char (*stems)[SIP_NAME_MAX],
+                   const char **cand, int n, int max)
+{
+    for (int d = 0; stems && d < n_dirs; d++) {
+        DIR *dh = opendir(dirs[d]);
+        if (!dh)
+            continue;
+        struct dirent *de;
+        while ((de = readdir(dh)) && n < max) {
+            size_t len = strlen(de->d_name);
+            if (len > 4 && len - 4 < SIP_NAME_MAX && strcmp(de->d_name + len - 4, ".cfg") == 0) {
+                snprintf(stems[n], SIP_NAME_MAX, "%.*s", (int)(len - 4), de->d_name);
+                cand[n] = stems[n];
+                n++;
+            }
+        }
+        closedir(dh);
+    }
+    return n;
 }
