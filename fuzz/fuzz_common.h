@@ -3,6 +3,7 @@
 #ifndef SIPSIM_FUZZ_COMMON_H
 #define SIPSIM_FUZZ_COMMON_H
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,17 +55,39 @@ static inline void fuzz_expect_error(sip_status_t st, const sip_error_t *err, co
         }                                                                                   \
     } while (0)
 
-/* A private scratch folder per process for harnesses whose readers take file names. */
+static char fuzz_scratch_path[256];
+
+/* Remove the scratch folder and the files the harness wrote into it. */
+static inline void fuzz_scratch_remove(void)
+{
+    DIR *d = opendir(fuzz_scratch_path);
+    if (d) {
+        struct dirent *e;
+        char path[512];
+        while ((e = readdir(d)) != NULL) {
+            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+                continue;
+            snprintf(path, sizeof path, "%s/%s", fuzz_scratch_path, e->d_name);
+            unlink(path);
+        }
+        closedir(d);
+    }
+    rmdir(fuzz_scratch_path);
+}
+
+/* A private scratch folder per process for harnesses whose readers take file names; removed
+ * at exit. */
 static inline const char *fuzz_scratch_dir(void)
 {
-    static char dir[256];
-    if (!dir[0]) {
+    if (!fuzz_scratch_path[0]) {
         const char *tmp = getenv("TMPDIR");
-        snprintf(dir, sizeof dir, "%s/sipsim-fuzz-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
-        if (!mkdtemp(dir))
+        snprintf(fuzz_scratch_path, sizeof fuzz_scratch_path, "%s/sipsim-fuzz-XXXXXX",
+                 tmp && tmp[0] ? tmp : "/tmp");
+        if (!mkdtemp(fuzz_scratch_path))
             abort();
+        atexit(fuzz_scratch_remove);
     }
-    return dir;
+    return fuzz_scratch_path;
 }
 
 static inline void fuzz_write_file(const char *path, const char *data, size_t size)
