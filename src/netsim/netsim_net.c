@@ -428,6 +428,14 @@ sip_status_t sip_netsim_net_read_anynet(const char *path, sip_netsim_net_t **out
         return st;
     }
     int R = max_router + 1, N = max_node + 1;
+    /* The R x R matrix below and the R x N route table: refuse absurd ids before allocating. */
+    if ((int64_t)R * R > NETSIM_MAX_ROUTE_ENTRIES || (int64_t)R * N > NETSIM_MAX_ROUTE_ENTRIES) {
+        free(e);
+        return sip_error_set(err, SIP_ELIMIT, path, 0,
+                             "%d routers and %d nodes exceed the limit of %d table entries "
+                             "(expected router and node ids below %d)",
+                             R, N, NETSIM_MAX_ROUTE_ENTRIES, 4096);
+    }
     /* router -> router latency matrix (a line sets one direction; the reverse defaults to 1
      * unless given, anynet.cpp:447-452) */
     int *lat = calloc((size_t)R * R, sizeof(int));
