@@ -71,7 +71,6 @@ static inline void evq_push(evq_t *q, int32_t t, int32_t v)
     q->n++;
 }
 static inline ev_t *evq_front(evq_t *q) { return &q->e[q->head]; }
-static inline ev_t *evq_at(evq_t *q, uint32_t i) { return &q->e[(q->head + i) & q->mask]; }
 static inline void evq_pop(evq_t *q)
 {
     q->head = (q->head + 1) & q->mask;
@@ -85,13 +84,6 @@ static int cq_init(cq_t *q, uint32_t cap)
     q->mask = cap - 1;
     q->head = q->n = 0;
     return q->e ? 0 : -1;
-}
-static inline void cq_push(cq_t *q, int32_t t, uint64_t vcs)
-{
-    cev_t *e = &q->e[(q->head + q->n) & q->mask];
-    e->t = t;
-    e->vcs = vcs;
-    q->n++;
 }
 static inline void cq_pop(cq_t *q)
 {
