@@ -161,13 +161,22 @@ int cmd_sweep(int argc, char **argv)
         goto out;
     double rate = sum.elapsed_s > 0 ? (double)(sum.rows - sum.resumed) / sum.elapsed_s : 0.0;
     if (common.json) {
-        printf("{\"name\":\"%s\",\"variants\":%llu,\"rows\":%llu,\"resumed\":%llu,\"invalid\":%llu,"
-               "\"feasible\":%llu,\"pareto\":%llu,\"seconds\":%.3f,\"variants_per_s\":%.1f,"
-               "\"ranks\":%d,\"prefix\":\"%s\"}\n", spec->name,
-               (unsigned long long)spec->n_variants, (unsigned long long)sum.rows,
-               (unsigned long long)sum.resumed, (unsigned long long)sum.invalid,
-               (unsigned long long)sum.feasible, (unsigned long long)sum.pareto, sum.elapsed_s, rate,
-               size, prefix);
+        /* jansson: a spec name with quotes, backslashes or control characters stays valid JSON
+         * (invalid UTF-8 becomes null) */
+        json_t *name = json_string(spec->name), *where = json_string(prefix);
+        json_t *j = json_pack("{s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:i, s:o}", "name",
+                              name ? name : json_null(), "variants", (json_int_t)spec->n_variants,
+                              "rows", (json_int_t)sum.rows, "resumed", (json_int_t)sum.resumed,
+                              "invalid", (json_int_t)sum.invalid, "feasible",
+                              (json_int_t)sum.feasible, "pareto", (json_int_t)sum.pareto,
+                              "seconds", sum.elapsed_s, "variants_per_s", rate, "ranks", size,
+                              "prefix", where ? where : json_null());
+        if (!j) {
+            fprintf(stderr, "sipsim sweep: cannot build the JSON summary\n");
+            rc = CLI_EXIT_INPUT;
+            goto out;
+        }
+        cli_print_json(stdout, j, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
     } else {
         printf("sweep %s: %llu of %llu variants (%llu resumed), %llu invalid, %llu feasible", spec->name,
                (unsigned long long)sum.rows, (unsigned long long)spec->n_variants,

@@ -45,6 +45,8 @@ typedef struct {
     int thermal_grid;           /* cells per side; 0 = the package's or the engine's default */
     bool thermal_power_caps;    /* one extra solve per die (default true) */
     bool thermal_workload_power;/* dies at the workload's power instead of their own (default false) */
+    bool tpp_detail;            /* terms, dominance, what-if limits (default true; else metrics
+                                   and every rule's class only) */
     bool cost_crossover;        /* the monolithic-vs-chiplet volume crossover study (default true) */
     double netsim_rate;         /* flits/node/cycle offered (default 0.1) */
     uint64_t netsim_seed;       /* default 1 */

@@ -30,6 +30,7 @@
 #include <stdio.h>
 
 #include "sipsim/config.h"
+#include "sipsim/eval.h"
 #include "sipsim/model.h"
 
 #ifdef __cplusplus
@@ -46,10 +47,12 @@ typedef enum {
     SIP_SWEEP_COST,
     SIP_SWEEP_THERMAL,
     SIP_SWEEP_NETSIM,
+    SIP_SWEEP_WORKLOAD,      /* the package's workload section (kernel library) */
     SIP_SWEEP_ENGINE_COUNT
 } sip_sweep_engine_t;
 
-/* The fast analytic set run when a spec names no engines. */
+/* The fast analytic set run when a spec names no engines (plus workload when the base package
+ * has a workload section). */
 #define SIP_SWEEP_ENGINES_FAST                                                               \
     ((1u << SIP_SWEEP_CHECK) | (1u << SIP_SWEEP_UCIE) | (1u << SIP_SWEEP_TPP) |              \
      (1u << SIP_SWEEP_TRAFFIC) | (1u << SIP_SWEEP_COST))
@@ -190,6 +193,11 @@ SIP_EXPORT const char *sip_op_symbol(sip_op_t op);
 /* Finish a spec built in code: checks engines against constraints/objectives, counts variants
  * and draws the Latin-hypercube strata.  sip_sweep_spec_load calls it. */
 SIP_EXPORT sip_status_t sip_sweep_spec_prepare(sip_sweep_spec_t *spec, sip_error_t *err);
+
+/* The evaluation options (sipsim/eval.h) a spec's variants are evaluated with: its engines,
+ * traffic pattern and routing, thermal grid and netsim settings; power caps, TPP detail, the cost
+ * crossover study, the package graph and the latency curve off (no metric reports them). */
+SIP_EXPORT void sip_sweep_eval_options(const sip_sweep_spec_t *spec, sip_eval_options_t *opts);
 
 /* Metric columns a spec's rows carry (the enabled engines' metrics, model metrics first). */
 SIP_EXPORT int sip_sweep_columns(const sip_sweep_spec_t *spec, int *metrics, int max);

@@ -96,7 +96,7 @@ static const sip__field_t spec_fields[] = {
     {.key = "base", .type = SIP__F_STRING, .required = true, .help = "base package file, relative "
      "to the spec", .offset = offsetof(spec_src_t, base), .size = SIP_PATH_MAX},
     {.key = "engines", .type = SIP__F_STRING_ARRAY, .min = 1, .max = SIP_SWEEP_ENGINE_COUNT,
-     .help = "engines to run; default check, ucie, tpp, traffic, cost", .offset = NONE},
+     .help = "engines to run; default check, ucie, tpp, traffic, cost (and workload when the base has one)", .offset = NONE},
     {.key = "sampling", .type = SIP__F_GROUP, .help = "sampling plan", .offset = 0, .sub = &schema_sampling},
     {.key = "axes", .type = SIP__F_LIST, .required = true, .min = 0, .max = SIP_SWEEP_MAX_AXES,
      .help = "( { path; values | range | log_range; name; }, ... )", .offset = NONE},
@@ -350,7 +350,10 @@ static sip_status_t resolve(const resolver_t *r, sip_sweep_axis_t *axis, char **
 
 /* ------------------------------------------------------------------ chiplet types for type axes */
 
-static bool try_type_file(const char *dir, const char *name, sip_chiplet_type_t *out)
+/* True when dir/NAME.cfg exists; a file that exists but does not load keeps its path:line in
+ * *err (status set) so the axis error can show it. */
+static bool try_type_file(const char *dir, const char *name, sip_chiplet_type_t *out,
+                          sip_error_t *err)
 {
     char path[SIP_PATH_MAX];
     int w = snprintf(path, sizeof path, "%s/%s.cfg", dir, name);
@@ -360,12 +363,14 @@ static bool try_type_file(const char *dir, const char *name, sip_chiplet_type_t 
     if (!f)
         return false;
     fclose(f);
-    return sip_chiplet_load(path, out, NULL) == SIP_OK;
+    (void)sip_chiplet_load(path, out, err);
+    return true;
 }
 
 /* Type index in the base for a type-axis value, loading a library type when the base lacks it
  * (search order as the loader's: -L folders, chiplets/ beside the base and up to two parents). */
-static int type_for_axis(sip_package_t *base, const sip_load_options_t *opt, const char *name)
+static int type_for_axis(sip_package_t *base, const sip_load_options_t *opt, const char *name,
+                         sip_error_t *err)
 {
     int t = sip_package_find_type(base, name);
     if (t >= 0)
@@ -375,12 +380,12 @@ static int type_for_axis(sip_package_t *base, const sip_load_options_t *opt, con
         return -1;
     bool found = false;
     for (int i = 0; opt && i < opt->n_library_dirs && !found; i++)
-        found = opt->library_dirs[i] && try_type_file(opt->library_dirs[i], name, type);
+        found = opt->library_dirs[i] && try_type_file(opt->library_dirs[i], name, type, err);
     char dir[SIP_PATH_MAX], sub[SIP_PATH_MAX + 16], up[SIP_PATH_MAX];
     sip__path_dir(base->path, dir, sizeof dir);
     for (int level = 0; level < 3 && !found && !(opt && opt->no_default_dirs); level++) {
         snprintf(sub, sizeof sub, "%s/chiplets", dir);
-        found = try_type_file(sub, name, type);
+        found = try_type_file(sub, name, type, err);
         if (strcmp(dir, ".") == 0)
             snprintf(up, sizeof up, "..");
         else if (strcmp(dir, "..") == 0 || (strlen(dir) >= 3 && strcmp(dir + strlen(dir) - 3, "/..") == 0))
@@ -390,8 +395,9 @@ static int type_for_axis(sip_package_t *base, const sip_load_options_t *opt, con
         memcpy(dir, up, sizeof dir);
     }
     if (!found && !(opt && opt->no_default_dirs))
-        found = try_type_file(SIP_DATADIR "/chiplets", name, type);
-    t = found ? sip_package_add_type(base, type, NULL) : -1;
+        found = try_type_file(SIP_DATADIR "/chiplets", name, type, err);
+    /* the first file found is the type (as the loader's search): broken = an error, not a miss */
+    t = found && err->status == SIP_OK ? sip_package_add_type(base, type, err) : -1;
     free(type);
     return t;
 }
@@ -459,7 +465,15 @@ static sip_status_t add_word(const sip__cfg_ctx_t *cx, const config_setting_t *e
     sip_setter_t *s = &a->setter;
     double v;
     if (s->kind == SIP_SETTER_TYPE) {
-        int t = type_for_axis(base, opt, w);
+        sip_error_t inner;
+        sip_error_clear(&inner);
+        int t = type_for_axis(base, opt, w, &inner);
+        if (t < 0 && inner.status != SIP_OK) {
+            char msg[SIP_MESSAGE_MAX];
+            sip_error_format(&inner, msg, sizeof msg);
+            return sip__fail(cx, e, inner.status, "axis '%s': chiplet type '%s': %.400s", a->path,
+                             w, msg);
+        }
         if (t < 0)
             return sip__fail(cx, e, SIP_ENOTFOUND, "axis '%s': chiplet type '%s' not found (expected "
                              "a type of the base package or chiplets/%s.cfg)", a->path, w, w);
@@ -746,7 +760,8 @@ static sip_status_t load_spec(const char *text, const char *path, const sip_load
         }
         spec->routing = r;
     }
-    if (src.pattern[0] && !sip_pattern_find(src.pattern)) {
+    /* the traffic registry's patterns and the evaluation's "workload" (sip_package_demand_build) */
+    if (src.pattern[0] && !sip_pattern_find(src.pattern) && strcmp(src.pattern, "workload") != 0) {
         st = sip__fail(&cx, sip__member(sip__member(root, "traffic"), "pattern"), SIP_EINVAL,
                        "unknown traffic pattern '%s'", src.pattern);
         goto out;
@@ -762,7 +777,10 @@ static sip_status_t load_spec(const char *text, const char *path, const sip_load
         goto out;
     }
     const config_setting_t *engines = sip__member(root, "engines");
-    spec->engines = engines ? 0u : SIP_SWEEP_ENGINES_FAST;
+    /* the fast set, and the workload when the base has one (its metrics would be empty) */
+    spec->engines = engines ? 0u
+                    : SIP_SWEEP_ENGINES_FAST |
+                          (spec->base->workload.present ? 1u << SIP_SWEEP_WORKLOAD : 0u);
     if ((st = read_strings(&cx, root, "engines", spec, text)) != SIP_OK ||
         (st = read_strings(&cx, root, "constraints", spec, text)) != SIP_OK ||
         (st = read_strings(&cx, root, "objectives", spec, text)) != SIP_OK)

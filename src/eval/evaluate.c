@@ -160,6 +160,37 @@ static sip_status_t collect_thermal(sip_eval_result_t *r)
     return is_enomem(st) ? st : SIP_OK;
 }
 
+/* Without tpp_detail: the metrics and every rule's class only (what a sweep reports), without
+ * the per-engine terms, dominance and what-if limits (most of a full evaluation's time). */
+static sip_status_t collect_tpp(sip_eval_result_t *r)
+{
+    sip_status_t st;
+    if (r->options.tpp_detail) {
+        st = sip_tpp_evaluate(r->pkg, NULL, &r->tpp, &r->tpp_error);
+        return is_enomem(st) ? st : SIP_OK;
+    }
+    sip_tpp_result_t *t = calloc(1, sizeof *t);
+    if (!t)
+        return SIP_ENOMEM;
+    sip_tpp_options_init(&t->options);
+    t->dominant_instance = t->dominant_type = t->dominant_engine = -1;
+    t->n_classes = sip_tpp_rule_count();
+    t->classes = calloc((size_t)t->n_classes, sizeof *t->classes);
+    if (!t->classes) {
+        sip_tpp_result_destroy(t);
+        return SIP_ENOMEM;
+    }
+    st = sip_tpp_metrics(r->pkg, &t->options, &t->metrics, &r->tpp_error);
+    if (st != SIP_OK) {
+        sip_tpp_result_destroy(t);
+        return is_enomem(st) ? st : SIP_OK;
+    }
+    for (int k = 0; k < t->n_classes; k++)
+        sip_tpp_classify(&t->metrics, k, t->options.datacenter, &t->classes[k]);
+    r->tpp = t;
+    return SIP_OK;
+}
+
 static sip_status_t collect_cost(sip_eval_result_t *r)
 {
     sip_cost_params_t cp;
@@ -228,7 +259,7 @@ sip_status_t sip_evaluate(const sip_package_t *pkg, const sip_eval_options_t *op
         goto fail;
     if (o->thermal && (st = collect_thermal(r)) != SIP_OK)
         goto fail;
-    if (o->tpp && is_enomem(st = sip_tpp_evaluate(pkg, NULL, &r->tpp, &r->tpp_error)))
+    if (o->tpp && (st = collect_tpp(r)) != SIP_OK)
         goto fail;
     if (o->cost && (st = collect_cost(r)) != SIP_OK)
         goto fail;

@@ -48,6 +48,8 @@ static const opt_row_t rows[] = {
      "per-die power caps (one extra solve per die)"},
     {"thermal_workload_power", OPT_BOOL, OFF(thermal_workload_power), "false", 0, 0,
      "dies at the workload's power (idle + activity x (TDP - idle)) instead of their own"},
+    {"tpp_detail", OPT_BOOL, OFF(tpp_detail), "true", 0, 0,
+     "TPP terms per engine, dominance and what-if limits (else metrics and classes only)"},
     {"cost_crossover", OPT_BOOL, OFF(cost_crossover), "true", 0, 0,
      "monolithic-vs-chiplet volume crossover study"},
     {"netsim_rate", OPT_DOUBLE, OFF(netsim_rate), "0.1", 0, 1,

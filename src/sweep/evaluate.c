@@ -1,18 +1,15 @@
-/* Evaluating one variant: build it, run the enabled engines, test the constraints; and the row
- * text (CSV, JSON) the result files hold.
+/* Evaluating one variant: build it, evaluate it once (sip_evaluate with the spec's options), map
+ * the result to the row's metrics, test the constraints; and the row text (CSV, JSON) the
+ * result files hold.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "sipsim/check.h"
-#include "sipsim/cost.h"
-#include "sipsim/netsim.h"
-#include "sipsim/thermal.h"
-#include "sipsim/tpp.h"
-#include "sipsim/traffic.h"
-#include "sipsim/ucie.h"
+#include <jansson.h>
+
+#include "sipsim/eval.h"
 #include "sweep/sweep_internal.h"
 
 sip_status_t sip_sweep_row_init(sip_sweep_row_t *row, sip_error_t *err)
@@ -42,120 +39,158 @@ static bool on(const sip_sweep_spec_t *spec, sip_sweep_engine_t e)
     return (spec->engines & (1u << e)) != 0;
 }
 
+void sip_sweep_eval_options(const sip_sweep_spec_t *spec, sip_eval_options_t *o)
+{
+    *o = sip_eval_options_default();
+    o->check = on(spec, SIP_SWEEP_CHECK);
+    o->graph = false;
+    o->ucie = on(spec, SIP_SWEEP_UCIE);
+    o->traffic = on(spec, SIP_SWEEP_TRAFFIC);
+    o->thermal = on(spec, SIP_SWEEP_THERMAL);
+    o->tpp = on(spec, SIP_SWEEP_TPP);
+    o->cost = on(spec, SIP_SWEEP_COST);
+    o->workload = on(spec, SIP_SWEEP_WORKLOAD);
+    o->netsim = on(spec, SIP_SWEEP_NETSIM);
+    snprintf(o->traffic_pattern, sizeof o->traffic_pattern, "%s", spec->traffic_pattern);
+    o->routing = (sip_routing_t)spec->routing;
+    o->curve_points = 0;
+    o->thermal_grid = spec->thermal_grid;
+    o->thermal_power_caps = false;
+    o->cost_crossover = false;
+    o->tpp_detail = false;
+    o->netsim_rate = spec->netsim_rate;
+    o->netsim_seed = spec->seed;
+}
+
 /* An engine rejected the variant: the row is invalid, the sweep goes on. */
-static sip_status_t invalid(sip_sweep_row_t *row, const char *engine, const sip_error_t *e)
+static void invalid(sip_sweep_row_t *row, const char *engine, const sip_error_t *e)
 {
     char msg[SIP_MESSAGE_MAX];
     sip_error_format(e, msg, sizeof msg);
     snprintf(row->reason, sizeof row->reason, "%s: %.400s", engine, msg);
     row->valid = false;
-    return e->status == SIP_ENOMEM ? SIP_ENOMEM : SIP_OK;
 }
 
-static sip_status_t run_ucie(const sip_package_t *pkg, sip_sweep_row_t *row, sip_error_t *e)
+static const char *tpp_class(const sip_tpp_result_t *t, const char *rule_id)
 {
-    double sum = 0, min = INFINITY, lat = 0, peak = 0, fit = 0, raw = 0, pj = 0;
-    for (int l = 0; l < pkg->n_links; l++) {
-        sip_ucie_link_result_t r;
-        SIP_TRY(sip_ucie_link_eval(pkg, l, &r, e));
-        sum += r.payload_GBps_per_dir;
-        min = fmin(min, r.payload_GBps_per_dir);
-        lat = fmax(lat, r.latency_ns);
-        peak += r.peak_power_w;
-        fit += r.fit;
-        raw += r.raw_GBps_bidir;
-        pj += r.raw_GBps_bidir * r.energy_pj_per_bit;
-    }
+    int rule = sip_tpp_rule_find(rule_id);
+    for (int i = 0; i < t->n_classes; i++)
+        if (t->classes[i].rule == rule)
+            return t->classes[i].class_name;
+    return NULL;
+}
+
+/* The row's metrics from one evaluation (sipsim/eval.h).  The first enabled engine without a
+ * result makes the row invalid, in the order check, ucie, tpp, traffic, cost, thermal, netsim,
+ * workload. */
+static void map_metrics(const sip_sweep_spec_t *spec, const sip_eval_result_t *r,
+                        sip_sweep_row_t *row)
+{
+    const sip_package_t *pkg = r->pkg;
     double *m = row->metric;
-    m[SIP__M_D2D_LINKS] = pkg->n_links;
-    m[SIP__M_D2D_GBPS] = sum;
-    m[SIP__M_D2D_MIN_GBPS] = pkg->n_links ? min : 0.0;
-    m[SIP__M_D2D_LATENCY_NS] = lat;
-    m[SIP__M_D2D_PJ_PER_BIT] = raw > 0 ? pj / raw : 0.0;
-    m[SIP__M_D2D_PEAK_W] = peak;
-    m[SIP__M_D2D_FIT] = fit;
-    return SIP_OK;
-}
-
-static sip_status_t run_traffic(const sip_sweep_spec_t *spec, const sip_package_t *pkg,
-                                sip_sweep_row_t *row, sip_error_t *e)
-{
-    sip_network_t *net = NULL;
-    sip_routes_t *routes = NULL;
-    sip_demand_matrix_t *d = NULL;
-    sip_traffic_result_t *res = NULL;
-    sip_pattern_params_t params;
-    const char *pattern = spec->traffic_pattern[0] ? spec->traffic_pattern
-                          : pkg->traffic.pattern[0] ? pkg->traffic.pattern
-                                                    : "uniform";
-    sip_status_t st = sip_network_from_package(pkg, NULL, &net, e);
-    if (st == SIP_OK)
-        st = sip_pattern_params_from_package(net, pkg, &params, e);
-    if (st == SIP_OK)
-        st = sip_routes_compute(net, (sip_routing_t)spec->routing, NULL, &routes, e);
-    if (st == SIP_OK)
-        st = sip_demand_build(net, pattern, &params, &d, e);
-    if (st == SIP_OK)
-        st = sip_traffic_evaluate(net, routes, d, NULL, &res, e);
-    if (st == SIP_OK) {
-        double *m = row->metric;
-        m[SIP__M_SATURATION] = res->saturation_load;
-        m[SIP__M_MAX_UTIL] = res->max_util;
-        m[SIP__M_MEAN_HOPS] = res->mean_hops;
-        m[SIP__M_ZERO_LOAD_NS] = res->mean_zero_load_ns;
-        m[SIP__M_LATENCY_NS] = res->mean_latency_ns;
-        m[SIP__M_TRAFFIC_W] = res->d2d_power_w;
-        m[SIP__M_PJ_PER_BYTE] = res->energy_pj_per_byte;
+    m[SIP__M_POWER_W] = sip_package_total_power_w(pkg);
+    m[SIP__M_INSTANCES] = pkg->n_instances;
+    int compute = 0;
+    for (int i = 0; i < pkg->n_instances; i++)
+        compute += sip_instance_type(pkg, i)->kind == SIP_KIND_COMPUTE;
+    m[SIP__M_COMPUTE] = compute;
+    m[SIP__M_SUBSTRATE_MM2] = pkg->substrate.width_mm * pkg->substrate.height_mm;
+    row->valid = false;
+    if (on(spec, SIP_SWEEP_CHECK)) {
+        if (!r->check)
+            return invalid(row, "check", &r->check_error);
+        m[SIP__M_CHECK_ERRORS] = r->check->n_errors;
+        m[SIP__M_CHECK_WARNINGS] = r->check->n_warnings;
+        row->metric_text[SIP__M_CHECK] = r->check->n_errors ? "fail" : "ok";
     }
-    sip_traffic_result_destroy(res);
-    sip_demand_destroy(d);
-    sip_routes_destroy(routes);
-    sip_network_destroy(net);
-    return st;
-}
-
-static sip_status_t run_thermal(const sip_sweep_spec_t *spec, const sip_package_t *pkg,
-                                sip_sweep_row_t *row, sip_error_t *e)
-{
-    sip_thermal_options_t opt = {.grid_rows = spec->thermal_grid, .grid_cols = spec->thermal_grid,
-                                 .secondary_r_c_per_w = -1.0, .skip_power_caps = true};
-    sip_thermal_model_t *model = NULL;
-    sip_thermal_result_t *res = NULL;
-    sip_status_t st = sip_thermal_model_create(pkg, &opt, &model, e);
-    if (st == SIP_OK)
-        st = sip_thermal_solve(model, NULL, &res, e);
-    if (st == SIP_OK) {
-        row->metric[SIP__M_TJ_MAX_C] = res->t_max_c;
-        row->metric[SIP__M_HEADROOM_C] = res->headroom_c;
-        row->metric[SIP__M_BUDGET_W] = res->budget_power_w;
+    if (on(spec, SIP_SWEEP_UCIE)) {
+        if (!r->links)
+            return invalid(row, "ucie", &r->ucie_error);
+        double sum = 0, min = INFINITY, lat = 0, peak = 0, fit = 0, raw = 0, pj = 0;
+        for (int l = 0; l < pkg->n_links; l++) {
+            const sip_ucie_link_result_t *u = &r->links[l];
+            sum += u->payload_GBps_per_dir;
+            min = fmin(min, u->payload_GBps_per_dir);
+            lat = fmax(lat, u->latency_ns);
+            peak += u->peak_power_w;
+            fit += u->fit;
+            raw += u->raw_GBps_bidir;
+            pj += u->raw_GBps_bidir * u->energy_pj_per_bit;
+        }
+        m[SIP__M_D2D_LINKS] = pkg->n_links;
+        m[SIP__M_D2D_GBPS] = sum;
+        m[SIP__M_D2D_MIN_GBPS] = pkg->n_links ? min : 0.0;
+        m[SIP__M_D2D_LATENCY_NS] = lat;
+        m[SIP__M_D2D_PJ_PER_BIT] = raw > 0 ? pj / raw : 0.0;
+        m[SIP__M_D2D_PEAK_W] = peak;
+        m[SIP__M_D2D_FIT] = fit;
     }
-    sip_thermal_result_destroy(res);
-    sip_thermal_model_destroy(model);
-    return st;
-}
-
-static sip_status_t run_netsim(const sip_sweep_spec_t *spec, const sip_package_t *pkg,
-                               sip_sweep_row_t *row, sip_error_t *e)
-{
-    /* The CLI's package defaults (tools/cmd_netsim.c): 1 GHz router clock, 32-byte flits. */
-    sip_netsim_net_t *net = NULL;
-    sip_netsim_config_t cfg;
-    sip_netsim_config_init(&cfg);
-    cfg.injection_rate = spec->netsim_rate;
-    cfg.seed = spec->seed;
-    sip_netsim_result_t res;
-    memset(&res, 0, sizeof res);
-    sip_status_t st = sip_netsim_net_from_package(pkg, 0, 1.0, 32, &net, e);
-    if (st == SIP_OK)
-        st = sip_netsim_run(net, &cfg, &res, e);
-    if (st == SIP_OK) {
-        row->metric[SIP__M_NETSIM_LATENCY] = res.status == SIP_NETSIM_OK ? res.packet.mean : INFINITY;
-        row->metric[SIP__M_NETSIM_ACCEPTED] = res.accepted;
-        row->metric[SIP__M_NETSIM_HOPS] = res.hops_mean;
+    if (on(spec, SIP_SWEEP_TPP)) {
+        if (!r->tpp)
+            return invalid(row, "tpp", &r->tpp_error);
+        const sip_tpp_metrics_t *tm = &r->tpp->metrics;
+        m[SIP__M_TPP] = tm->value[SIP_METRIC_TPP];
+        m[SIP__M_PD] = tm->value[SIP_METRIC_PD];
+        m[SIP__M_IO_GBPS] = tm->value[SIP_METRIC_IO_GBPS];
+        m[SIP__M_HBM_DENSITY] = tm->value[SIP_METRIC_HBM_DENSITY];
+        m[SIP__M_LOGIC_DIES] = tm->value[SIP_METRIC_LOGIC_DIES];
+        /* TPP/PD classes: the October 2023 rule; HBM: the December 2024 rule (facts.md §2). */
+        row->metric_text[SIP__M_TPP_CLASS] = tpp_class(r->tpp, "bis-2023");
+        row->metric_text[SIP__M_HBM_CLASS] = tpp_class(r->tpp, "bis-2024-hbm");
     }
-    sip_netsim_result_fini(&res);
-    sip_netsim_net_destroy(net);
-    return st;
+    if (on(spec, SIP_SWEEP_TRAFFIC)) {
+        if (!r->traffic)
+            return invalid(row, "traffic", &r->traffic_error);
+        const sip_traffic_result_t *t = r->traffic;
+        m[SIP__M_SATURATION] = t->saturation_load;
+        m[SIP__M_MAX_UTIL] = t->max_util;
+        m[SIP__M_MEAN_HOPS] = t->mean_hops;
+        m[SIP__M_ZERO_LOAD_NS] = t->mean_zero_load_ns;
+        m[SIP__M_LATENCY_NS] = t->mean_latency_ns;
+        m[SIP__M_TRAFFIC_W] = t->d2d_power_w;
+        m[SIP__M_PJ_PER_BYTE] = t->energy_pj_per_byte;
+    }
+    if (on(spec, SIP_SWEEP_COST)) {
+        if (!r->cost)
+            return invalid(row, "cost", &r->cost_error);
+        const sip_cost_result_t *c = r->cost;
+        m[SIP__M_COST_USD] = c->package.total_usd;
+        m[SIP__M_RECURRING_USD] = c->package.recurring_usd;
+        m[SIP__M_NRE_USD] = c->package.nre_per_unit_usd;
+        m[SIP__M_USD_PER_TPP] = c->usd_per_tpp;
+        m[SIP__M_ASSEMBLY_YIELD] = c->package.assembly_yield;
+        m[SIP__M_LOGIC_MM2] = c->package.logic_area_mm2;
+    }
+    if (on(spec, SIP_SWEEP_THERMAL)) {
+        if (!r->thermal)
+            return invalid(row, "thermal", &r->thermal_error);
+        m[SIP__M_TJ_MAX_C] = r->thermal->t_max_c;
+        m[SIP__M_HEADROOM_C] = r->thermal->headroom_c;
+        m[SIP__M_BUDGET_W] = r->thermal->budget_power_w;
+    }
+    if (on(spec, SIP_SWEEP_NETSIM)) {
+        if (!r->netsim_done)
+            return invalid(row, "netsim", &r->netsim_error);
+        const sip_netsim_result_t *n = &r->netsim;
+        m[SIP__M_NETSIM_LATENCY] = n->status == SIP_NETSIM_OK ? n->packet.mean : INFINITY;
+        m[SIP__M_NETSIM_ACCEPTED] = n->accepted;
+        m[SIP__M_NETSIM_HOPS] = n->hops_mean;
+    }
+    /* A package without a workload section has no workload metrics (empty), not an invalid row. */
+    if (on(spec, SIP_SWEEP_WORKLOAD) && pkg->workload.present) {
+        const sip_workload_result_t *w = r->workload;
+        if (!w)
+            return invalid(row, "workload", &r->workload_error);
+        m[SIP__M_TOKENS_PER_S] = w->tokens_per_s;
+        m[SIP__M_TTFT_MS] = 1e3 * w->ttft_s;
+        m[SIP__M_TPOT_MS] = 1e3 * w->tpot_s;
+        m[SIP__M_J_PER_TOKEN] = w->j_per_token;
+        m[SIP__M_MAC_UTILIZATION] = w->step->mac_utilization;
+        m[SIP__M_WORKLOAD_FITS] = w->fits ? 1.0 : 0.0;
+        row->metric_text[SIP__M_WORKLOAD_LIMIT] = sip_limit_name(w->step->limit);
+        m[SIP__M_USD_PER_TOKENS_PER_S] = r->cost ? r->cost->usd_per_tokens_per_s : NAN;
+    }
+    row->valid = true;
 }
 
 static bool holds(const sip_sweep_constraint_t *c, const sip_sweep_row_t *row)
@@ -182,73 +217,16 @@ static bool holds(const sip_sweep_constraint_t *c, const sip_sweep_row_t *row)
 static sip_status_t evaluate(const sip_sweep_spec_t *spec, const sip_package_t *pkg,
                              sip_sweep_row_t *row)
 {
+    sip_eval_options_t o;
+    sip_sweep_eval_options(spec, &o);
+    sip_eval_result_t *r = NULL;
     sip_error_t e;
     sip_error_clear(&e);
-    double *m = row->metric;
-    m[SIP__M_POWER_W] = sip_package_total_power_w(pkg);
-    m[SIP__M_INSTANCES] = pkg->n_instances;
-    int compute = 0;
-    for (int i = 0; i < pkg->n_instances; i++)
-        compute += sip_instance_type(pkg, i)->kind == SIP_KIND_COMPUTE;
-    m[SIP__M_COMPUTE] = compute;
-    m[SIP__M_SUBSTRATE_MM2] = pkg->substrate.width_mm * pkg->substrate.height_mm;
-    if (on(spec, SIP_SWEEP_CHECK)) {
-        sip_check_result_t *c = NULL;
-        if (sip_check_run(pkg, &c, &e) != SIP_OK)
-            return invalid(row, "check", &e);
-        m[SIP__M_CHECK_ERRORS] = c->n_errors;
-        m[SIP__M_CHECK_WARNINGS] = c->n_warnings;
-        row->metric_text[SIP__M_CHECK] = c->n_errors ? "fail" : "ok";
-        sip_check_result_destroy(c);
-    }
-    if (on(spec, SIP_SWEEP_UCIE) && run_ucie(pkg, row, &e) != SIP_OK)
-        return invalid(row, "ucie", &e);
-    if (on(spec, SIP_SWEEP_TPP)) {
-        sip_tpp_options_t opt;
-        sip_tpp_options_init(&opt);
-        sip_tpp_metrics_t tm;
-        if (sip_tpp_metrics(pkg, &opt, &tm, &e) != SIP_OK)
-            return invalid(row, "tpp", &e);
-        m[SIP__M_TPP] = tm.value[SIP_METRIC_TPP];
-        m[SIP__M_PD] = tm.value[SIP_METRIC_PD];
-        m[SIP__M_IO_GBPS] = tm.value[SIP_METRIC_IO_GBPS];
-        m[SIP__M_HBM_DENSITY] = tm.value[SIP_METRIC_HBM_DENSITY];
-        m[SIP__M_LOGIC_DIES] = tm.value[SIP_METRIC_LOGIC_DIES];
-        /* TPP/PD classes: the October 2023 rule; HBM: the December 2024 rule (facts.md §2). */
-        static const struct { const char *rule; int metric; } classes[] = {
-            {"bis-2023", SIP__M_TPP_CLASS}, {"bis-2024-hbm", SIP__M_HBM_CLASS}};
-        for (int i = 0; i < 2; i++) {
-            int rule = sip_tpp_rule_find(classes[i].rule);
-            if (rule < 0)
-                continue;
-            sip_tpp_class_t cls;
-            sip_tpp_classify(&tm, rule, opt.datacenter, &cls);
-            row->metric_text[classes[i].metric] = cls.class_name;
-        }
-    }
-    if (on(spec, SIP_SWEEP_TRAFFIC) && run_traffic(spec, pkg, row, &e) != SIP_OK)
-        return invalid(row, "traffic", &e);
-    if (on(spec, SIP_SWEEP_COST)) {
-        sip_cost_result_t *c = NULL;
-        sip_cost_params_t cp;
-        sip_cost_params_init(&cp);
-        sip_cost_params_apply_spec(&cp, &pkg->cost);
-        cp.skip_crossover = true; /* a per-package study no sweep metric reports */
-        if (sip_cost_evaluate(pkg, &cp, &c, &e) != SIP_OK)
-            return invalid(row, "cost", &e);
-        m[SIP__M_COST_USD] = c->package.total_usd;
-        m[SIP__M_RECURRING_USD] = c->package.recurring_usd;
-        m[SIP__M_NRE_USD] = c->package.nre_per_unit_usd;
-        m[SIP__M_USD_PER_TPP] = c->usd_per_tpp;
-        m[SIP__M_ASSEMBLY_YIELD] = c->package.assembly_yield;
-        m[SIP__M_LOGIC_MM2] = c->package.logic_area_mm2;
-        sip_cost_result_destroy(c);
-    }
-    if (on(spec, SIP_SWEEP_THERMAL) && run_thermal(spec, pkg, row, &e) != SIP_OK)
-        return invalid(row, "thermal", &e);
-    if (on(spec, SIP_SWEEP_NETSIM) && run_netsim(spec, pkg, row, &e) != SIP_OK)
-        return invalid(row, "netsim", &e);
-    row->valid = true;
+    sip_status_t st = sip_evaluate(pkg, &o, &r, &e);
+    if (st != SIP_OK)
+        return st; /* ENOMEM: an engine's own failure is kept in the result */
+    map_metrics(spec, r, row);
+    sip_eval_result_destroy(r);
     return SIP_OK;
 }
 
@@ -380,28 +358,6 @@ static sip_status_t put_number(char **b, size_t *l, size_t *c, double v, bool js
     return put_str(b, l, c, tmp, (size_t)n);
 }
 
-static sip_status_t put_json_string(char **b, size_t *l, size_t *c, const char *s)
-{
-    SIP_TRY(sip__buf_reserve(b, l, c, strlen(s) * 6 + 2));
-    char *p = *b + *l;
-    *p++ = '"';
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\') {
-            *p++ = '\\';
-            *p++ = (char)ch;
-        } else if (ch < 0x20) {
-            p += sprintf(p, "\\u%04x", ch);
-        } else {
-            *p++ = (char)ch;
-        }
-    }
-    *p++ = '"';
-    *l = (size_t)(p - *b);
-    (*b)[*l] = '\0';
-    return SIP_OK;
-}
-
 static sip_status_t put_csv_string(char **b, size_t *l, size_t *c, const char *s)
 {
     if (!strpbrk(s, ",\"\n\r"))
@@ -420,19 +376,20 @@ static sip_status_t put_csv_string(char **b, size_t *l, size_t *c, const char *s
     return SIP_OK;
 }
 
-static sip_status_t put_axis(const sip_sweep_spec_t *spec, int a, double v, bool json, char **b,
-                             size_t *l, size_t *c)
+static const char *axis_word(const sip_sweep_spec_t *spec, int a, double v)
 {
     const sip_sweep_axis_t *ax = &spec->axes[a];
-    const char *word = NULL;
-    if (ax->words) {
-        for (int i = 0; i < ax->n_values && !word; i++)
-            if (ax->values[i] == v)
-                word = ax->words[i];
-    }
-    if (word)
-        return json ? put_json_string(b, l, c, word) : put_csv_string(b, l, c, word);
-    return put_number(b, l, c, v, json);
+    for (int i = 0; ax->words && i < ax->n_values; i++)
+        if (ax->values[i] == v)
+            return ax->words[i];
+    return NULL;
+}
+
+static sip_status_t put_axis(const sip_sweep_spec_t *spec, int a, double v, char **b, size_t *l,
+                             size_t *c)
+{
+    const char *word = axis_word(spec, a, v);
+    return word ? put_csv_string(b, l, c, word) : put_number(b, l, c, v, false);
 }
 
 sip_status_t sip_sweep_csv_header(const sip_sweep_spec_t *spec, char **b, size_t *l, size_t *c)
@@ -456,7 +413,7 @@ sip_status_t sip_sweep_row_csv(const sip_sweep_spec_t *spec, const sip_sweep_row
                             row->feasible));
     for (int a = 0; a < spec->n_axes; a++) {
         SIP_TRY(sip__buf_printf(b, l, c, ","));
-        SIP_TRY(put_axis(spec, a, row->axis_value[a], false, b, l, c));
+        SIP_TRY(put_axis(spec, a, row->axis_value[a], b, l, c));
     }
     int cols[SIP__M_COUNT];
     int n = sip_sweep_columns(spec, cols, SIP__M_COUNT);
@@ -474,47 +431,78 @@ sip_status_t sip_sweep_row_csv(const sip_sweep_spec_t *spec, const sip_sweep_row
     return sip__buf_printf(b, l, c, "\n");
 }
 
+/* A number of a JSON row: whole values below 1e12 as integers (as the CSV writes them), others
+ * as reals with 12 significant digits (JSON_REAL_PRECISION below), non-finite as null. */
+static json_t *row_number(double v)
+{
+    if (!isfinite(v))
+        return json_null();
+    if (v == floor(v) && fabs(v) < 1e12)
+        return json_integer((json_int_t)v);
+    return json_real(v);
+}
+
+static json_t *row_string(const char *s)
+{
+    json_t *j = json_string(s);
+    return j ? j : json_stringn("?", 1); /* invalid UTF-8 in a user string */
+}
+
+static bool set(json_t *o, const char *key, json_t *v)
+{
+    return v && json_object_set_new(o, key, v) == 0;
+}
+
 sip_status_t sip_sweep_row_json(const sip_sweep_spec_t *spec, const sip_sweep_row_t *row, char **b,
                                 size_t *l, size_t *c)
 {
-    SIP_TRY(sip__buf_printf(b, l, c, "{\"id\":%llu,\"valid\":%s,\"feasible\":%s,\"axes\":{",
-                            (unsigned long long)row->id, row->valid ? "true" : "false",
-                            row->feasible ? "true" : "false"));
-    for (int a = 0; a < spec->n_axes; a++) {
-        if (a)
-            SIP_TRY(sip__buf_printf(b, l, c, ","));
-        SIP_TRY(put_json_string(b, l, c, spec->axes[a].name));
-        SIP_TRY(sip__buf_printf(b, l, c, ":"));
-        SIP_TRY(put_axis(spec, a, row->axis_value[a], true, b, l, c));
+    json_t *o = json_object(), *axes = json_object(), *metrics = json_object();
+    bool ok = o && axes && metrics && set(o, "id", json_integer((json_int_t)row->id)) &&
+              set(o, "valid", json_boolean(row->valid)) &&
+              set(o, "feasible", json_boolean(row->feasible));
+    for (int a = 0; ok && a < spec->n_axes; a++) {
+        const char *word = axis_word(spec, a, row->axis_value[a]);
+        ok = set(axes, spec->axes[a].name,
+                 word ? row_string(word) : row_number(row->axis_value[a]));
     }
-    SIP_TRY(sip__buf_printf(b, l, c, "},\"metrics\":{"));
     int cols[SIP__M_COUNT];
     int n = sip_sweep_columns(spec, cols, SIP__M_COUNT);
-    for (int i = 0; i < n; i++) {
-        SIP_TRY(sip__buf_printf(b, l, c, "%s\"%s\":", i ? "," : "", sip_sweep_metric(cols[i])->name));
-        if (sip_sweep_metric(cols[i])->is_text) {
-            if (row->metric_text[cols[i]])
-                SIP_TRY(put_json_string(b, l, c, row->metric_text[cols[i]]));
-            else
-                SIP_TRY(sip__buf_printf(b, l, c, "null"));
-        } else {
-            SIP_TRY(put_number(b, l, c, row->metric[cols[i]], true));
-        }
+    for (int i = 0; ok && i < n; i++) {
+        const sip_sweep_metric_info_t *m = sip_sweep_metric(cols[i]);
+        const char *text = row->metric_text[cols[i]];
+        ok = set(metrics, m->name,
+                 m->is_text ? (text ? row_string(text) : json_null())
+                            : row_number(row->metric[cols[i]]));
     }
-    SIP_TRY(sip__buf_printf(b, l, c, "}"));
-    if (!row->valid) {
-        SIP_TRY(sip__buf_printf(b, l, c, ",\"reason\":"));
-        SIP_TRY(put_json_string(b, l, c, row->reason));
+    if (ok) {
+        ok = set(o, "axes", axes); /* o owns it from here, set or not */
+        axes = NULL;
     }
-    return sip__buf_printf(b, l, c, "}\n");
+    if (ok) {
+        ok = set(o, "metrics", metrics);
+        metrics = NULL;
+    }
+    if (ok && !row->valid)
+        ok = set(o, "reason", row_string(row->reason));
+    char *text = ok ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12))
+                    : NULL;
+    json_decref(o);
+    json_decref(axes);
+    json_decref(metrics);
+    if (!text)
+        return SIP_ENOMEM;
+    sip_status_t st = sip__buf_printf(b, l, c, "%s\n", text);
+    free(text);
+    return st;
 }
 
+/* The value a JSON row holds for v: JSON_REAL_PRECISION(12) is printf's %.12g. */
 double sip__as_written(double v)
 {
     if (!isfinite(v))
         return NAN;
     char tmp[40];
-    tmp[fmt12(v, tmp)] = '\0';
+    snprintf(tmp, sizeof tmp, "%.12g", v);
     return strtod(tmp, NULL);
 }
 

@@ -120,31 +120,51 @@ static sip_status_t read_file(const char *path, char **out, size_t *len, sip_err
 
 /* ------------------------------------------------------------------ meta file */
 
+/* jansson, compact and in insertion order: a run's meta file has the same bytes as before the
+ * writer used it (so --resume of older files works) and any spec name stays valid JSON. */
 static sip_status_t meta_text(const sip_sweep_spec_t *spec, const sip_sweep_run_options_t *opt,
                               char **b, size_t *l, size_t *c)
 {
-    SIP_TRY(sip__buf_printf(b, l, c, "{\"name\":\"%s\",\"fingerprint\":\"%016llx\",\"variants\":%llu,"
-                            "\"shard\":[%d,%d],\"objectives\":[", spec->name,
-                            (unsigned long long)spec->fingerprint,
-                            (unsigned long long)spec->n_variants,
-                            opt->shard_count > 1 ? opt->shard_index : 1,
-                            opt->shard_count > 1 ? opt->shard_count : 1));
-    for (int i = 0; i < spec->n_objectives; i++)
-        SIP_TRY(sip__buf_printf(b, l, c, "%s\"%s %s\"", i ? "," : "",
-                                spec->objectives[i].maximize ? "max" : "min",
-                                sip_sweep_metric(spec->objectives[i].metric)->name));
-    SIP_TRY(sip__buf_printf(b, l, c, "],\"constraints\":["));
-    for (int i = 0; i < spec->n_constraints; i++) {
-        /* Constraint texts are metric/op/value words: no characters that need escaping. */
-        SIP_TRY(sip__buf_printf(b, l, c, "%s\"%s %s ", i ? "," : "",
-                                sip_sweep_metric(spec->constraints[i].metric)->name,
-                                sip_op_symbol(spec->constraints[i].op)));
-        if (sip_sweep_metric(spec->constraints[i].metric)->is_text)
-            SIP_TRY(sip__buf_printf(b, l, c, "%s\"", spec->constraints[i].word));
-        else
-            SIP_TRY(sip__buf_printf(b, l, c, "%.17g\"", spec->constraints[i].value));
+    char fp[32], text[SIP_NAME_MAX + 160];
+    snprintf(fp, sizeof fp, "%016llx", (unsigned long long)spec->fingerprint);
+    json_t *name = json_string(spec->name);
+    json_t *o = json_pack("{s:o, s:s, s:I, s:[i, i]}", "name", name ? name : json_null(),
+                          "fingerprint", fp, "variants", (json_int_t)spec->n_variants, "shard",
+                          opt->shard_count > 1 ? opt->shard_index : 1,
+                          opt->shard_count > 1 ? opt->shard_count : 1);
+    json_t *objectives = json_array(), *constraints = json_array();
+    bool ok = o && objectives && constraints;
+    for (int i = 0; ok && i < spec->n_objectives; i++) {
+        snprintf(text, sizeof text, "%s %s", spec->objectives[i].maximize ? "max" : "min",
+                 sip_sweep_metric(spec->objectives[i].metric)->name);
+        ok = json_array_append_new(objectives, json_string(text)) == 0;
     }
-    return sip__buf_printf(b, l, c, "]}\n");
+    for (int i = 0; ok && i < spec->n_constraints; i++) {
+        const sip_sweep_constraint_t *k = &spec->constraints[i];
+        const char *metric = sip_sweep_metric(k->metric)->name, *op = sip_op_symbol(k->op);
+        if (sip_sweep_metric(k->metric)->is_text)
+            snprintf(text, sizeof text, "%s %s %s", metric, op, k->word);
+        else
+            snprintf(text, sizeof text, "%s %s %.17g", metric, op, k->value);
+        ok = json_array_append_new(constraints, json_string(text)) == 0;
+    }
+    if (ok) {
+        ok = json_object_set_new(o, "objectives", objectives) == 0;
+        objectives = NULL;
+    }
+    if (ok) {
+        ok = json_object_set_new(o, "constraints", constraints) == 0;
+        constraints = NULL;
+    }
+    char *dump = ok ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(o);
+    json_decref(objectives);
+    json_decref(constraints);
+    if (!dump)
+        return SIP_ENOMEM;
+    sip_status_t st = sip__buf_printf(b, l, c, "%s\n", dump);
+    free(dump);
+    return st;
 }
 
 /* ------------------------------------------------------------------ resume */

@@ -10,7 +10,7 @@
 #include "sweep/sweep_internal.h"
 
 static const char *const engine_names[SIP_SWEEP_ENGINE_COUNT] = {
-    "check", "ucie", "tpp", "traffic", "cost", "thermal", "netsim",
+    "check", "ucie", "tpp", "traffic", "cost", "thermal", "netsim", "workload",
 };
 
 const char *sip_sweep_engine_name(sip_sweep_engine_t engine)
@@ -78,6 +78,14 @@ static const sip_sweep_metric_info_t metrics[SIP__M_COUNT] = {
     {"netsim_latency", "cycles", SIP_SWEEP_NETSIM, false, "mean packet latency, flit simulation"},
     {"netsim_accepted", "flits/node/cycle", SIP_SWEEP_NETSIM, false, "accepted throughput"},
     {"netsim_hops", "", SIP_SWEEP_NETSIM, false, "routers per packet"},
+    {"tokens_per_s", "tokens/s", SIP_SWEEP_WORKLOAD, false, "workload throughput of its phase"},
+    {"ttft_ms", "ms", SIP_SWEEP_WORKLOAD, false, "time to first token: prefill of the batch + one decode step"},
+    {"tpot_ms", "ms", SIP_SWEEP_WORKLOAD, false, "time per output token: one decode step"},
+    {"j_per_token", "J", SIP_SWEEP_WORKLOAD, false, "energy per token of the phase"},
+    {"mac_utilization", "", SIP_SWEEP_WORKLOAD, false, "MACs / (step time x peak) of the chiplets used"},
+    {"workload_fits", "", SIP_SWEEP_WORKLOAD, false, "1 when weights + KV cache fit the HBM of each chiplet, else 0"},
+    {"workload_limit", "", SIP_SWEEP_WORKLOAD, true, "what bounds the phase step: compute, sram, hbm, d2d or io"},
+    {"usd_per_tokens_per_s", "USD", SIP_SWEEP_WORKLOAD, false, "cost per good package / tokens/s (needs the cost engine too)"},
 };
 #undef MODEL
 
