@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "sipsim/version.h"
 
-#include <stdlib.h>
-
 const char *sip_version_string(void)
 {
     return SIP_VERSION_STRING;
@@ -11,9 +9,4 @@ const char *sip_version_string(void)
 int sip_version_number(void)
 {
     return SIP_VERSION_NUMBER;
-}
-
-void sip_free(void *buffer)
-{
-    free(buffer);
 }
