@@ -16,6 +16,7 @@
 #include "sipsim/traffic.h"
 #include "sipsim/thermal.h"
 #include "sipsim/sweep.h"
+#include "sipsim/eval.h"
 #include "sipsim/report.h"
 #include "sipsim/kernels.h"
 #include "sipsim/quant.h"

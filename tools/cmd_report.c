@@ -1,6 +1,8 @@
 /* sipsim report FILE (and `sipsim FILE`): the package summary, one section per function.
- * To add a section: write NAME_text(FILE *, const report_ctx_t *) and NAME_json(const
- * report_ctx_t *), and add a row to sections[] below (order = print order).
+ * The engines run once (sip_evaluate); --json prints the library's document of that evaluation
+ * (sip_eval_result_to_json), text prints one section per row of sections[] below.  The
+ * package, instance, link, check and graph sections have JSON forms too: `sipsim info` uses
+ * them.
  * Exit: 0 clean, 1 design-rule errors, 2 bad input or usage.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include <math.h>
@@ -387,13 +389,6 @@ static void engine_missing_text(FILE *out, const char *what, const sip_error_t *
     fprintf(out, "%s: not available: %s\n\n", what, buf);
 }
 
-static json_t *engine_missing_json(const sip_error_t *e)
-{
-    char buf[SIP_PATH_MAX + SIP_MESSAGE_MAX + 32] = "not evaluated";
-    if (e->status != SIP_OK)
-        sip_error_format(e, buf, sizeof buf);
-    return json_pack("{s:s}", "error", buf);
-}
 
 /* ---- UCIe link model ---- */
 
@@ -422,29 +417,6 @@ static void ucie_text(FILE *out, const report_ctx_t *ctx)
             r->link_util ? "" : ": not evaluated, shown idle");
 }
 
-static json_t *ucie_json(const report_ctx_t *ctx)
-{
-    const sip_report_t *r = ctx->engines;
-    if (!r->links)
-        return engine_missing_json(&r->ucie_error);
-    json_t *a = json_array();
-    for (int k = 0; a && k < ctx->pkg->n_links; k++) {
-        const sip_ucie_link_result_t *u = &r->links[k];
-        double util = r->link_util ? r->link_util[k] : 0.0;
-        json_array_append_new(
-            a, json_pack("{s:s, s:s, s:i, s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
-                         "name", ctx->pkg->links[k].name, "training",
-                         sip_ucie_trained_name(u->trained), "modules", u->modules, "lanes",
-                         u->lanes_per_module, "rate_gtps", jnum(u->rate_gtps),
-                         "raw_GBps_per_dir", jnum(u->raw_GBps_per_dir), "payload_GBps_per_dir",
-                         jnum(u->payload_GBps_per_dir), "latency_ns", jnum(u->latency_ns),
-                         "energy_pj_per_bit", jnum(u->energy_pj_per_bit), "raw_ber",
-                         jnum(u->raw_ber), "goodput", jnum(u->goodput), "fit", jnum(u->fit),
-                         "utilization", r->link_util ? jnum(util) : json_null(), "power_w",
-                         jnum(sip_ucie_link_power_w(u, util))));
-    }
-    return a;
-}
 
 /* ---- traffic ---- */
 
@@ -457,7 +429,9 @@ static void traffic_text(FILE *out, const report_ctx_t *ctx)
     }
     const sip_traffic_result_t *t = r->traffic;
     fprintf(out, "traffic: %s, load %g %s, %s routing\n", r->traffic_pattern, r->demand->load,
-            r->demand->load_in_GBps ? "GB/s per source" : "of injection bandwidth",
+            strcmp(r->traffic_pattern, "workload") == 0 ? "x the workload's demand at its step rate"
+            : r->demand->load_in_GBps                   ? "GB/s per source"
+                                                        : "of injection bandwidth",
             sip_routing_name(r->routes->algorithm));
     fprintf(out, "  injected %.2f GB/s; max utilization %.2f %%; saturation at %.4g x this load\n",
             t->injected_GBps, 100.0 * t->max_util, t->saturation_scale);
@@ -466,27 +440,6 @@ static void traffic_text(FILE *out, const report_ctx_t *ctx)
             t->mean_hops, t->mean_zero_load_ns, t->mean_latency_ns, t->d2d_power_w);
 }
 
-static json_t *traffic_json(const report_ctx_t *ctx)
-{
-    const sip_report_t *r = ctx->engines;
-    if (!r->traffic)
-        return engine_missing_json(&r->traffic_error);
-    const sip_traffic_result_t *t = r->traffic;
-    json_t *curve = json_array();
-    for (int i = 0; curve && i < r->n_curve; i++)
-        json_array_append_new(curve, json_pack("{s:o, s:o, s:o}", "fraction_of_saturation",
-                                               jnum(r->curve_fraction[i]), "load",
-                                               jnum(r->curve_load[i]), "mean_latency_ns",
-                                               jnum(r->curve_latency_ns[i])));
-    return json_pack("{s:s, s:o, s:b, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "pattern",
-                     r->traffic_pattern, "load", jnum(r->demand->load), "load_in_GBps",
-                     r->demand->load_in_GBps, "routing", sip_routing_name(r->routes->algorithm),
-                     "injected_GBps", jnum(t->injected_GBps), "max_utilization",
-                     jnum(t->max_util), "saturation_scale", jnum(t->saturation_scale),
-                     "mean_hops", jnum(t->mean_hops), "mean_zero_load_ns",
-                     jnum(t->mean_zero_load_ns), "mean_latency_ns", jnum(t->mean_latency_ns),
-                     "d2d_power_w", jnum(t->d2d_power_w), "curve", curve ? curve : json_null());
-}
 
 /* ---- thermal ---- */
 
@@ -520,30 +473,6 @@ static void thermal_text(FILE *out, const report_ctx_t *ctx)
     fprintf(out, "\n");
 }
 
-static json_t *thermal_json(const report_ctx_t *ctx)
-{
-    const sip_report_t *r = ctx->engines;
-    if (!r->thermal)
-        return engine_missing_json(&r->thermal_error);
-    const sip_thermal_result_t *t = r->thermal;
-    json_t *dies = json_array();
-    for (int d = 0; dies && d < t->n_dies; d++) {
-        const sip_thermal_die_t *D = &t->dies[d];
-        json_array_append_new(dies, json_pack("{s:s, s:o, s:o, s:o, s:o, s:o}", "name", D->name,
-                                              "power_w", jnum(D->power_w), "t_max_c",
-                                              jnum(D->t_max_c), "t_avg_c", jnum(D->t_avg_c),
-                                              "headroom_c", jnum(D->headroom_c), "power_cap_w",
-                                              D->power_cap_w >= 0 ? jnum(D->power_cap_w)
-                                                                  : json_null()));
-    }
-    return json_pack("{s:i, s:i, s:o, s:o, s:o, s:o, s:s, s:o, s:o, s:o}", "grid_rows", t->rows,
-                     "grid_cols", t->cols, "ambient_c", jnum(t->ambient_c), "tj_max_c",
-                     jnum(t->tj_max_c), "t_max_c", jnum(t->t_max_c), "headroom_c",
-                     jnum(t->headroom_c), "hot_die",
-                     t->hot_die >= 0 ? t->dies[t->hot_die].name : "", "budget_power_w",
-                     t->budget_scale >= 0 ? jnum(t->budget_power_w) : json_null(), "power_in_w",
-                     jnum(t->power_in_w), "dies", dies ? dies : json_null());
-}
 
 /* ---- TPP and classification ---- */
 
@@ -574,39 +503,6 @@ static void tpp_text(FILE *out, const report_ctx_t *ctx)
     fprintf(out, "\n");
 }
 
-static json_t *tpp_json(const report_ctx_t *ctx)
-{
-    const sip_report_t *r = ctx->engines;
-    if (!r->tpp)
-        return engine_missing_json(&r->tpp_error);
-    const sip_tpp_result_t *t = r->tpp;
-    json_t *classes = json_object();
-    for (int i = 0; classes && i < t->n_classes; i++) {
-        const sip_tpp_class_t *c = &t->classes[i];
-        const sip_rule_t *rule = sip_tpp_rule(c->rule);
-        json_t *margins = json_array();
-        for (int j = 0; margins && j < c->n_margins; j++) {
-            const sip_clause_t *cl = &rule->clauses[c->margins[j].clause];
-            const sip_condition_t *cd = &cl->conditions[c->margins[j].condition];
-            json_array_append_new(margins,
-                                  json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:b}", "clause",
-                                            cl->name, "metric", sip_metric_name(cd->metric),
-                                            "cmp", sip_cmp_symbol(cd->cmp), "threshold",
-                                            jnum(cd->threshold), "value",
-                                            jnum(c->margins[j].value), "margin",
-                                            jnum(c->margins[j].margin), "holds",
-                                            c->margins[j].holds));
-        }
-        json_object_set_new(classes, rule->id,
-                            json_pack("{s:s, s:o}", "class", c->class_name, "margins",
-                                      margins ? margins : json_null()));
-    }
-    return json_pack("{s:o, s:o, s:o, s:s, s:o}", "tpp", jnum(t->metrics.value[SIP_METRIC_TPP]),
-                     "performance_density", jnum(t->metrics.value[SIP_METRIC_PD]), "io_GBps",
-                     jnum(t->metrics.value[SIP_METRIC_IO_GBPS]), "precision",
-                     sip_precision_name(t->metrics.precision), "classes",
-                     classes ? classes : json_null());
-}
 
 /* ---- workload performance (kernel library) ---- */
 
@@ -633,19 +529,6 @@ static void workload_text(FILE *out, const report_ctx_t *ctx)
             w->hbm_capacity_bytes_per_chiplet / 1e9, w->fits ? "fits" : "does not fit");
 }
 
-static json_t *workload_json(const report_ctx_t *ctx)
-{
-    const sip_report_t *r = ctx->engines;
-    if (!r->workload)
-        return ctx->pkg->workload.present ? engine_missing_json(&r->workload_error) : json_null();
-    const sip_workload_result_t *w = r->workload;
-    return json_pack("{s:s, s:s, s:i, s:o, s:o, s:o, s:s, s:o, s:o, s:b}", "model", w->shape.name,
-                     "phase", w->workload.phase, "chiplets", w->n_compute, "tokens_per_s",
-                     jnum(w->tokens_per_s), "ttft_s", jnum(w->ttft_s), "tpot_s", jnum(w->tpot_s),
-                     "limit", sip_limit_name(w->step->limit), "mac_utilization",
-                     jnum(w->step->mac_utilization), "j_per_token", jnum(w->j_per_token), "fits",
-                     w->fits);
-}
 
 /* ---- cost ---- */
 
@@ -670,27 +553,13 @@ static void cost_text(FILE *out, const report_ctx_t *ctx)
     fprintf(out, "\n");
 }
 
-static json_t *cost_json(const report_ctx_t *ctx)
-{
-    const sip_report_t *r = ctx->engines;
-    if (!r->cost)
-        return engine_missing_json(&r->cost_error);
-    const sip_cost_result_t *c = r->cost;
-    return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:o, s:o}", "total_usd",
-                     jnum(c->package.total_usd), "recurring_usd", jnum(c->package.recurring_usd),
-                     "nre_per_unit_usd", jnum(c->package.nre_per_unit_usd), "assembly_yield",
-                     jnum(c->package.assembly_yield), "monolithic_usd", jnum(c->mono.total_usd),
-                     "monolithic_area_mm2", jnum(c->mono_area_mm2), "monolithic_over_reticle",
-                     c->mono_exceeds_reticle, "usd_per_tpp", jnum(c->usd_per_tpp),
-                     "usd_per_tokens_per_s", jnum(c->usd_per_tokens_per_s));
-}
 
-static const report_section_t section_ucie = {"ucie", ucie_text, ucie_json};
-static const report_section_t section_traffic = {"traffic", traffic_text, traffic_json};
-static const report_section_t section_thermal = {"thermal", thermal_text, thermal_json};
-static const report_section_t section_tpp = {"tpp", tpp_text, tpp_json};
-static const report_section_t section_workload = {"workload", workload_text, workload_json};
-static const report_section_t section_cost = {"cost", cost_text, cost_json};
+static const report_section_t section_ucie = {"ucie", ucie_text, NULL};
+static const report_section_t section_traffic = {"traffic", traffic_text, NULL};
+static const report_section_t section_thermal = {"thermal", thermal_text, NULL};
+static const report_section_t section_tpp = {"tpp", tpp_text, NULL};
+static const report_section_t section_workload = {"workload", workload_text, NULL};
+static const report_section_t section_cost = {"cost", cost_text, NULL};
 
 /* ---- the command ---- */
 
@@ -701,6 +570,21 @@ static const report_section_t *const sections[] = {
     &section_traffic,        &section_thermal,          &section_tpp,
     &section_workload,       &section_cost,
 };
+
+/* --json: the library's document of the whole evaluation (sip_eval_result_to_json). */
+static int print_eval_json(FILE *out, const sip_eval_result_t *r)
+{
+    char *text = NULL;
+    sip_error_t err;
+    sip_error_clear(&err);
+    if (sip_eval_result_to_json(r, &text, &err) != SIP_OK) {
+        cli_print_error(&err);
+        return CLI_EXIT_INPUT;
+    }
+    fprintf(out, "%s\n", text);
+    sip_free(text);
+    return CLI_EXIT_OK;
+}
 
 /* -o FILE.html (or --html): the one-page HTML report (sipsim/report.h). */
 static bool wants_html(const cli_common_t *common, bool flag)
@@ -770,7 +654,7 @@ int cmd_report(int argc, char **argv)
         int n = (int)(sizeof sections / sizeof sections[0]);
         for (int i = 0; i < n; i++)
             list[i] = *sections[i];
-        rc = report_print(out, &ctx, list, n, common.json);
+        rc = common.json ? print_eval_json(out, ctx.engines) : report_print(out, &ctx, list, n, false);
     }
     cli_close_output(out);
     if (rc == CLI_EXIT_OK && ctx.check->n_errors > 0)

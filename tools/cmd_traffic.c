@@ -215,57 +215,18 @@ static void print_text(FILE *out, const sip_network_t *net, const sip_routes_t *
 }
 
 /* JSON numbers: jansson cannot encode inf; saturation of an empty demand is reported as null. */
-static json_t *num(double x)
-{
-    return isfinite(x) ? json_real(x) : json_null();
-}
 
-static void print_json(FILE *out, const sip_network_t *net, const sip_routes_t *routes,
-                       const sip_demand_matrix_t *d, const char *pattern, const sip_traffic_result_t *r)
+/* --json: the library's object (sip_traffic_result_to_json), as in `sipsim report --json`. */
+static int print_json(FILE *out, const sip_network_t *net, const sip_routes_t *routes,
+                      const sip_demand_matrix_t *d, const char *pattern,
+                      const sip_traffic_result_t *r, sip_error_t *err)
 {
-    json_t *o = json_object();
-    json_object_set_new(o, "network", json_string(net->name));
-    json_object_set_new(o, "routing", json_string(sip_routing_name(routes->algorithm)));
-    json_object_set_new(o, "pattern", json_string(pattern));
-    json_object_set_new(o, "load", num(d->load));
-    json_object_set_new(o, "load_in_GBps", json_boolean(d->load_in_GBps));
-    json_object_set_new(o, "injected_GBps", num(r->injected_GBps));
-    json_object_set_new(o, "ejected_GBps", num(r->ejected_GBps));
-    json_object_set_new(o, "channel_GBps_sum", num(r->channel_GBps_sum));
-    json_object_set_new(o, "mean_hops", num(r->mean_hops));
-    json_object_set_new(o, "max_utilization", num(r->max_util));
-    json_object_set_new(o, "saturation_scale", num(r->saturation_scale));
-    json_object_set_new(o, "saturation_load", num(r->saturation_load));
-    json_object_set_new(o, "mean_zero_load_ns", num(r->mean_zero_load_ns));
-    json_object_set_new(o, "mean_latency_ns", num(r->mean_latency_ns));
-    json_object_set_new(o, "queueing_model", json_string("M/D/1 per port"));
-    json_object_set_new(o, "d2d_power_w", num(r->d2d_power_w));
-    json_object_set_new(o, "energy_pj_per_byte", num(r->energy_pj_per_byte));
-    char buf[160];
-    json_t *bn = json_array();
-    for (int b = 0; b < r->n_bottlenecks; b++)
-        json_array_append_new(bn, json_pack("{s:s, s:o}", "port", port_name(net, r->bottlenecks[b], buf, sizeof buf),
-                                            "utilization", num(r->bottlenecks[b].utilization)));
-    json_object_set_new(o, "bottlenecks", bn);
-    json_t *ch = json_array();
-    for (int c = 0; c < net->n_channels; c++) {
-        const sip_channel_t *x = &net->channels[c];
-        json_array_append_new(ch, json_pack("{s:s, s:s, s:i, s:o, s:o, s:o, s:o}", "from",
-                                            net->nodes[x->from].name, "to", net->nodes[x->to].name,
-                                            "link", x->link, "capacity_GBps", num(x->capacity_GBps),
-                                            "load_GBps", num(r->channel_GBps[c]), "utilization",
-                                            num(r->channel_util[c]), "latency_ns", num(x->latency_ns)));
-    }
-    json_object_set_new(o, "channels", ch);
-    json_t *fl = json_array();
-    for (int i = 0; i < d->n_flows; i++)
-        json_array_append_new(fl, json_pack("{s:i, s:i, s:o, s:o, s:o, s:o}", "src", d->flows[i].src,
-                                            "dst", d->flows[i].dst, "GBps", num(d->flows[i].GBps),
-                                            "hops", num(r->flow_hops[i]), "zero_load_ns",
-                                            num(r->flow_zero_load_ns[i]), "latency_ns",
-                                            num(r->flow_latency_ns[i])));
-    json_object_set_new(o, "flows", fl);
-    cli_print_json(out, o, JSON_INDENT(1) | JSON_REAL_PRECISION(12));
+    char *text = NULL;
+    if (sip_traffic_result_to_json(net, routes, d, pattern, r, &text, err) != SIP_OK)
+        return -1;
+    fprintf(out, "%s\n", text);
+    sip_free(text);
+    return 0;
 }
 
 static int write_curve(const char *path, const sip_network_t *net, const sip_routes_t *routes,
@@ -286,31 +247,6 @@ static int write_curve(const char *path, const sip_network_t *net, const sip_rou
         }
     cli_close_output(f);
     return CLI_EXIT_OK;
-}
-
-/* The package workload's D2D demand (GB/s at its step rate, routed as `alg` in the workload
- * evaluation too) on net, times scale. */
-static sip_status_t workload_demand(const sip_package_t *pkg, const sip_network_t *net,
-                                    sip_routing_t alg, double scale, sip_demand_matrix_t **out,
-                                    sip_error_t *err)
-{
-    *out = NULL;
-    if (!(scale >= 0.0))
-        return sip_error_set(err, SIP_EINVAL, NULL, 0, "--load %g (expected a scale >= 0 of the workload's demand)", scale);
-    sip_workload_options_t wo;
-    sip_workload_options_init(&wo);
-    wo.routing = alg;
-    sip_workload_result_t *wr = NULL;
-    SIP_TRY(sip_workload_evaluate(pkg, NULL, NULL, &wo, &wr, err));
-    sip_status_t st = sip_workload_demand(net, wr, out, err);
-    sip_workload_result_destroy(wr);
-    if (st != SIP_OK)
-        return st;
-    for (int i = 0; i < (*out)->n_flows; i++)
-        (*out)->flows[i].GBps *= scale;
-    (*out)->load = scale;
-    (*out)->load_in_GBps = false;
-    return SIP_OK;
 }
 
 int cmd_traffic(int argc, char **argv)
@@ -413,17 +349,18 @@ int cmd_traffic(int argc, char **argv)
             rc = cli_usage(argv[0], "--pattern workload needs a package FILE with a workload section");
             goto out;
         }
-        if (workload_demand(pkg, net, alg, a.load_set ? a.load : 1.0, &d, &err) != SIP_OK)
-            goto fail;
-    } else if (sip_demand_build(net, pattern, &params, &d, &err) != SIP_OK) {
-        goto fail;
+        params.load = a.load_set ? a.load : 1.0; /* x the workload's demand */
     }
+    if (pkg ? sip_package_demand_build(pkg, net, pattern, &params, NULL, alg, &d, &err) != SIP_OK
+            : sip_demand_build(net, pattern, &params, &d, &err) != SIP_OK)
+        goto fail;
     sip_traffic_options_t topts = {.packet_bytes = a.packet_bytes};
     if (sip_traffic_evaluate(net, routes, d, &topts, &res, &err) != SIP_OK)
         goto fail;
-    if (common.json)
-        print_json(out, net, routes, d, pattern, res);
-    else
+    if (common.json) {
+        if (print_json(out, net, routes, d, pattern, res, &err) != 0)
+            goto fail;
+    } else
         print_text(out, net, routes, d, pattern, res, a.flows);
     rc = CLI_EXIT_OK;
     if (a.curve)

@@ -24,6 +24,7 @@
 
 #include "sipsim/check.h"
 #include "sipsim/cost.h"
+#include "sipsim/eval.h"
 #include "sipsim/graph.h"
 #include "sipsim/kernels.h"
 #include "sipsim/model.h"
@@ -36,50 +37,14 @@
 extern "C" {
 #endif
 
-/* Which engines sip_report_create runs (sip_report_options_init: all of them). */
-typedef struct {
-    bool ucie, traffic, thermal, tpp, cost;
-    bool workload;              /* the package's workload section, when it has one */
-    int thermal_grid;           /* cells per side; 0 = the package's or the engine's default */
-    bool thermal_power_caps;    /* one extra solve per die (default true) */
-    int curve_points;           /* latency-vs-load points below saturation (default 20) */
-} sip_report_options_t;
-
-typedef struct {
-    const sip_package_t *pkg;            /* borrowed: must outlive the report */
-    sip_report_options_t options;        /* the engines that were run */
-    sip_check_result_t *check;           /* NULL: see check_error */
-    sip_error_t check_error;
-    sip_graph_t *graph;                  /* NULL: see graph_error */
-    sip_graph_metrics_t *metrics;
-    sip_error_t graph_error;
-    /* UCIe model, one result per package link (NULL when not run or a link fails). */
-    sip_ucie_link_result_t *links;
-    sip_error_t ucie_error;
-    /* Traffic: the package's pattern and load over minimal routing. */
-    sip_network_t *net;
-    sip_routes_t *routes;
-    sip_demand_matrix_t *demand;
-    sip_traffic_result_t *traffic;
-    char traffic_pattern[SIP_NAME_MAX];
-    double *link_load_GBps;              /* per package link: the busier direction */
-    double *link_util;                   /* per package link: the busier direction's utilization */
-    int n_curve;                         /* latency vs load: fraction of saturation, load, ns */
-    double *curve_fraction, *curve_load, *curve_latency_ns;
-    sip_error_t traffic_error;
-    sip_thermal_result_t *thermal;       /* dies[i] is instance i */
-    sip_error_t thermal_error;
-    sip_tpp_result_t *tpp;
-    sip_error_t tpp_error;
-    sip_cost_result_t *cost;
-    sip_error_t cost_error;
-    sip_workload_result_t *workload;     /* NULL also when the package has no workload */
-    sip_error_t workload_error;
-} sip_report_t;
+/* The report renders one evaluation (sipsim/eval.h): its options and result are the
+ * evaluation's, under the names the report API has always had. */
+typedef sip_eval_options_t sip_report_options_t;
+typedef sip_eval_result_t sip_report_t;
 
 SIP_EXPORT void sip_report_options_init(sip_report_options_t *options);
-/* Run the engines on pkg (options NULL = all).  Fails only on ENOMEM or invalid arguments; an
- * engine's failure is kept in its *_error.  Free with sip_report_destroy. */
+/* sip_eval_options_default(), sip_evaluate() and sip_eval_result_destroy() by their report
+ * names (options NULL = the defaults). */
 SIP_EXPORT sip_status_t sip_report_create(const sip_package_t *pkg,
                                           const sip_report_options_t *options,
                                           sip_report_t **out, sip_error_t *err);

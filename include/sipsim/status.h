@@ -58,6 +58,10 @@ SIP_EXPORT void sip_error_clear(sip_error_t *err);
 /* "path:line: message" (parts omitted when empty); returns the length it wanted, like snprintf. */
 SIP_EXPORT int sip_error_format(const sip_error_t *err, char *buf, size_t size);
 
+/* Free memory the library handed out to the caller (JSON text of sip_evaluate_json and the
+ * like); NULL is fine. */
+SIP_EXPORT void sip_free(void *p);
+
 /* Return-on-error for calls with nothing to clean up. */
 #define SIP_TRY(expr)                                                   \
     do {                                                                \

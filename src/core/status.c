@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const status_texts[] = {
@@ -49,4 +50,9 @@ int sip_error_format(const sip_error_t *err, char *buf, size_t size)
     if (err->path[0])
         return snprintf(buf, size, "%s: %s", err->path, msg);
     return snprintf(buf, size, "%s", msg);
+}
+
+void sip_free(void *p)
+{
+    free(p);
 }

@@ -232,8 +232,8 @@ sip_status_t sip_pattern_params_from_package(const sip_network_t *net, const sip
     if (t->load > 0.0) {
         params->load = t->load;
         params->load_in_GBps = t->load_in_GBps;
-    } else if (strcmp(t->pattern, "explicit") == 0) {
-        params->load = 1.0; /* the matrix as given */
+    } else if (strcmp(t->pattern, "explicit") == 0 || strcmp(t->pattern, "workload") == 0) {
+        params->load = 1.0; /* the matrix (or the workload's demand, src/eval) as given */
     }
     if (t->n_hotspots > SIP_TRAFFIC_MAX_HOTSPOTS)
         return sip_error_set(err, SIP_ELIMIT, pkg->path, t->line, "traffic: %d hotspots (expected <= %d)",
