@@ -108,12 +108,18 @@ def _call(fn, subject, options):
         _lib.sip_free(out)
 
 
-def evaluate(package, **options):
+def evaluate(package, library=None, **options):
     """Evaluate one package (a file path, or libconfig text) with every engine.
 
-    Returns the evaluation as a dict (the object `sipsim report --json` prints).  Keyword
-    options override the evaluation's named defaults (the names `sipsim report --help` lists).
+    Returns the evaluation as a dict (the object `sipsim report --json` prints).  ``library``
+    lists chiplet library folders searched first (the command line's -L; text input has no
+    folder of its own to find chiplets/ beside).  Keyword options override the evaluation's
+    named defaults (the table `sipsim help eval` prints), e.g. ``thermal_grid=32``.
     """
+    if library is not None:
+        if isinstance(library, (str, os.PathLike)):
+            library = [library]
+        options["library_dirs"] = [os.fspath(d) for d in library]
     return json.loads(_call(_lib.sip_evaluate_json, package, options))
 
 

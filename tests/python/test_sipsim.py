@@ -62,15 +62,20 @@ class Evaluate(unittest.TestCase):
     def test_libconfig_text_is_evaluated_like_the_file(self):
         with open(DEFAULT) as f:
             text = f.read()
-        # Chiplet types are found through the package file's folder; text has none, so run from
-        # the checkout where chiplets/ is beside the current directory's topologies/.
-        cwd = os.getcwd()
-        os.chdir(os.path.join(ROOT, "topologies"))
-        try:
-            from_text = sipsim.evaluate(text)
-        finally:
-            os.chdir(cwd)
+        # Text has no folder to find chiplets/ beside: name the library as -L would.
+        from_text = sipsim.evaluate(text, library=os.path.join(ROOT, "chiplets"))
         self.assertEqual(from_text["thermal"]["t_max_c"], sipsim.evaluate(DEFAULT)["thermal"]["t_max_c"])
+        with self.assertRaises(sipsim.Error) as ctx:
+            sipsim.evaluate(text)
+        self.assertIn("unknown chiplet type", str(ctx.exception))
+
+    def test_options_change_the_evaluation(self):
+        coarse = sipsim.evaluate(DEFAULT, thermal_grid=16)["thermal"]["t_max_c"]
+        fine = sipsim.evaluate(DEFAULT, thermal_grid=48)["thermal"]["t_max_c"]
+        self.assertNotEqual(coarse, fine)
+        with self.assertRaises(sipsim.Error) as ctx:
+            sipsim.evaluate(DEFAULT, thermal_gird=16)
+        self.assertIn("thermal_gird", str(ctx.exception))
 
     def test_bad_input_raises_with_path_and_line(self):
         with tempfile.TemporaryDirectory() as d:
