@@ -4,6 +4,7 @@
 #define SIPSIM_H
 
 #include "sipsim/status.h"
+#include "sipsim/version.h"
 #include "sipsim/model.h"
 #include "sipsim/config.h"
 #include "sipsim/netsim.h"

@@ -278,6 +278,14 @@ SIP_EXPORT sip_status_t sip_sweep_run(const sip_sweep_spec_t *spec,
                                       const sip_sweep_run_options_t *options,
                                       sip_sweep_summary_t *summary, sip_error_t *err);
 
+/* The whole sweep in memory: every row as one JSON object per line (the row objects of
+ * PREFIX.jsonl, each with "pareto": true|false added), in variant order.  spec_path_or_text is a
+ * spec file, or spec text when it holds a newline or '='.  options_json may be NULL or an object
+ * with "threads" (0 = every CPU), "limit" and "shard" ("K/N").  *jsonl_out is freed by sip_free.
+ * Bad specs fail with "path:line: message" in err, as sip_sweep_spec_load does. */
+SIP_EXPORT sip_status_t sip_sweep_run_json(const char *spec_path_or_text, const char *options_json,
+                                           char **jsonl_out, sip_error_t *err);
+
 /* MPI: the same run spread over the ranks of MPI_COMM_WORLD with dynamic load balancing (rank 0
  * hands out chunks of variants and writes the files; the others evaluate them with `threads`
  * threads each).  The files equal sip_sweep_run's.  SIP_EUNSUPPORTED in builds without MPI.
