@@ -259,7 +259,10 @@ static void print_json(FILE *out, const sip_network_t *net, const sip_routes_t *
     json_object_set_new(o, "channels", ch);
     json_t *fl = json_array();
     for (int i = 0; i < d->n_flows; i++)
-        json_array_append_new(fl, json_pack("{s:i, s:i, s:o, s:o, s:o, s:o}", "src", d->flows[i].src,
+        /* from/to name the nodes as the channels do; src/dst are the node ids. */
+        json_array_append_new(fl, json_pack("{s:s, s:s, s:i, s:i, s:o, s:o, s:o, s:o}", "from",
+                                            net->nodes[d->flows[i].src].name, "to",
+                                            net->nodes[d->flows[i].dst].name, "src", d->flows[i].src,
                                             "dst", d->flows[i].dst, "GBps", num(d->flows[i].GBps),
                                             "hops", num(r->flow_hops[i]), "zero_load_ns",
                                             num(r->flow_zero_load_ns[i]), "latency_ns",

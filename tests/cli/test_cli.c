@@ -338,3 +338,52 @@ Test(cli_export, output_folders_are_created)
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     cr_assert_eq(system(cmd), 0);
 }
+
+/* Scripts read the same key for the same thing in every command (issue 19). */
+Test(cli_json, keys_agree_across_commands)
+{
+    json_t *t = json_of("tpp --json topologies/default.cfg", 0);
+    json_t *r = json_of("report --json topologies/default.cfg", 0);
+    json_t *rt = json_object_get(r, "tpp");
+    cr_assert_null(json_object_get(t, "pd"));
+    cr_assert_null(json_object_get(t, "rules"));
+    cr_assert_float_eq(json_number_value(json_object_get(t, "performance_density")),
+                       json_number_value(json_object_get(rt, "performance_density")), 1e-9);
+    json_t *tc = json_object_get(t, "classes"), *rc = json_object_get(rt, "classes");
+    cr_assert(json_is_object(tc) && json_is_object(rc));
+    cr_assert_eq(json_object_size(tc), json_object_size(rc));
+    const char *id;
+    json_t *v;
+    json_object_foreach(rc, id, v) {
+        json_t *x = json_object_get(tc, id);
+        cr_assert_not_null(x, "tpp --json has no class for rule %s", id);
+        cr_assert_str_eq(json_string_value(json_object_get(x, "class")),
+                         json_string_value(json_object_get(v, "class")));
+    }
+    json_decref(t);
+    json_decref(r);
+
+    /* traffic --json flows name their nodes like the channels do */
+    t = json_of("traffic --json topologies/mesh_2x4.cfg", 0);
+    json_t *flows = json_object_get(t, "flows");
+    cr_assert_gt(json_array_size(flows), 0);
+    json_t *f = json_array_get(flows, json_array_size(flows) - 1);
+    const char *from = json_string_value(json_object_get(f, "from"));
+    cr_assert_not_null(from, "flows carry no node names");
+    cr_assert_not_null(json_string_value(json_object_get(f, "to")));
+    /* the name is the one `sipsim info` gives the node: a mesh_2x4 die or the I/O die */
+    cr_assert(strcmp(from, "io") == 0 || (from[0] == 'a' || from[0] == 'b'), "%s", from);
+    json_decref(t);
+
+    /* check --json on bad input: exit 2 and the error object on stdout */
+    t = json_of("check --json tests/data/bad/attach_self.cfg", 2);
+    json_t *e = json_object_get(t, "error");
+    cr_assert(json_is_object(e), "no error object");
+    cr_assert_str_eq(json_string_value(json_object_get(e, "path")), "tests/data/bad/attach_self.cfg");
+    cr_assert_eq(json_integer_value(json_object_get(e, "line")), 3);
+    cr_assert_not_null(strstr(json_string_value(json_object_get(e, "message")), "tiny_compute"));
+    json_decref(t);
+    t = json_of("check --json no/such/file.cfg", 2);
+    cr_assert(json_is_object(json_object_get(t, "error")));
+    json_decref(t);
+}
