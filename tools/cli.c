@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "cli.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 void cli_print_error(const sip_error_t *err)
@@ -122,4 +124,45 @@ const cli_command_t *cli_find_command(const char *name)
         if (strcmp(cli_commands[i].name, name) == 0)
             return &cli_commands[i];
     return NULL;
+}
+
+int cli_mkdir_parents(const char *dir)
+{
+    char buf[SIP_PATH_MAX];
+    if (!dir || !*dir)
+        return 0;
+    if (strlen(dir) >= sizeof buf) {
+        fprintf(stderr, "sipsim: %s: path too long\n", dir);
+        return -1;
+    }
+    strcpy(buf, dir);
+    /* Every prefix that ends before a '/', then the whole path (mkdir -p). */
+    for (char *p = buf + 1;; p++) {
+        if (*p != '/' && *p != '\0')
+            continue;
+        char c = *p;
+        *p = '\0';
+        struct stat sb;
+        if (mkdir(buf, 0777) != 0 && errno != EEXIST) {
+            fprintf(stderr, "sipsim: %s: cannot create folder (%s)\n", buf, strerror(errno));
+            return -1;
+        }
+        if (stat(buf, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+            fprintf(stderr, "sipsim: %s: exists and is not a folder\n", buf);
+            return -1;
+        }
+        *p = c;
+        if (c == '\0')
+            return 0;
+    }
+}
+
+int cli_mkdir_for_file(const char *path)
+{
+    const char *slash = path ? strrchr(path, '/') : NULL;
+    if (!slash || slash == path)
+        return 0;
+    char buf[SIP_PATH_MAX];
+    snprintf(buf, sizeof buf, "%.*s", (int)(slash - path), path);
+    return cli_mkdir_parents(buf);
 }

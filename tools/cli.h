@@ -47,6 +47,10 @@ void cli_print_json(FILE *out, json_t *j, size_t flags);
 double cli_now_s(void);
 int cli_cmp_double(const void *a, const void *b);
 const cli_command_t *cli_find_command(const char *name);
+/* mkdir -p DIR; and of the folder part of PATH (nothing when PATH has no '/').  0, or -1 with a
+ * message on stderr. */
+int cli_mkdir_parents(const char *dir);
+int cli_mkdir_for_file(const char *path);
 
 /* Command table, in tools/commands.c. */
 extern const cli_command_t cli_commands[];

@@ -25,6 +25,13 @@ static const bench_entry_t benches[] = {
 
 int cmd_bench(int argc, char **argv)
 {
+    /* Benchmarks print figures for people; no area writes JSON, so --json is refused rather than
+     * silently ignored. */
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--json") == 0)
+            return cli_usage("bench", "--json: benchmarks print text only");
+    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
+        argc = 1; /* the area list below, on stdout, exit 0 */
     if (argc >= 2) {
         for (int i = 0; benches[i].area; i++)
             if (strcmp(benches[i].area, argv[1]) == 0)

@@ -34,6 +34,19 @@ static int list_rules(bool json)
     return CLI_EXIT_OK;
 }
 
+/* --json on bad input: the error as a JSON object where the findings would go, so a script that
+ * parses stdout sees why (the same text is on stderr). */
+static void print_error_json(const cli_common_t *common, const sip_error_t *err)
+{
+    FILE *out = cli_open_output(common->output);
+    if (!out)
+        return;
+    json_t *e = json_pack("{s:s, s:s, s:i, s:s}", "status", sip_status_str(err->status), "path",
+                          err->path, "line", err->line, "message", err->message);
+    cli_print_json(out, json_pack("{s:o}", "error", e), JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    cli_close_output(out);
+}
+
 int cmd_check(int argc, char **argv)
 {
     cli_common_t common;
@@ -65,14 +78,22 @@ int cmd_check(int argc, char **argv)
     if (!file)
         return cli_usage("check", "missing FILE");
     sip_package_t *pkg = NULL;
-    int rc = cli_load_package(file, &common, &pkg);
-    if (rc != CLI_EXIT_OK)
-        return rc;
-    sip_check_result_t *res = NULL;
+    sip_load_options_t opts = {.library_dirs = common.library_dirs,
+                               .n_library_dirs = common.n_library_dirs};
     sip_error_t err;
     sip_error_clear(&err);
+    if (sip_package_load(file, &opts, &pkg, &err) != SIP_OK) {
+        cli_print_error(&err);
+        if (common.json)
+            print_error_json(&common, &err);
+        return CLI_EXIT_INPUT;
+    }
+    int rc = CLI_EXIT_OK;
+    sip_check_result_t *res = NULL;
     if (sip_check_run(pkg, &res, &err) != SIP_OK) {
         cli_print_error(&err);
+        if (common.json)
+            print_error_json(&common, &err);
         sip_package_destroy(pkg);
         return CLI_EXIT_INPUT;
     }

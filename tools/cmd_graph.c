@@ -13,7 +13,8 @@ int graph_load(const char *file, const cli_common_t *common, sip_package_t **pkg
                sip_graph_t **graph, sip_graph_metrics_t **metrics)
 {
     *graph = NULL;
-    *metrics = NULL;
+    if (metrics) /* NULL: the caller wants the graph without metrics (export --no-metrics) */
+        *metrics = NULL;
     int rc = cli_load_package(file, common, pkg);
     if (rc != CLI_EXIT_OK)
         return rc;

@@ -9,6 +9,8 @@
 int cmd_help(int argc, char **argv)
 {
     const char *const *groups = sip_help_groups();
+    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
+        argc = 1; /* `help --help` is the group list, exit 0 */
     if (argc < 2) {
         printf("Input files are libconfig text: chiplet types (chiplets/NAME.cfg) and packages\n"
                "(topologies/NAME.cfg).  `sipsim help GROUP` lists every key of a group with its\n"

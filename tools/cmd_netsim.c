@@ -228,6 +228,10 @@ int cmd_netsim(int argc, char **argv)
         cfg.injection_rate = rate;
     int rc = CLI_EXIT_OK;
     if (export_dir) {
+        if (cli_mkdir_parents(export_dir) != 0) {
+            sip_netsim_net_destroy(net);
+            return CLI_EXIT_INPUT;
+        }
         st = sip_netsim_export_booksim(net, &cfg, export_dir, net->name[0] ? net->name : "network", &err);
         if (st != SIP_OK) {
             cli_print_error(&err);

@@ -179,6 +179,9 @@ int cmd_svg(int argc, char **argv)
         usage_text();
         return CLI_EXIT_OK;
     }
+    if (common.json) /* refused rather than silently ignored: the figures are in `sipsim report --json` */
+        return cli_usage("svg", "--json: svg writes pictures (SVG, PNG, PDF); `sipsim report --json` "
+                                "has the numbers");
     sip_floorplan_options_t fo;
     sip_floorplan_options_init(&fo);
     sip_report_options_t ro;

@@ -27,8 +27,22 @@ static void progress_bar(void *user, const sip_sweep_progress_t *p)
     fflush(stderr);
 }
 
-static int list_metrics(void)
+static int list_metrics(bool json)
 {
+    if (json) {
+        json_t *arr = json_array();
+        for (int i = 0; i < sip_sweep_metric_count(); i++) {
+            const sip_sweep_metric_info_t *m = sip_sweep_metric(i);
+            json_array_append_new(
+                arr, json_pack("{s:s, s:s, s:s, s:s}", "metric", m->name, "unit",
+                               m->is_text ? "(word)" : m->unit, "engine",
+                               m->engine < SIP_SWEEP_ENGINE_COUNT ? sip_sweep_engine_name(m->engine)
+                                                                  : "model",
+                               "meaning", m->help));
+        }
+        cli_print_json(stdout, arr, JSON_INDENT(2));
+        return CLI_EXIT_OK;
+    }
     printf("%-20s %-18s %-8s %s\n", "metric", "unit", "engine", "meaning");
     for (int i = 0; i < sip_sweep_metric_count(); i++) {
         const sip_sweep_metric_info_t *m = sip_sweep_metric(i);
@@ -68,7 +82,7 @@ int cmd_sweep(int argc, char **argv)
         const char *a = argv[i];
         unsigned long long v;
         if (strcmp(a, "--metrics") == 0)
-            return list_metrics();
+            return list_metrics(common.json);
         if (strcmp(a, "--resume") == 0) {
             opt.resume = true;
         } else if (strcmp(a, "--progress") == 0) {
@@ -133,6 +147,12 @@ int cmd_sweep(int argc, char **argv)
             snprintf(prefix, sizeof prefix, "%.*s", len, b);
     }
     opt.prefix = prefix;
+    /* -o out/name: create out/ as `mkdir -p` would (the shipped spec's Run line writes there). */
+    if (rank == 0 && cli_mkdir_for_file(prefix) != 0) {
+        if (mpi)
+            sip_sweep_mpi_finalize();
+        return CLI_EXIT_INPUT;
+    }
     if (progress < 0)
         progress = isatty(STDERR_FILENO) && rank == 0;
     if (progress && rank == 0) {

@@ -26,7 +26,7 @@ static json_t *to_json(const sip_package_t *pkg, const sip_tpp_result_t *r)
     json_object_set_new(o, "nonplanar_max_nm", json_integer(r->options.nonplanar_max_nm));
     json_object_set_new(o, "tpp", json_real(m->value[SIP_METRIC_TPP]));
     json_object_set_new(o, "precision", json_string(sip_precision_name(m->precision)));
-    json_object_set_new(o, "pd", json_real(m->value[SIP_METRIC_PD]));
+    json_object_set_new(o, "performance_density", json_real(m->value[SIP_METRIC_PD]));
     json_object_set_new(o, "applicable_area_mm2", json_real(m->applicable_area_mm2));
     json_object_set_new(o, "logic_area_mm2", json_real(m->logic_area_mm2));
     json_object_set_new(o, "io_GBps", json_real(m->value[SIP_METRIC_IO_GBPS]));
@@ -56,7 +56,8 @@ static json_t *to_json(const sip_package_t *pkg, const sip_tpp_result_t *r)
         json_object_set_new(d, "precision", json_string(sip_precision_name(r->dominant_precision)));
         json_object_set_new(o, "dominant", d);
     }
-    json_t *rules = json_array();
+    /* Same keys as `sipsim report --json`'s tpp section: "classes" keyed by rule id. */
+    json_t *classes = json_object();
     for (int c = 0; c < r->n_classes; c++) {
         const sip_tpp_class_t *cls = &r->classes[c];
         const sip_rule_t *rule = sip_tpp_rule(cls->rule);
@@ -83,9 +84,9 @@ static json_t *to_json(const sip_package_t *pkg, const sip_tpp_result_t *r)
             json_array_append_new(ms, x);
         }
         json_object_set_new(e, "margins", ms);
-        json_array_append_new(rules, e);
+        json_object_set_new(classes, rule->id, e);
     }
-    json_object_set_new(o, "rules", rules);
+    json_object_set_new(o, "classes", classes);
     json_t *lims = json_array();
     for (int i = 0; i < r->n_limits; i++) {
         const sip_tpp_limit_t *l = &r->limits[i];

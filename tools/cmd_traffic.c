@@ -159,15 +159,7 @@ static int node_by_name(const sip_network_t *net, const sip_package_t *pkg, cons
 
 static const char *port_name(const sip_network_t *net, sip_bottleneck_t b, char *buf, size_t size)
 {
-    if (b.kind == SIP_PORT_CHANNEL) {
-        const sip_channel_t *c = &net->channels[b.index];
-        snprintf(buf, size, "%s->%s", net->nodes[c->from].name, net->nodes[c->to].name);
-    } else {
-        const sip_endpoint_t *e = &net->endpoints[b.index];
-        snprintf(buf, size, "%s %s.%d", b.kind == SIP_PORT_INJECT ? "inject" : "eject",
-                 net->nodes[e->node].name, e->local);
-    }
-    return buf;
+    return sip_traffic_port_name(net, b, buf, size);
 }
 
 static void print_text(FILE *out, const sip_network_t *net, const sip_routes_t *routes,
@@ -183,6 +175,9 @@ static void print_text(FILE *out, const sip_network_t *net, const sip_routes_t *
             r->injected_GBps, r->ejected_GBps, r->mean_hops, r->channel_GBps_sum);
     fprintf(out, "max utilization %.4f%%; saturation at %.6g x this demand = load %.6g %s\n",
             100.0 * r->max_util, r->saturation_scale, r->saturation_load, unit);
+    if (r->router_limited) /* the routers saturate first; say where the channels would */
+        fprintf(out, "router VCs saturate first; channel-load bound %.6g x this demand = load %.6g\n",
+                r->channel_bound_scale, r->channel_bound_load);
     fprintf(out, "bottlenecks (%d):", r->n_bottlenecks);
     char buf[160];
     for (int b = 0; b < r->n_bottlenecks && b < 16; b++)
@@ -215,7 +210,6 @@ static void print_text(FILE *out, const sip_network_t *net, const sip_routes_t *
 }
 
 /* JSON numbers: jansson cannot encode inf; saturation of an empty demand is reported as null. */
-
 /* --json: the library's object (sip_traffic_result_to_json), as in `sipsim report --json`. */
 static int print_json(FILE *out, const sip_network_t *net, const sip_routes_t *routes,
                       const sip_demand_matrix_t *d, const char *pattern,

@@ -276,12 +276,14 @@ typedef struct {
     double GBps;
 } sip_turn_t;
 
-typedef enum { SIP_PORT_CHANNEL, SIP_PORT_INJECT, SIP_PORT_EJECT } sip_port_kind_t;
+/* SIP_PORT_ROUTER: the VCs of a router input port (index: a channel index, or n_channels +
+ * endpoint for an injection port, as sip_turn_t.in); its router is the node that port enters. */
+typedef enum { SIP_PORT_CHANNEL, SIP_PORT_INJECT, SIP_PORT_EJECT, SIP_PORT_ROUTER } sip_port_kind_t;
 
 typedef struct {
     sip_port_kind_t kind;
-    int index;             /* channel or endpoint index */
-    double utilization;
+    int index;             /* channel or endpoint index; SIP_PORT_ROUTER: input port */
+    double utilization;    /* SIP_PORT_ROUTER: share of its VCs occupied just below saturation */
 } sip_bottleneck_t;
 
 typedef struct sip_traffic_result {
@@ -302,13 +304,23 @@ typedef struct sip_traffic_result {
     double injected_GBps, ejected_GBps;
     double channel_GBps_sum;   /* sum of channel loads = sum of demand x hops */
     double max_util;
-    double saturation_scale;   /* largest factor on the demand with no port above 100 % */
+    /* Largest factor on the demand that the network sustains: the smaller of the channel-load
+     * bound (no channel, injection or ejection port above 100 %) and the router bound (every
+     * input port's VCs keep up, the VC model of evaluate.c); latency is finite below it. */
+    double saturation_scale;
     double saturation_load;    /* demand.load x saturation_scale (flits/node/cycle on meshes) */
     int n_bottlenecks;
-    sip_bottleneck_t *bottlenecks; /* ports within 1e-9 of max_util, channels first */
+    /* The ports that set saturation_scale: when the channel-load bound does, every port within
+     * 1e-9 of max_util (channels first); when the routers do, the input ports whose VCs run out
+     * first (SIP_PORT_ROUTER). */
+    sip_bottleneck_t *bottlenecks;
     double mean_hops, mean_zero_load_ns, mean_latency_ns; /* weighted by GBps */
     double d2d_power_w;        /* channel energy x load */
     double energy_pj_per_byte; /* D2D energy per byte delivered */
+    /* The channel-load bound alone (Dally & Towles §3.3.1, BookSim's "ideal" throughput):
+     * 1 / max_util, and demand.load times it.  saturation_scale <= channel_bound_scale. */
+    double channel_bound_scale, channel_bound_load;
+    bool router_limited;       /* saturation set by router VCs below the channel-load bound */
 } sip_traffic_result_t;
 
 /* opts may be NULL (packets of one flit). */
@@ -317,6 +329,11 @@ SIP_EXPORT sip_status_t sip_traffic_evaluate(const sip_network_t *net, const sip
                                              const sip_traffic_options_t *opts,
                                              sip_traffic_result_t **out, sip_error_t *err);
 SIP_EXPORT void sip_traffic_result_destroy(sip_traffic_result_t *res);
+
+/* "a->b" for a channel, "inject NODE.k" / "eject NODE.k" for an endpoint port, "router NODE
+ * (input a->NODE)" / "router NODE (input inject NODE.k)" for a router input port; returns buf. */
+SIP_EXPORT const char *sip_traffic_port_name(const sip_network_t *net, sip_bottleneck_t port,
+                                             char *buf, size_t size);
 
 /* Latency of a result's demand scaled by `scale` (loads and utilizations linear in it);
  * INFINITY at or beyond saturation, or where some input port's VCs cannot keep up; NAN when

@@ -96,19 +96,6 @@ json_t *sip__ucie_json(const sip_package_t *pkg, const sip_ucie_link_result_t *l
 
 /* ------------------------------------------------------------------ traffic */
 
-static const char *port_name(const sip_network_t *net, sip_bottleneck_t b, char *buf, size_t size)
-{
-    if (b.kind == SIP_PORT_CHANNEL) {
-        const sip_channel_t *c = &net->channels[b.index];
-        snprintf(buf, size, "%s->%s", net->nodes[c->from].name, net->nodes[c->to].name);
-    } else {
-        const sip_endpoint_t *e = &net->endpoints[b.index];
-        snprintf(buf, size, "%s %s.%d", b.kind == SIP_PORT_INJECT ? "inject" : "eject",
-                 net->nodes[e->node].name, e->local);
-    }
-    return buf;
-}
-
 json_t *sip__traffic_json(const sip_network_t *net, const sip_routes_t *routes,
                           const sip_demand_matrix_t *d, const char *pattern,
                           const sip_traffic_result_t *r)
@@ -125,6 +112,9 @@ json_t *sip__traffic_json(const sip_network_t *net, const sip_routes_t *routes,
               put(o, "max_utilization", num(r->max_util)) &&
               put(o, "saturation_scale", num(r->saturation_scale)) &&
               put(o, "saturation_load", num(r->saturation_load)) &&
+              put(o, "channel_bound_scale", num(r->channel_bound_scale)) &&
+              put(o, "channel_bound_load", num(r->channel_bound_load)) &&
+              put(o, "router_limited", json_boolean(r->router_limited)) &&
               put(o, "mean_zero_load_ns", num(r->mean_zero_load_ns)) &&
               put(o, "mean_latency_ns", num(r->mean_latency_ns)) &&
               put(o, "queueing_model", str("M/D/1 per port")) &&
@@ -136,7 +126,7 @@ json_t *sip__traffic_json(const sip_network_t *net, const sip_routes_t *routes,
     for (int b = 0; ok && b < r->n_bottlenecks; b++)
         ok = json_array_append_new(
                  bn, json_pack("{s:o, s:o}", "port",
-                               str(port_name(net, r->bottlenecks[b], buf, sizeof buf)),
+                               str(sip_traffic_port_name(net, r->bottlenecks[b], buf, sizeof buf)),
                                "utilization", num(r->bottlenecks[b].utilization))) == 0;
     json_t *ch = ok ? json_array() : NULL;
     ok = ok && put(o, "channels", ch);
@@ -153,8 +143,11 @@ json_t *sip__traffic_json(const sip_network_t *net, const sip_routes_t *routes,
     ok = ok && put(o, "flows", fl);
     for (int i = 0; ok && i < d->n_flows; i++)
         ok = json_array_append_new(
-                 fl, json_pack("{s:i, s:i, s:o, s:o, s:o, s:o}", "src", d->flows[i].src, "dst",
-                               d->flows[i].dst, "GBps", num(d->flows[i].GBps), "hops",
+                 /* from/to name the nodes as the channels do; src/dst are the node ids. */
+                 fl, json_pack("{s:o, s:o, s:i, s:i, s:o, s:o, s:o, s:o}", "from",
+                               str(net->nodes[d->flows[i].src].name), "to",
+                               str(net->nodes[d->flows[i].dst].name), "src", d->flows[i].src,
+                               "dst", d->flows[i].dst, "GBps", num(d->flows[i].GBps), "hops",
                                num(r->flow_hops[i]), "zero_load_ns",
                                num(r->flow_zero_load_ns[i]), "latency_ns",
                                num(r->flow_latency_ns[i]))) == 0;

@@ -339,16 +339,8 @@ static sip_status_t traffic(FILE *o, const sip_report_t *r, sip_error_t *err)
         fputs("<p>Bottleneck ports: ", o);
         for (int b = 0; b < t->n_bottlenecks && b < 16; b++) {
             sip_bottleneck_t bn = t->bottlenecks[b];
-            char buf[3 * SIP_NAME_MAX];
-            if (bn.kind == SIP_PORT_CHANNEL) {
-                const sip_channel_t *c = &r->net->channels[bn.index];
-                snprintf(buf, sizeof buf, "%s->%s", r->net->nodes[c->from].name,
-                         r->net->nodes[c->to].name);
-            } else {
-                const sip_endpoint_t *e = &r->net->endpoints[bn.index];
-                snprintf(buf, sizeof buf, "%s %s.%d", bn.kind == SIP_PORT_INJECT ? "inject" : "eject",
-                         r->net->nodes[e->node].name, e->local);
-            }
+            char buf[4 * SIP_NAME_MAX];
+            sip_traffic_port_name(r->net, bn, buf, sizeof buf);
             fputs(b ? ", " : "", o);
             esc(o, buf);
         }

@@ -7,6 +7,7 @@
 #include "report_internal.h"
 
 enum { PLOT_W = 620, PLOT_H = 340, PAD_L = 90, PAD_R = 24, PAD_T = 40, PAD_B = 50 };
+#define CURVE_CAP 10.0 /* y axis: at most 10 x the zero-load latency (see sip__latency_draw) */
 
 static const sip__rgb_t INK = {0x22, 0x22, 0x22}, GRID = {0xdd, 0xdd, 0xdd},
                         LINE = {0x4e, 0x79, 0xa7}, SAT = {0xd7, 0x30, 0x27};
@@ -36,6 +37,10 @@ sip_status_t sip__latency_draw(const sip_report_t *r, sip__canvas_t *c, sip_erro
     if (!r->traffic || r->n_curve < 2)
         return sip_error_set(err, SIP_EINVAL, NULL, 0,
                              "latency plot needs the traffic result with a finite saturation");
+    /* The y axis stops at CURVE_CAP x the zero-load latency (an assumption for legibility: past
+     * it the network is effectively saturated and a linear axis would flatten the rest); a
+     * curve that climbs past it, or turns infinite, leaves the chart at a marked point. */
+    const double cap_ns = CURVE_CAP * r->curve_latency_ns[0];
     double xmax = 0.0, ymax = 0.0;
     for (int i = 0; i < r->n_curve; i++) {
         if (r->curve_load[i] > xmax)
@@ -43,6 +48,8 @@ sip_status_t sip__latency_draw(const sip_report_t *r, sip__canvas_t *c, sip_erro
         if (isfinite(r->curve_latency_ns[i]) && r->curve_latency_ns[i] > ymax)
             ymax = r->curve_latency_ns[i];
     }
+    if (cap_ns > 0.0 && ymax > cap_ns)
+        ymax = cap_ns;
     double sat_load = r->demand->load * r->traffic->saturation_scale;
     if (sat_load > xmax)
         xmax = sat_load;
@@ -98,27 +105,60 @@ sip_status_t sip__latency_draw(const sip_report_t *r, sip__canvas_t *c, sip_erro
     sip__font_t sf = {.size_px = 10.0, .anchor = SIP__ANCHOR_END, .rgb = SAT};
     c->ops->text(c, sx - 4.0, y1 + 12.0, "saturation", &sf);
 
-    double px[64], py[64];
-    int n = 0;
+    /* The curve up to its last point inside the chart; where the next point is above the top
+     * (or infinite), the line goes on to the top edge and an arrow marks where it leaves. */
+    double px[66], py[66];
+    int n = 0, n_in = 0;
+    int leave = -1; /* index of the first point outside the chart */
     for (int i = 0; i < r->n_curve && n < 64; i++) {
-        if (!isfinite(r->curve_latency_ns[i]))
-            continue;
+        double lat = r->curve_latency_ns[i];
+        if (!isfinite(lat) || lat > ymax * (1.0 + 1e-9)) {
+            leave = i;
+            break;
+        }
         px[n] = x0 + (x1 - x0) * r->curve_load[i] / xmax;
-        py[n] = y0 - (y0 - y1) * r->curve_latency_ns[i] / ymax;
+        py[n] = y0 - (y0 - y1) * lat / ymax;
+        n++;
+    }
+    n_in = n;
+    double ex = 0.0;
+    if (leave > 0 && n > 0) {
+        /* crossing of the top edge: linear between the last point inside and the first outside;
+         * an infinite point rises at its own load */
+        double la = r->curve_load[leave - 1], lb = r->curve_load[leave];
+        double ya = r->curve_latency_ns[leave - 1], yb = r->curve_latency_ns[leave];
+        double lx = isfinite(yb) && yb > ya ? la + (lb - la) * (ymax - ya) / (yb - ya) : lb;
+        ex = x0 + (x1 - x0) * lx / xmax;
+        px[n] = ex;
+        py[n] = y1;
         n++;
     }
     sip__paint_t lp = {.stroke_px = 2.0, .stroke_rgb = LINE, .cls = "curve"};
     c->ops->polyline(c, n, px, py, &lp);
+    if (leave > 0 && n_in > 0) {
+        char tip[160];
+        if (isfinite(r->curve_latency_ns[leave]))
+            snprintf(tip, sizeof tip, "latency leaves the chart: %.1f ns at load %.4g (%.0f %% of "
+                     "saturation)", r->curve_latency_ns[leave], r->curve_load[leave],
+                     100.0 * r->curve_fraction[leave]);
+        else
+            snprintf(tip, sizeof tip, "latency unbounded from load %.4g (%.0f %% of saturation)",
+                     r->curve_load[leave], 100.0 * r->curve_fraction[leave]);
+        /* an arrowhead on the top edge, pointing up */
+        double ax[3] = {ex - 5.0, ex, ex + 5.0}, ay[3] = {y1 + 8.0, y1, y1 + 8.0};
+        sip__paint_t ap = {.stroke_px = 2.0, .stroke_rgb = LINE, .title = tip, .cls = "leaves-chart"};
+        c->ops->polyline(c, 3, ax, ay, &ap);
+        sip__font_t af = {.size_px = 10.0, .anchor = SIP__ANCHOR_END, .rgb = LINE};
+        c->ops->text(c, ex - 8.0, y1 + 10.0,
+                     isfinite(r->curve_latency_ns[leave]) ? "off scale" : "unbounded", &af);
+    }
     c->ops->group_begin(c, "points");
-    for (int i = 0, j = 0; i < r->n_curve && j < n; i++) {
-        if (!isfinite(r->curve_latency_ns[i]))
-            continue;
+    for (int i = 0; i < n_in; i++) {
         char pt[96];
         snprintf(pt, sizeof pt, "load %.4g (%.0f %% of saturation): %.2f ns", r->curve_load[i],
                  100.0 * r->curve_fraction[i], r->curve_latency_ns[i]);
         sip__paint_t dp = {.fill = true, .fill_rgb = LINE, .title = pt};
-        c->ops->circle(c, px[j], py[j], 2.5, &dp);
-        j++;
+        c->ops->circle(c, px[i], py[i], 2.5, &dp);
     }
     c->ops->group_end(c);
     c->ops->end(c);

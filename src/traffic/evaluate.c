@@ -39,10 +39,19 @@
  * depend on each other through these stalls, so they are solved as a fixed point over ports.
  * Zero load is unchanged (every wait vanishes) and so is the channel-load bound; the VC term
  * only adds waiting below it, and latency turns INFINITY where some port's rho reaches 1.
+ *
+ * Saturation is therefore the smaller of two bounds: the channel-load bound above and the
+ * router bound, the largest demand scale at which the VC fixed point is stable (every input
+ * port's rho < 1).  Waits grow with load, so stability is monotone in the scale and the router
+ * bound is found by bisection on the same solver the latency uses: latency is finite below the
+ * reported saturation and infinite above it.  On BookSim2's 8x8 mesh (uniform, 1-flit packets)
+ * the router bound is 0.40-0.41 flits/node/cycle against a channel-load bound of 0.5, where
+ * BookSim2 measures 0.40 sustained and 0.41 unstable (peers/booksim results.md).
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "traffic_internal.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -132,8 +141,22 @@ static int vc_state_init(vc_state_t *st, int nports)
 /* Solve the VC model at `scale` x the result's loads.  Returns false when some input port's
  * VCs cannot keep up (rho >= 1): latency is then unbounded.  Without the VC model (vcs <= 0)
  * only the output waits are filled. */
+static bool vc_solve_from(const sip_network_t *net, const sip_traffic_result_t *res,
+                          double packet_bytes, vc_params_t vp, double scale, vc_state_t *st,
+                          bool warm);
+
 static bool vc_solve(const sip_network_t *net, const sip_traffic_result_t *res, double packet_bytes,
                      vc_params_t vp, double scale, vc_state_t *st)
+{
+    return vc_solve_from(net, res, packet_bytes, vp, scale, st, false);
+}
+
+/* warm: st already holds the solution at a lower scale.  Every wait grows with the holding
+ * times, so the iteration rises monotonically from any state below the fixed point: starting
+ * there reaches the same fixed point in fewer rounds (the router-bound bisection). */
+static bool vc_solve_from(const sip_network_t *net, const sip_traffic_result_t *res,
+                          double packet_bytes, vc_params_t vp, double scale, vc_state_t *st,
+                          bool warm)
 {
     const int nc = net->n_channels, ne = net->n_endpoints, np = nc + ne;
     /* output waits without stalls: M/D/1 per port */
@@ -143,7 +166,7 @@ static bool vc_solve(const sip_network_t *net, const sip_traffic_result_t *res, 
         st->w_out[nc + e] = md1_wait_ns(res->eject_util[e] * scale, packet_bytes / net->endpoints[e].eject_GBps);
         st->inject_util_scaled[e] = res->inject_util[e] * scale;
     }
-    for (int q = 0; q < np; q++) {
+    for (int q = 0; q < np && !warm; q++) {
         st->wq_in[q] = st->util_in[q] = st->pfull[q] = 0.0;
         st->hold[q] = 0.0;
     }
@@ -193,6 +216,122 @@ static bool vc_solve(const sip_network_t *net, const sip_traffic_result_t *res, 
             break;
     }
     return stable;
+}
+
+/* The router bound (file comment): the largest scale in [0, hi] at which the VC fixed point is
+ * stable, by bisection to a relative 1e-6 (each try warm-started from the last stable one); hi
+ * itself when the solve is stable there.  A stable solve at s also bounds it from above: loads
+ * grow as s and holding times do not shrink, so rho reaches 1 by s / max rho.  On return st
+ * holds the solve at the last stable scale, and *unstable_hi the scale just above it. */
+static double router_bound(const sip_network_t *net, const sip_traffic_result_t *res,
+                           double packet_bytes, vc_params_t vp, double hi, vc_state_t *st,
+                           double *unstable_hi)
+{
+    *unstable_hi = hi;
+    if (vp.vcs <= 0 || !res->n_turns || !isfinite(hi) || vc_solve(net, res, packet_bytes, vp, hi, st))
+        return hi;
+    const int np = net->n_channels + net->n_endpoints;
+    const size_t bytes = (size_t)np * 6 * sizeof(double);
+    vc_state_t lo_st = {0};
+    (void)vc_state_init(&lo_st, np); /* out of memory: lo_st.block NULL, cold starts, same answer */
+    double lo = 0.0;
+    bool have_lo = false;
+    for (int it = 0; it < 60 && hi - lo > 1e-6 * hi; it++) {
+        double mid = 0.5 * (lo + hi);
+        bool warm = have_lo && lo_st.block;
+        if (warm)
+            memcpy(st->block, lo_st.block, bytes);
+        if (vc_solve_from(net, res, packet_bytes, vp, mid, st, warm)) {
+            lo = mid;
+            double rmax = 0.0;
+            for (int q = 0; q < np; q++)
+                rmax = fmax(rmax, st->util_in[q]);
+            if (rmax > 0.0 && mid / rmax < hi)
+                hi = mid / rmax;
+            have_lo = true;
+            if (lo_st.block)
+                memcpy(lo_st.block, st->block, bytes);
+        } else {
+            hi = mid;
+        }
+    }
+    *unstable_hi = hi;
+    if (have_lo && lo_st.block)
+        memcpy(st->block, lo_st.block, bytes);
+    else
+        vc_solve(net, res, packet_bytes, vp, lo, st);
+    vc_state_fini(&lo_st);
+    return lo;
+}
+
+/* Router-limited: the bottlenecks become the input ports whose VCs cannot keep up just above
+ * the router bound, with their VC occupancy just below it (st, from router_bound). */
+static sip_status_t router_bottlenecks(const sip_network_t *net, sip_traffic_result_t *res,
+                                       double packet_bytes, vc_params_t vp, double unstable_hi,
+                                       vc_state_t *st, sip_error_t *err)
+{
+    const int np = net->n_channels + net->n_endpoints;
+    double *below = malloc((size_t)np * sizeof *below + 1);
+    if (!below)
+        return sip_error_set(err, SIP_ENOMEM, NULL, 0, "traffic: out of memory");
+    memcpy(below, st->util_in, (size_t)np * sizeof *below);
+    vc_solve(net, res, packet_bytes, vp, unstable_hi, st);
+    /* The ports at rho >= 1; should the solve at unstable_hi end without one (its round
+     * limit), the ports with the highest occupancy below. */
+    double thr = 1.0;
+    int nb = 0;
+    for (int q = 0; q < np; q++)
+        nb += st->util_in[q] >= thr;
+    if (nb == 0) {
+        thr = 0.0;
+        for (int q = 0; q < np; q++)
+            thr = fmax(thr, below[q]);
+        thr *= 1.0 - 1e-9;
+        for (int q = 0; q < np; q++)
+            st->util_in[q] = below[q];
+        for (int q = 0; q < np; q++)
+            nb += st->util_in[q] >= thr;
+    }
+    sip_bottleneck_t *b = malloc((size_t)nb * sizeof *b + 1);
+    if (!b) {
+        free(below);
+        return sip_error_set(err, SIP_ENOMEM, NULL, 0, "traffic: out of memory");
+    }
+    int n = 0;
+    for (int q = 0; q < np; q++)
+        if (st->util_in[q] >= thr)
+            b[n++] = (sip_bottleneck_t){SIP_PORT_ROUTER, q, below[q]};
+    free(below);
+    free(res->bottlenecks);
+    res->bottlenecks = b;
+    res->n_bottlenecks = n;
+    return SIP_OK;
+}
+
+const char *sip_traffic_port_name(const sip_network_t *net, sip_bottleneck_t port, char *buf,
+                                  size_t size)
+{
+    const int nc = net->n_channels;
+    if (port.kind == SIP_PORT_CHANNEL && port.index >= 0 && port.index < nc) {
+        const sip_channel_t *c = &net->channels[port.index];
+        snprintf(buf, size, "%s->%s", net->nodes[c->from].name, net->nodes[c->to].name);
+    } else if ((port.kind == SIP_PORT_INJECT || port.kind == SIP_PORT_EJECT) && port.index >= 0 &&
+               port.index < net->n_endpoints) {
+        const sip_endpoint_t *e = &net->endpoints[port.index];
+        snprintf(buf, size, "%s %s.%d", port.kind == SIP_PORT_INJECT ? "inject" : "eject",
+                 net->nodes[e->node].name, e->local);
+    } else if (port.kind == SIP_PORT_ROUTER && port.index >= 0 && port.index < nc) {
+        const sip_channel_t *c = &net->channels[port.index];
+        snprintf(buf, size, "router %s (input %s->%s)", net->nodes[c->to].name,
+                 net->nodes[c->from].name, net->nodes[c->to].name);
+    } else if (port.kind == SIP_PORT_ROUTER && port.index >= nc && port.index < nc + net->n_endpoints) {
+        const sip_endpoint_t *e = &net->endpoints[port.index - nc];
+        snprintf(buf, size, "router %s (input inject %s.%d)", net->nodes[e->node].name,
+                 net->nodes[e->node].name, e->local);
+    } else {
+        snprintf(buf, size, "port %d", port.index);
+    }
+    return buf;
 }
 
 /* Zero-load and loaded latency of one flow, weighted over its paths; hops likewise.  st holds
@@ -380,8 +519,10 @@ sip_status_t sip_traffic_evaluate(const sip_network_t *net, const sip_routes_t *
         max_util = fmax(max_util, fmax(res->inject_util[e], res->eject_util[e]));
     }
     res->max_util = max_util;
-    res->saturation_scale = max_util > 0.0 ? 1.0 / max_util : INFINITY;
-    res->saturation_load = demand->load * res->saturation_scale;
+    res->channel_bound_scale = max_util > 0.0 ? 1.0 / max_util : INFINITY;
+    res->channel_bound_load = demand->load * res->channel_bound_scale;
+    res->saturation_scale = res->channel_bound_scale; /* the router bound may lower it below */
+    res->saturation_load = res->channel_bound_load;
     /* GB/s x 1e9 B/s x 8 b/B x pJ/b x 1e-12 J/pJ = W; per byte: W / (GB/s x 1e9) in pJ. */
     res->energy_pj_per_byte = res->ejected_GBps > 0.0 ? res->d2d_power_w / res->ejected_GBps * 1e3 : 0.0;
 
@@ -419,7 +560,21 @@ sip_status_t sip_traffic_evaluate(const sip_network_t *net, const sip_routes_t *
         sip_traffic_result_destroy(res);
         return st;
     }
-    vc_solve(net, res, pkt, vc_params_of(opts), 1.0, &vs);
+    const vc_params_t vp = vc_params_of(opts);
+    double unstable_hi;
+    double rb = router_bound(net, res, pkt, vp, res->channel_bound_scale, &vs, &unstable_hi);
+    if (rb < res->channel_bound_scale) {
+        res->router_limited = true;
+        res->saturation_scale = rb;
+        res->saturation_load = demand->load * rb;
+        st = router_bottlenecks(net, res, pkt, vp, unstable_hi, &vs, err);
+        if (st != SIP_OK) {
+            vc_state_fini(&vs);
+            sip_traffic_result_destroy(res);
+            return st;
+        }
+    }
+    vc_solve(net, res, pkt, vp, 1.0, &vs);
     memcpy(res->channel_vc_util, vs.util_in, (size_t)nc * sizeof(double));
     memcpy(res->inject_vc_util, vs.util_in + nc, (size_t)ne * sizeof(double));
     double wsum = 0.0, hsum = 0.0, t0sum = 0.0, latsum = 0.0;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../check/shipped.h"
@@ -247,4 +248,142 @@ Test(cli_graph, prints_the_hand_calculated_diameter_and_bisection)
     cr_assert_not_null(strstr(r.out, "diameter 4 hops"), "%s", r.out);
     cr_assert_not_null(strstr(r.out, "bisection bandwidth 512.0 GB/s per direction"), "%s", r.out);
     free(r.out);
+}
+
+/* Issue 19: `export --no-metrics` wrote through a NULL metrics pointer (exit 139) on every
+ * format.  Each format must come out without the metric attributes and with the same edges. */
+Test(cli_export, no_metrics_writes_every_format_without_metric_attributes)
+{
+    const char *formats[] = {"graphml", "dot", "json"};
+    for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++) {
+        char a[256];
+        snprintf(a, sizeof a, "export topologies/mesh_2x4.cfg -f %s --no-metrics", formats[i]);
+        run_t r = run(a);
+        cr_assert_eq(r.status, 0, "sipsim %s exited %d", a, r.status);
+        cr_assert_gt(strlen(r.out), 100, "sipsim %s printed %zu bytes", a, strlen(r.out));
+        /* betweenness is a metric attribute: present with metrics, absent without */
+        cr_assert_null(strstr(r.out, "betweenness"), "sipsim %s still has metrics", a);
+        free(r.out);
+        snprintf(a, sizeof a, "export topologies/mesh_2x4.cfg -f %s", formats[i]);
+        r = run(a);
+        cr_assert_eq(r.status, 0);
+        cr_assert_not_null(strstr(r.out, "betweenness"), "sipsim %s has no metrics", a);
+        free(r.out);
+    }
+    json_t *j = json_of("export --json --no-metrics topologies/mesh_2x4.cfg", 0);
+    cr_assert_eq(json_array_size(json_object_get(j, "vertices")), 9); /* the I/O die and the 2 x 4 compute dies */
+    json_decref(j);
+}
+
+Test(cli_exit, help_for_bench_and_help_exits_0)
+{
+    run_t r = run("bench --help");
+    cr_assert_eq(r.status, 0);
+    cr_assert_not_null(strstr(r.out, "areas:"), "%s", r.out);
+    free(r.out);
+    r = run("help --help");
+    cr_assert_eq(r.status, 0);
+    cr_assert_not_null(strstr(r.out, "groups:"), "%s", r.out);
+    free(r.out);
+}
+
+/* --json is either honoured (one JSON document) or refused with exit 2, never ignored. */
+Test(cli_json, json_is_honoured_or_refused_never_ignored)
+{
+    json_t *j = json_of("sweep --metrics --json", 0);
+    cr_assert(json_is_array(j));
+    cr_assert_eq(json_array_size(j), (size_t)sip_sweep_metric_count());
+    cr_assert_str_eq(json_string_value(json_object_get(json_array_get(j, 0), "metric")),
+                     sip_sweep_metric(0)->name);
+    json_decref(j);
+    cr_assert_eq(status_of("bench --json"), 2);
+    cr_assert_eq(status_of("bench ucie --json"), 2);
+    cr_assert_eq(status_of("svg --json topologies/default.cfg"), 2);
+    cr_assert_eq(status_of("svg topologies/default.cfg --plot latency --json"), 2);
+}
+
+static int status_of_sh(const char *cmd)
+{
+    int ws = system(cmd);
+    return WIFEXITED(ws) ? WEXITSTATUS(ws) : -1;
+}
+
+/* Output folders are created as `mkdir -p` would: --export-booksim, export --booksim, sweep -o. */
+Test(cli_export, output_folders_are_created)
+{
+    char dir[] = "/tmp/sipsim-mkdir-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    const char *exe = getenv("SIPSIM_EXE");
+    cr_assert_not_null(exe);
+    char cmd[2048], path[512];
+    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' export topologies/star.cfg --booksim '%s/a/b' 2>/dev/null",
+             shipped_root(), exe, dir);
+    cr_assert_eq(status_of_sh(cmd), 0, "%s", cmd);
+    snprintf(path, sizeof path, "%s/a/b/star.anynet", dir);
+    cr_assert_eq(access(path, R_OK), 0, "%s was not written", path);
+    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' netsim topologies/star.cfg --export-booksim '%s/c/d/' 2>/dev/null",
+             shipped_root(), exe, dir);
+    cr_assert_eq(status_of_sh(cmd), 0, "%s", cmd);
+    snprintf(path, sizeof path, "%s/c/d/star.cfg", dir);
+    cr_assert_eq(access(path, R_OK), 0, "%s was not written", path);
+    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' sweep sweeps/default_3a090.cfg -o '%s/out/x/ex' --limit 5 "
+             "--no-progress >/dev/null 2>&1", shipped_root(), exe, dir);
+    cr_assert_eq(status_of_sh(cmd), 0, "%s", cmd);
+    snprintf(path, sizeof path, "%s/out/x/ex.jsonl", dir);
+    cr_assert_eq(access(path, R_OK), 0, "%s was not written", path);
+    /* A file where a folder must go: exit 2 with a message, not a crash. */
+    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' export topologies/star.cfg --booksim '%s/out/x/ex.jsonl/z' "
+             "2>/dev/null", shipped_root(), exe, dir);
+    cr_assert_eq(status_of_sh(cmd), 2, "%s", cmd);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+/* Scripts read the same key for the same thing in every command (issue 19). */
+Test(cli_json, keys_agree_across_commands)
+{
+    json_t *t = json_of("tpp --json topologies/default.cfg", 0);
+    json_t *r = json_of("report --json topologies/default.cfg", 0);
+    json_t *rt = json_object_get(r, "tpp");
+    cr_assert_null(json_object_get(t, "pd"));
+    cr_assert_null(json_object_get(t, "rules"));
+    cr_assert_float_eq(json_number_value(json_object_get(t, "performance_density")),
+                       json_number_value(json_object_get(rt, "performance_density")), 1e-9);
+    json_t *tc = json_object_get(t, "classes"), *rc = json_object_get(rt, "classes");
+    cr_assert(json_is_object(tc) && json_is_object(rc));
+    cr_assert_eq(json_object_size(tc), json_object_size(rc));
+    const char *id;
+    json_t *v;
+    json_object_foreach(rc, id, v) {
+        json_t *x = json_object_get(tc, id);
+        cr_assert_not_null(x, "tpp --json has no class for rule %s", id);
+        cr_assert_str_eq(json_string_value(json_object_get(x, "class")),
+                         json_string_value(json_object_get(v, "class")));
+    }
+    json_decref(t);
+    json_decref(r);
+
+    /* traffic --json flows name their nodes like the channels do */
+    t = json_of("traffic --json topologies/mesh_2x4.cfg", 0);
+    json_t *flows = json_object_get(t, "flows");
+    cr_assert_gt(json_array_size(flows), 0);
+    json_t *f = json_array_get(flows, json_array_size(flows) - 1);
+    const char *from = json_string_value(json_object_get(f, "from"));
+    cr_assert_not_null(from, "flows carry no node names");
+    cr_assert_not_null(json_string_value(json_object_get(f, "to")));
+    /* the name is the one `sipsim info` gives the node: a mesh_2x4 die or the I/O die */
+    cr_assert(strcmp(from, "io") == 0 || (from[0] == 'a' || from[0] == 'b'), "%s", from);
+    json_decref(t);
+
+    /* check --json on bad input: exit 2 and the error object on stdout */
+    t = json_of("check --json tests/data/bad/attach_self.cfg", 2);
+    json_t *e = json_object_get(t, "error");
+    cr_assert(json_is_object(e), "no error object");
+    cr_assert_str_eq(json_string_value(json_object_get(e, "path")), "tests/data/bad/attach_self.cfg");
+    cr_assert_eq(json_integer_value(json_object_get(e, "line")), 3);
+    cr_assert_not_null(strstr(json_string_value(json_object_get(e, "message")), "tiny_compute"));
+    json_decref(t);
+    t = json_of("check --json no/such/file.cfg", 2);
+    cr_assert(json_is_object(json_object_get(t, "error")));
+    json_decref(t);
 }

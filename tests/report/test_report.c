@@ -278,8 +278,8 @@ Test(report_latency, curve_rises_from_zero_load_latency_to_saturation)
     /* at no load the mean latency is the zero-load latency; it grows with load */
     cr_assert_float_eq(r->curve_latency_ns[0], r->traffic->mean_zero_load_ns,
                        1e-9 * r->traffic->mean_zero_load_ns);
-    /* Latency rises with load; past the router-VC saturation (below the channel-load bound) it
-     * is infinite and stays so, and those points are not drawn. */
+    /* Latency rises with load; saturation is where the first router's VCs or channel run out,
+     * so below it every point is finite (an infinite one would leave the chart, marked). */
     int n_finite = 1;
     for (int i = 1; i < r->n_curve; i++) {
         if (!isfinite(r->curve_latency_ns[i])) {
@@ -309,6 +309,93 @@ Test(report_latency, curve_rises_from_zero_load_latency_to_saturation)
         prev_y = y;
         p = end;
     }
+    free(svg);
+    sip_report_destroy(r);
+    sip_package_destroy(pkg);
+}
+
+/* The start of the SVG element (from its '<') that carries class="CLS". */
+static const char *element_with_class(const char *svg, const char *cls)
+{
+    char want[64];
+    snprintf(want, sizeof want, "class=\"%s\"", cls);
+    const char *c = strstr(svg, want);
+    if (!c)
+        return NULL;
+    while (c > svg && *c != '<')
+        c--;
+    return c;
+}
+
+/* The last point of the polyline starting at EL. */
+static void polyline_last(const char *el, double *x, double *y)
+{
+    const char *p = strstr(el, "points=\"");
+    cr_assert_not_null(p);
+    p += strlen("points=\"");
+    *x = *y = NAN;
+    char *end;
+    for (;;) {
+        double a = strtod(p, &end);
+        if (end == p || *end != ',')
+            break;
+        *x = a;
+        *y = strtod(end + 1, &end);
+        p = end;
+    }
+}
+
+/* Issue 19: the curve must reach the saturation line, or show where it leaves the chart. */
+Test(report_latency, curve_reaches_saturation_or_marks_where_it_leaves)
+{
+    sip_package_t *pkg = rt_load("topologies/default.cfg");
+    sip_report_options_t o;
+    rt_fast_options(&o);
+    sip_report_t *r = rt_report(pkg, &o);
+    cr_assert_geq(r->n_curve, 10);
+    char *svg = rt_capture(r, RT_LATENCY, NULL);
+    const char *sat = element_with_class(svg, "saturation");
+    cr_assert_not_null(sat);
+    double sx = NAN;
+    cr_assert_eq(sscanf(sat, "<line x1=\"%lf\"", &sx), 1, "%.80s", sat);
+    double cx, cy;
+    polyline_last(element_with_class(svg, "curve"), &cx, &cy);
+    /* the last point is at 0.99 of saturation: within 2 % of the line (plot x starts at 90 px) */
+    cr_assert(cx <= sx && cx >= 90.0 + 0.98 * (sx - 90.0), "curve ends at x %g, saturation at %g", cx, sx);
+    cr_assert_null(element_with_class(svg, "leaves-chart"), "nothing leaves: no marker");
+    free(svg);
+
+    /* Infinite from point k on (as when a queue saturates below the reported saturation): the
+     * line rises to the top edge at point k's load and an arrow marks it; no point is dropped
+     * silently. */
+    const int k = r->n_curve / 2;
+    double kept = r->curve_latency_ns[k];
+    for (int i = k; i < r->n_curve; i++)
+        r->curve_latency_ns[i] = INFINITY;
+    svg = rt_capture(r, RT_LATENCY, NULL);
+    const char *mark = element_with_class(svg, "leaves-chart");
+    cr_assert_not_null(mark, "no marker where the curve leaves the chart");
+    cr_assert_not_null(strstr(mark, "unbounded"));
+    polyline_last(element_with_class(svg, "curve"), &cx, &cy);
+    double top = 40.0; /* PAD_T: the chart's top edge */
+    cr_assert_float_eq(cy, top, 0.01);
+    double want_x = 90.0 + (sx - 90.0) * r->curve_load[k] / (r->curve_load[r->n_curve - 1] / 0.99);
+    cr_assert(fabs(cx - want_x) < 1.0, "leaves at x %g, point %d is at %g", cx, k, want_x);
+    cr_assert_eq(rt_count(svg, "<circle"), k);
+    free(svg);
+
+    /* A finite point far above the others: the axis stops at 10 x zero-load latency and the
+     * line leaves the chart between the two points, marked "off scale". */
+    for (int i = k; i < r->n_curve; i++)
+        r->curve_latency_ns[i] = 1e6;
+    r->curve_latency_ns[k] = kept;
+    svg = rt_capture(r, RT_LATENCY, NULL);
+    mark = element_with_class(svg, "leaves-chart");
+    cr_assert_not_null(mark);
+    cr_assert_not_null(strstr(svg, "off scale"));
+    polyline_last(element_with_class(svg, "curve"), &cx, &cy);
+    cr_assert_float_eq(cy, top, 0.01);
+    cr_assert_eq(rt_count(svg, "<circle"), k + 1);
     free(svg);
     sip_report_destroy(r);
     sip_package_destroy(pkg);

@@ -124,8 +124,9 @@ Test(traffic_package, neighbour_latency_power_and_patterns)
     for (int i = 0; i < res->n_flows; i++)
         cr_assert_float_eq(res->flow_zero_load_ns[i], t0, 1e-9);
     /* each tile sends 0.25 of its D2D bandwidth, equally to its neighbours: every channel
-     * carries 0.25 x payload, so the network saturates at load 1 */
-    cr_assert_float_eq(res->saturation_load, 1.0, 1e-9);
+     * carries 0.25 x payload, so the channel-load bound is load 1 */
+    cr_assert_float_eq(res->channel_bound_load, 1.0, 1e-9);
+    cr_assert_leq(res->saturation_load, res->channel_bound_load);
     double expect_w = res->channel_GBps_sum * 8.0 * u.energy_pj_per_bit * 1e-3;
     cr_assert_float_eq(res->d2d_power_w, expect_w, 1e-12);
     cr_assert_float_eq(res->energy_pj_per_byte, 8.0 * u.energy_pj_per_bit, 1e-9);
@@ -145,7 +146,7 @@ Test(traffic_package, neighbour_latency_power_and_patterns)
     cr_assert_eq(sip_traffic_evaluate(net, r, d, &opts, &res, &err), SIP_OK);
     cr_assert_float_eq(res->injected_GBps, 20.0, 1e-9);
     cr_assert_float_eq(res->channel_GBps_sum, 20.0 * 4, 1e-9); /* t00 -> t13: 4 hops */
-    cr_assert_float_eq(res->saturation_scale, u.payload_GBps_per_dir / 20.0, 1e-9);
+    cr_assert_float_eq(res->channel_bound_scale, u.payload_GBps_per_dir / 20.0, 1e-9);
     sip_traffic_result_destroy(res);
     sip_demand_destroy(d);
     pkg->traffic.demands = NULL; /* not owned here */
