@@ -20,5 +20,6 @@
 #include "sipsim/report.h"
 #include "sipsim/kernels.h"
 #include "sipsim/quant.h"
+#include "sipsim/system.h"
 
 #endif

@@ -51,6 +51,7 @@ const cli_command_t cli_commands[] = {
      "(DATA | --gemm A B M N K)",
      "error a precision costs on given numbers: max/RMS error, SQNR, clipped, flushed, scales; "
      "INT8 GEMM against the float reference", cmd_quant},
+    {"system", "FILE [--json] [-f dot|json -o OUT] [--svg OUT.svg]", "system of packages: 3A090 per package, 4A090 per level, inference across packages vs link cap", cmd_system},
     /* Benchmarks: do not add a row per area here; add your row to the table in cmd_bench.c. */
     {"bench", "AREA [options]", "benchmarks printing figures (see `sipsim bench`)", cmd_bench},
 };

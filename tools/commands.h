@@ -28,5 +28,6 @@ int cmd_perf(int argc, char **argv);
 int cmd_kernel(int argc, char **argv);
 int bench_kernels(int argc, char **argv);
 int cmd_quant(int argc, char **argv);
+int cmd_system(int argc, char **argv);
 
 #endif

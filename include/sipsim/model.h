@@ -59,6 +59,17 @@ typedef enum {
     SIP_PREC_COUNT
 } sip_precision_t;
 
+/* Transistor architecture of a die: decides whether its area counts in the 3A090 'applicable
+ * die area' ("logic dies manufactured with a process node that uses a non-planar transistor
+ * architecture", facts.md §2.3).  Stated per die, never derived from the node number. */
+typedef enum {
+    SIP_TRANSISTOR_UNKNOWN, /* not stated: the TPP engine evaluates both readings */
+    SIP_TRANSISTOR_PLANAR,
+    SIP_TRANSISTOR_FINFET,
+    SIP_TRANSISTOR_GAA,     /* gate-all-around (nanosheet) */
+    SIP_TRANSISTOR_COUNT
+} sip_transistor_t;
+
 typedef enum { SIP_ENGINE_SYSTOLIC, SIP_ENGINE_VECTOR, SIP_ENGINE_KIND_COUNT } sip_engine_kind_t;
 typedef enum {
     SIP_DATAFLOW_OS, /* output stationary */
@@ -137,6 +148,7 @@ typedef struct {
     sip_kind_t kind;
     double width_mm, height_mm;
     int process_nm;
+    sip_transistor_t transistor;
     double tdp_w, idle_w;
     double sram_mb;
     int n_engines;
@@ -304,6 +316,7 @@ SIP_EXPORT const char *sip_io_kind_name(sip_io_kind_t kind);
 SIP_EXPORT const char *sip_flit_name(sip_flit_format_t flit);
 SIP_EXPORT const char *sip_protocol_name(sip_protocol_t protocol);
 SIP_EXPORT const char *sip_cooling_name(sip_cooling_t cooling);
+SIP_EXPORT const char *sip_transistor_name(sip_transistor_t transistor);
 /* Look a name up in one of the tables above; returns index or -1. */
 SIP_EXPORT int sip_enum_lookup(const char *const *names, int count, const char *name);
 SIP_EXPORT const char *const *sip_kind_names(void);
@@ -318,6 +331,7 @@ SIP_EXPORT const char *const *sip_io_kind_names(void);
 SIP_EXPORT const char *const *sip_flit_names(void);
 SIP_EXPORT const char *const *sip_protocol_names(void);
 SIP_EXPORT const char *const *sip_cooling_names(void);
+SIP_EXPORT const char *const *sip_transistor_names(void);
 
 /* ---- lifetime ---- */
 /* An empty package with defaults (thermal ambient 35 C, Tj max 95 C, no budget). */

@@ -209,6 +209,10 @@ static const sip__field_t chiplet_fields[] = {
             sip_chiplet_type_t, height_mm),
     F_INT("process_nm", false, 1, 1000, "nm", "process node; default 0 = unknown",
           sip_chiplet_type_t, process_nm),
+    F_ENUM("transistor", false, sip_transistor_names, SIP_TRANSISTOR_COUNT,
+           "planar, finfet or gaa: whether the die counts in the 3A090 performance-density area "
+           "(non-planar logic); default unknown = both readings, the stricter class",
+           sip_chiplet_type_t, transistor),
     {.key = "power", .type = SIP__F_GROUP, .required = true, .help = "power = { tdp_w; idle_w; }",
      .offset = 0, .sub = &schema_power},
     F_FLOAT("sram_mb", false, 0, false, 1e6, "MB", "on-chip SRAM; default 0", sip_chiplet_type_t,

@@ -23,6 +23,7 @@ static const char *const flit_names[] = {"raw", "68b", "256b_standard", "256b_la
                                          "256b_latopt_optional"};
 static const char *const protocol_names[] = {"pcie", "cxl_io", "cxl_cachemem", "streaming"};
 static const char *const cooling_names[] = {"air", "liquid"};
+static const char *const transistor_names[] = {"unknown", "planar", "finfet", "gaa"};
 
 #define NAME_FN(fn, type, table, count)                                                        \
     const char *fn(type v) { return ((unsigned)v < (unsigned)(count)) ? table[v] : "?"; }      \
@@ -40,6 +41,7 @@ NAME_FN(sip_io_kind_name, sip_io_kind_t, io_kind_names, SIP_IO_KIND_COUNT)
 NAME_FN(sip_flit_name, sip_flit_format_t, flit_names, SIP_FLIT_COUNT)
 NAME_FN(sip_protocol_name, sip_protocol_t, protocol_names, SIP_PROTO_COUNT)
 NAME_FN(sip_cooling_name, sip_cooling_t, cooling_names, SIP_COOLING_COUNT)
+NAME_FN(sip_transistor_name, sip_transistor_t, transistor_names, SIP_TRANSISTOR_COUNT)
 
 int sip_precision_bits(sip_precision_t precision)
 {
