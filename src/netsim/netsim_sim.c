@@ -22,74 +22,14 @@
 #include <string.h>
 
 #include "netsim_internal.h"
+#include "netsim_queue.h"
 
-/* ------------------------------------------------------------------ small containers ---- */
+/* ------------------------------------------------------------------------- queues ---- */
 
-typedef struct {
-    int32_t t;
-    int32_t v;
-} ev_t;
-
-/* FIFO of (time, value) with power-of-two capacity. */
-typedef struct {
-    ev_t *e;
-    uint32_t mask, head, n;
-} evq_t;
-
-typedef struct {
-    int32_t t;
-    uint64_t vcs;
-} cev_t;
-
-typedef struct {
-    cev_t *e;
-    uint32_t mask, head, n;
-} cq_t;
-
-static uint32_t pow2_at_least(uint32_t x)
-{
-    uint32_t p = 4;
-    while (p < x)
-        p <<= 1;
-    return p;
-}
-
-static int evq_init(evq_t *q, uint32_t cap)
-{
-    cap = pow2_at_least(cap);
-    q->e = calloc(cap, sizeof *q->e);
-    q->mask = cap - 1;
-    q->head = q->n = 0;
-    return q->e ? 0 : -1;
-}
-
-static inline void evq_push(evq_t *q, int32_t t, int32_t v)
-{
-    ev_t *e = &q->e[(q->head + q->n) & q->mask];
-    e->t = t;
-    e->v = v;
-    q->n++;
-}
-static inline ev_t *evq_front(evq_t *q) { return &q->e[q->head]; }
-static inline void evq_pop(evq_t *q)
-{
-    q->head = (q->head + 1) & q->mask;
-    q->n--;
-}
-
-static int cq_init(cq_t *q, uint32_t cap)
-{
-    cap = pow2_at_least(cap);
-    q->e = calloc(cap, sizeof *q->e);
-    q->mask = cap - 1;
-    q->head = q->n = 0;
-    return q->e ? 0 : -1;
-}
-static inline void cq_pop(cq_t *q)
-{
-    q->head = (q->head + 1) & q->mask;
-    q->n--;
-}
+/* Flit ids in order: a node's packet being injected, a router output after the crossbar. */
+typedef SIP__NETSIM_QUEUE(int32_t) flitq_t;
+/* Credits waiting to go upstream: the VCs of one input port freed in one cycle. */
+typedef SIP__NETSIM_QUEUE(uint64_t) creditq_t;
 
 /* Stage-queue entry (iq_router.cpp keeps deques of pair<time, pair<pair<input, vc>, result>>). */
 typedef struct {
@@ -97,41 +37,32 @@ typedef struct {
     int16_t in, vc;
     int32_t res;
 } st_t;
+typedef SIP__NETSIM_QUEUE(st_t) stq_t;
 
-typedef struct {
-    st_t *e;
-    uint32_t mask, head, n;
-} stq_t;
-
-static int stq_init(stq_t *q, uint32_t cap)
-{
-    cap = pow2_at_least(cap + 1);
-    q->e = calloc(cap, sizeof *q->e);
-    q->mask = cap - 1;
-    q->head = q->n = 0;
-    return q->e ? 0 : -1;
-}
 static inline void stq_push(stq_t *q, int in, int vc)
 {
-    st_t *e = &q->e[(q->head + q->n) & q->mask];
+    st_t *e = &q->e[ring_push(&q->r)];
     e->t = -1;
     e->in = (int16_t)in;
     e->vc = (int16_t)vc;
     e->res = -1;
-    q->n++;
 }
-static inline st_t *stq_at(stq_t *q, uint32_t i) { return &q->e[(q->head + i) & q->mask]; }
-static inline void stq_pop(stq_t *q)
-{
-    q->head = (q->head + 1) & q->mask;
-    q->n--;
-}
+static inline st_t *stq_at(stq_t *q, uint32_t i) { return &q->e[ring_at(&q->r, i)]; }
 
 /* Crossbar entry. */
 typedef struct {
     int32_t t, flit;
     int16_t ein, eout;
 } xb_t;
+typedef SIP__NETSIM_QUEUE(xb_t) xbq_t;
+
+/* Processed-credit entry: credits for output `out` that take effect at t (credit_delay). */
+typedef struct {
+    int32_t t;
+    int16_t out;
+    uint64_t vcs;
+} pc_t;
+typedef SIP__NETSIM_QUEUE(pc_t) pcq_t;
 
 /* ------------------------------------------------------------------------- allocator ---- */
 
@@ -496,15 +427,12 @@ typedef struct {
     int32_t *in_use_by;
     int16_t *occ;
     uint8_t *tail_sent;
-    evq_t *obuf;      /* [n_out] output queues after the crossbar */
-    cq_t *cbuf;       /* [n_in] credits waiting to be sent upstream */
+    flitq_t *obuf;    /* [n_out] output queues after the crossbar */
+    creditq_t *cbuf;  /* [n_in] credits waiting to be sent upstream */
     uint64_t *out_credits; /* [n_in] this cycle's credit mask per input */
     stq_t route_q, va_q, sa_q;
-    xb_t *xb;
-    uint32_t xb_mask, xb_head, xb_n;
-    cev_t *pc;        /* processed-credit queue: (time, out << 8 | unused), mask */
-    int16_t *pc_out;
-    uint32_t pc_mask, pc_head, pc_n;
+    xbq_t xb;         /* crossbar traversal */
+    pcq_t pc;         /* credits received, taking effect after credit_delay */
     int32_t *inq_port, *inq_flit; /* flits read this cycle */
     int n_inq;
     int *sw_rr_offset;
@@ -525,7 +453,7 @@ typedef struct {
 typedef struct {
     int32_t qtime;
     bool qdrained;
-    evq_t pq;          /* the flits of the packet being injected */
+    flitq_t pq;        /* the flits of the packet being injected */
     int last_vc;
     int16_t *occ;      /* injection-port BufferState */
     int32_t *in_use;
@@ -841,11 +769,10 @@ static void deliver(sim_t *s)
                     }
                 } else if (c->src_router >= 0) {
                     router_t *r = &s->rt[c->src_router];
-                    uint32_t q = (r->pc_head + r->pc_n) & r->pc_mask;
-                    r->pc[q].t = s->now + s->cfg.credit_delay;
-                    r->pc[q].vcs = m;
-                    r->pc_out[q] = (int16_t)c->src_port;
-                    r->pc_n++;
+                    pc_t *q = &r->pc.e[ring_push(&r->pc.r)];
+                    q->t = s->now + s->cfg.credit_delay;
+                    q->vcs = m;
+                    q->out = (int16_t)c->src_port;
                     r->active = true;
                 } else {
                     node_t *nd = &s->nd[cid - s->C];
@@ -897,9 +824,9 @@ static void router_input_queuing(sim_t *s, router_t *r)
         }
     }
     r->n_inq = 0;
-    while (r->pc_n && r->pc[r->pc_head].t <= s->now) {
-        int o = r->pc_out[r->pc_head];
-        uint64_t m = r->pc[r->pc_head].vcs;
+    while (r->pc.r.n && r->pc.e[ring_front(&r->pc.r)].t <= s->now) {
+        int o = r->pc.e[ring_front(&r->pc.r)].out;
+        uint64_t m = r->pc.e[ring_front(&r->pc.r)].vcs;
         while (m) {
             int vc = __builtin_ctzll(m);
             m &= m - 1;
@@ -908,8 +835,7 @@ static void router_input_queuing(sim_t *s, router_t *r)
             if (s->cfg.wait_for_tail_credit && r->occ[ov] == 0 && r->tail_sent[ov])
                 r->in_use_by[ov] = -1;
         }
-        r->pc_head = (r->pc_head + 1) & r->pc_mask;
-        r->pc_n--;
+        ring_pop(&r->pc.r);
     }
 }
 
@@ -943,10 +869,10 @@ static void router_step(sim_t *s, router_t *r)
     const int32_t now = s->now;
 
     router_input_queuing(s, r);
-    bool activity = r->pc_n > 0;
+    bool activity = r->pc.r.n > 0;
 
     /* ---- evaluate ---- */
-    for (uint32_t i = 0; i < r->route_q.n; i++) {
+    for (uint32_t i = 0; i < r->route_q.r.n; i++) {
         st_t *e = stq_at(&r->route_q, i);
         if (e->t >= 0)
             break;
@@ -954,8 +880,8 @@ static void router_step(sim_t *s, router_t *r)
     }
 
     alloc_clear(&r->va);
-    if (r->va_q.n) {
-        for (uint32_t i = 0; i < r->va_q.n; i++) {
+    if (r->va_q.r.n) {
+        for (uint32_t i = 0; i < r->va_q.r.n; i++) {
             st_t *e = stq_at(&r->va_q, i);
             if (e->t >= 0)
                 break;
@@ -972,7 +898,7 @@ static void router_step(sim_t *s, router_t *r)
                 e->res = STALL;
         }
         alloc_run(&r->va);
-        for (uint32_t i = 0; i < r->va_q.n; i++) {
+        for (uint32_t i = 0; i < r->va_q.r.n; i++) {
             st_t *e = stq_at(&r->va_q, i);
             if (e->t >= 0)
                 break;
@@ -983,7 +909,7 @@ static void router_step(sim_t *s, router_t *r)
             e->res = m >= 0 ? m : STALL;
         }
         if (cfg->vc_alloc_delay > 1) {
-            for (uint32_t i = 0; i < r->va_q.n; i++) {
+            for (uint32_t i = 0; i < r->va_q.r.n; i++) {
                 st_t *e = stq_at(&r->va_q, i);
                 if (now < e->t)
                     break;
@@ -994,8 +920,8 @@ static void router_step(sim_t *s, router_t *r)
     }
 
     alloc_clear(&r->sa);
-    if (r->sa_q.n) {
-        for (uint32_t i = 0; i < r->sa_q.n; i++) {
+    if (r->sa_q.r.n) {
+        for (uint32_t i = 0; i < r->sa_q.r.n; i++) {
             st_t *e = stq_at(&r->sa_q, i);
             if (e->t >= 0)
                 break;
@@ -1029,7 +955,7 @@ static void router_step(sim_t *s, router_t *r)
                 sw_add_req(s, r, e->in, e->vc, out, -1);
         }
         alloc_run(&r->sa);
-        for (uint32_t i = 0; i < r->sa_q.n; i++) {
+        for (uint32_t i = 0; i < r->sa_q.r.n; i++) {
             st_t *e = stq_at(&r->sa_q, i);
             if (e->t >= 0)
                 break;
@@ -1047,7 +973,7 @@ static void router_step(sim_t *s, router_t *r)
             }
         }
         if (cfg->speculative || cfg->sw_alloc_delay > 1) {
-            for (uint32_t i = 0; i < r->sa_q.n; i++) {
+            for (uint32_t i = 0; i < r->sa_q.r.n; i++) {
                 st_t *e = stq_at(&r->sa_q, i);
                 if (now < e->t)
                     break;
@@ -1069,15 +995,15 @@ static void router_step(sim_t *s, router_t *r)
         }
     }
 
-    for (uint32_t i = 0; i < r->xb_n; i++) {
-        xb_t *x = &r->xb[(r->xb_head + i) & r->xb_mask];
+    for (uint32_t i = 0; i < r->xb.r.n; i++) {
+        xb_t *x = &r->xb.e[ring_at(&r->xb.r, i)];
         if (x->t >= 0)
             break;
         x->t = now + cfg->st_final_delay - 1;
     }
 
     /* ---- update ---- */
-    while (r->route_q.n) {
+    while (r->route_q.r.n) {
         st_t *e = stq_at(&r->route_q, 0);
         if (e->t < 0 || now < e->t)
             break;
@@ -1087,11 +1013,11 @@ static void router_step(sim_t *s, router_t *r)
         if (cfg->speculative)
             stq_push(&r->sa_q, e->in, e->vc);
         stq_push(&r->va_q, e->in, e->vc);
-        stq_pop(&r->route_q);
+        ring_pop(&r->route_q.r);
     }
-    activity = activity || r->route_q.n;
+    activity = activity || r->route_q.r.n;
 
-    while (r->va_q.n) {
+    while (r->va_q.r.n) {
         st_t *e = stq_at(&r->va_q, 0);
         if (e->t < 0 || now < e->t)
             break;
@@ -1108,11 +1034,11 @@ static void router_step(sim_t *s, router_t *r)
         } else {
             stq_push(&r->va_q, in, vc);
         }
-        stq_pop(&r->va_q);
+        ring_pop(&r->va_q.r);
     }
-    activity = activity || r->va_q.n;
+    activity = activity || r->va_q.r.n;
 
-    while (r->sa_q.n) {
+    while (r->sa_q.r.n) {
         st_t *e = stq_at(&r->sa_q, 0);
         if (e->t < 0 || now < e->t)
             break;
@@ -1136,12 +1062,11 @@ static void router_step(sim_t *s, router_t *r)
                 if (!cfg->wait_for_tail_credit)
                     r->in_use_by[ov] = -1;
             }
-            xb_t *x = &r->xb[(r->xb_head + r->xb_n) & r->xb_mask];
+            xb_t *x = &r->xb.e[ring_push(&r->xb.r)];
             x->t = -1;
             x->flit = fi;
             x->ein = (int16_t)ein;
             x->eout = (int16_t)eout;
-            r->xb_n++;
             r->out_credits[in] |= 1ull << vc;
             if (r->bcount[iv] == 0) {
                 if (f->tail)
@@ -1164,16 +1089,16 @@ static void router_step(sim_t *s, router_t *r)
         } else {
             stq_push(&r->sa_q, in, vc);
         }
-        stq_pop(&r->sa_q);
+        ring_pop(&r->sa_q.r);
     }
-    activity = activity || r->sa_q.n || r->route_q.n || r->va_q.n;
+    activity = activity || r->sa_q.r.n || r->route_q.r.n || r->va_q.r.n;
 
-    while (r->xb_n) {
-        xb_t *x = &r->xb[r->xb_head];
+    while (r->xb.r.n) {
+        xb_t *x = &r->xb.e[ring_front(&r->xb.r)];
         if (x->t < 0 || now < x->t)
             break;
         int out = r->exp_out_port[x->eout];
-        if (r->obuf[out].n == 0) {
+        if (r->obuf[out].r.n == 0) {
             chan_t *c = &s->ch[r->out_chan[out]];
             if (c->rate > 0.0) {
                 /* idle until now: refill, at most one burst */
@@ -1182,20 +1107,16 @@ static void router_step(sim_t *s, router_t *r)
                 c->tok_time = now;
             }
         }
-        evq_push(&r->obuf[out], 0, x->flit);
+        r->obuf[out].e[ring_push(&r->obuf[out].r)] = x->flit;
         r->pending_out++;
-        r->xb_head = (r->xb_head + 1) & r->xb_mask;
-        r->xb_n--;
+        ring_pop(&r->xb.r);
     }
-    activity = activity || r->xb_n;
+    activity = activity || r->xb.r.n;
     r->active = activity;
 
     for (int p = 0; p < r->n_in; p++) {
         if (r->out_credits[p]) {
-            cev_t *c = &r->cbuf[p].e[(r->cbuf[p].head + r->cbuf[p].n) & r->cbuf[p].mask];
-            c->t = 0;
-            c->vcs = r->out_credits[p];
-            r->cbuf[p].n++;
+            r->cbuf[p].e[ring_push(&r->cbuf[p].r)] = r->out_credits[p];
             r->out_credits[p] = 0;
             r->pending_out++;
         }
@@ -1341,10 +1262,10 @@ static void router_step_fast(sim_t *s, router_t *r)
     r->m_sa |= va_won;
 
     /* ---- update: crossbar (last cycle's winners reach the output queues) ---- */
-    while (r->xb_n) {
-        xb_t *x = &r->xb[r->xb_head];
+    while (r->xb.r.n) {
+        xb_t *x = &r->xb.e[ring_front(&r->xb.r)];
         int out = x->eout;
-        if (r->obuf[out].n == 0) {
+        if (r->obuf[out].r.n == 0) {
             chan_t *c = &s->ch[r->out_chan[out]];
             if (c->rate > 0.0) {
                 double t = c->tokens + c->rate * (double)(s->now - c->tok_time);
@@ -1352,11 +1273,10 @@ static void router_step_fast(sim_t *s, router_t *r)
                 c->tok_time = s->now;
             }
         }
-        evq_push(&r->obuf[out], 0, x->flit);
+        r->obuf[out].e[ring_push(&r->obuf[out].r)] = x->flit;
         r->obuf_mask |= 1ull << out;
         r->pending_out++;
-        r->xb_head = (r->xb_head + 1) & r->xb_mask;
-        r->xb_n--;
+        ring_pop(&r->xb.r);
     }
 
     /* ---- update: switch allocation ---- */
@@ -1379,10 +1299,9 @@ static void router_step_fast(sim_t *s, router_t *r)
                 r->ov_busy &= ~(1ull << ov);
             }
         }
-        xb_t *x = &r->xb[(r->xb_head + r->xb_n) & r->xb_mask];
+        xb_t *x = &r->xb.e[ring_push(&r->xb.r)];
         x->flit = fi;
         x->eout = (int16_t)out;
-        r->xb_n++;
         chan_send_credit(s, &s->ch[r->in_chan[p]], 1ull << vc);
         if (r->bcount[iv] == 0) {
             if (f->tail)
@@ -1394,7 +1313,7 @@ static void router_step_fast(sim_t *s, router_t *r)
             r->m_route |= 1ull << iv;
         }
     }
-    r->active = (r->m_route | r->m_va | r->m_sa) || r->xb_n;
+    r->active = (r->m_route | r->m_va | r->m_sa) || r->xb.r.n;
 
 }
 
@@ -1405,7 +1324,7 @@ static void router_write_outputs_fast(sim_t *s, router_t *r)
 {
     for (uint64_t om = r->obuf_mask; om; om &= om - 1) {
         int o = __builtin_ctzll(om);
-        evq_t *q = &r->obuf[o];
+        flitq_t *q = &r->obuf[o];
         chan_t *c = &s->ch[r->out_chan[o]];
         int budget = c->width;
         if (c->rate > 0.0) {
@@ -1414,14 +1333,14 @@ static void router_write_outputs_fast(sim_t *s, router_t *r)
             if (c->tokens < budget)
                 budget = (int)c->tokens;
         }
-        for (int k = 0; k < budget && q->n; k++) {
-            chan_send_flit(s, c, evq_front(q)->v);
-            evq_pop(q);
+        for (int k = 0; k < budget && q->r.n; k++) {
+            chan_send_flit(s, c, q->e[ring_front(&q->r)]);
+            ring_pop(&q->r);
             r->pending_out--;
             if (c->rate > 0.0)
                 c->tokens -= 1.0;
         }
-        if (!q->n)
+        if (!q->r.n)
             r->obuf_mask &= ~(1ull << o);
     }
 }
@@ -1429,8 +1348,8 @@ static void router_write_outputs_fast(sim_t *s, router_t *r)
 static void router_write_outputs(sim_t *s, router_t *r)
 {
     for (int o = 0; o < r->n_out; o++) {
-        evq_t *q = &r->obuf[o];
-        if (!q->n)
+        flitq_t *q = &r->obuf[o];
+        if (!q->r.n)
             continue;
         chan_t *c = &s->ch[r->out_chan[o]];
         int budget = c->width;
@@ -1441,20 +1360,20 @@ static void router_write_outputs(sim_t *s, router_t *r)
             if (c->tokens < budget)
                 budget = (int)c->tokens;
         }
-        for (int k = 0; k < budget && q->n; k++) {
-            chan_send_flit(s, c, evq_front(q)->v);
-            evq_pop(q);
+        for (int k = 0; k < budget && q->r.n; k++) {
+            chan_send_flit(s, c, q->e[ring_front(&q->r)]);
+            ring_pop(&q->r);
             r->pending_out--;
             if (c->rate > 0.0)
                 c->tokens -= 1.0;
         }
     }
     for (int p = 0; p < r->n_in; p++) {
-        cq_t *q = &r->cbuf[p];
-        if (!q->n)
+        creditq_t *q = &r->cbuf[p];
+        if (!q->r.n)
             continue;
-        chan_send_credit(s, &s->ch[r->in_chan[p]], q->e[q->head].vcs);
-        cq_pop(q);
+        chan_send_credit(s, &s->ch[r->in_chan[p]], q->e[ring_front(&q->r)]);
+        ring_pop(&q->r);
         r->pending_out--;
     }
 }
@@ -1525,7 +1444,7 @@ static void generate_packet(sim_t *s, int src, int32_t ctime)
         f->vc = -1;
         f->la_port = -1;
         f->itime = f->head_itime = f->atime = -1;
-        evq_push(&n->pq, 0, fi);
+        n->pq.e[ring_push(&n->pq.r)] = fi;
         s->inflight++;
         s->inflight_ctime += ctime;
         if (record)
@@ -1540,7 +1459,7 @@ static void inject(sim_t *s)
 {
     for (int i = 0; i < s->N; i++) {
         node_t *n = &s->nd[i];
-        if (n->pq.n)
+        if (n->pq.r.n)
             continue;
         bool generated = false;
         while (!generated && n->qtime <= s->now) {
@@ -1560,10 +1479,10 @@ static void inject(sim_t *s)
 static void node_send(sim_t *s, int i)
 {
     node_t *n = &s->nd[i];
-    if (!n->pq.n)
+    if (!n->pq.r.n)
         return;
     const int V = s->V;
-    int32_t fi = evq_front(&n->pq)->v;
+    int32_t fi = n->pq.e[ring_front(&n->pq.r)];
     flit_t *f = &s->flits[fi];
     if (f->head && f->vc == -1) {
         for (int k = 1; k <= V; k++) {
@@ -1588,7 +1507,7 @@ static void node_send(sim_t *s, int i)
         n->last_vc = f->vc;
         n->head_itime = s->now;
     }
-    evq_pop(&n->pq);
+    ring_pop(&n->pq.r);
     n->occ[f->vc]++;
     if (f->tail) {
         n->tail_sent[f->vc] = 1;
@@ -1597,8 +1516,8 @@ static void node_send(sim_t *s, int i)
     }
     f->itime = s->now;
     f->head_itime = n->head_itime;
-    if (n->pq.n && !f->tail)
-        s->flits[evq_front(&n->pq)->v].vc = f->vc;
+    if (n->pq.r.n && !f->tail)
+        s->flits[n->pq.e[ring_front(&n->pq.r)]].vc = f->vc;
     if (s->state != ST_DRAINING)
         s->sent_flits++;
     chan_send_flit(s, c, fi);
@@ -1709,9 +1628,8 @@ static void sim_free(sim_t *s)
             free(rt->route_q.e);
             free(rt->va_q.e);
             free(rt->sa_q.e);
-            free(rt->xb);
-            free(rt->pc);
-            free(rt->pc_out);
+            free(rt->xb.e);
+            free(rt->pc.e);
             free(rt->inq_port);
             free(rt->inq_flit);
             free(rt->sw_rr_offset);
@@ -1872,7 +1790,7 @@ static sip_status_t sim_build(sim_t *s, const sip_netsim_net_t *net, const sip_n
         for (int c = 0; c < s->n_ch; c++)
             if ((uint32_t)(3 * s->ch[c].latency + 4) + credit_bound + 16 > horizon)
                 horizon = (uint32_t)(3 * s->ch[c].latency + 4) + credit_bound + 16;
-        uint32_t size = pow2_at_least(horizon + 1);
+        uint32_t size = sip__netsim_pow2_at_least(horizon + 1);
         s->wheel_mask = size - 1;
         s->wheel = calloc(size, sizeof *s->wheel);
         s->wheel_n = calloc(size, sizeof *s->wheel_n);
@@ -1889,7 +1807,8 @@ static sip_status_t sim_build(sim_t *s, const sip_netsim_net_t *net, const sip_n
         n->occ = calloc((size_t)V, sizeof *n->occ);
         n->in_use = malloc((size_t)V * sizeof *n->in_use);
         n->tail_sent = calloc((size_t)V, 1);
-        if (!n->occ || !n->in_use || !n->tail_sent || evq_init(&n->pq, (uint32_t)cfg->packet_size))
+        n->pq.e = sip__netsim_ring_alloc(&n->pq.r, (uint32_t)cfg->packet_size, sizeof *n->pq.e);
+        if (!n->occ || !n->in_use || !n->tail_sent || !n->pq.e)
             goto oom;
         for (int v = 0; v < V; v++)
             n->in_use[v] = -1;
@@ -1954,40 +1873,45 @@ static sip_status_t sim_build(sim_t *s, const sip_netsim_net_t *net, const sip_n
         rt->in_use_by = malloc((nov + 1) * sizeof(int32_t));
         rt->occ = calloc(nov + 1, sizeof(int16_t));
         rt->tail_sent = calloc(nov + 1, 1);
-        rt->obuf = calloc((size_t)no + 1, sizeof(evq_t));
-        rt->cbuf = calloc((size_t)ni + 1, sizeof(cq_t));
+        rt->obuf = calloc((size_t)no + 1, sizeof *rt->obuf);
+        rt->cbuf = calloc((size_t)ni + 1, sizeof *rt->cbuf);
         rt->out_credits = calloc((size_t)ni + 1, sizeof(uint64_t));
         rt->inq_port = malloc((size_t)(rt->n_in_exp + 1) * sizeof(int32_t));
         rt->inq_flit = malloc((size_t)(rt->n_in_exp + 1) * sizeof(int32_t));
         rt->sw_rr_offset = calloc((size_t)rt->n_in_exp + 1, sizeof(int));
         rt->route_port = malloc((size_t)N * sizeof(int16_t));
         rt->next_la = malloc((size_t)no * N * sizeof(int16_t) + 1);
-        uint32_t xcap = pow2_at_least((uint32_t)(rt->n_in_exp * (cfg->st_final_delay + 1) + 1));
-        rt->xb = calloc(xcap, sizeof(xb_t));
-        rt->xb_mask = xcap - 1;
-        uint32_t pcap = pow2_at_least((uint32_t)(no * (cfg->credit_delay + 2) + 1));
-        rt->pc = calloc(pcap, sizeof(cev_t));
-        rt->pc_out = calloc(pcap, sizeof(int16_t));
-        rt->pc_mask = pcap - 1;
+        rt->xb.e = sip__netsim_ring_alloc(&rt->xb.r, (uint32_t)(rt->n_in_exp * (cfg->st_final_delay + 1) + 1),
+                                          sizeof *rt->xb.e);
+        rt->pc.e = sip__netsim_ring_alloc(&rt->pc.r, (uint32_t)(no * (cfg->credit_delay + 2) + 1),
+                                          sizeof *rt->pc.e);
         if (!rt->buf || !rt->bhead || !rt->bcount || !rt->state || !rt->vroute || !rt->vout_port ||
             !rt->vout_vc || !rt->in_use_by || !rt->occ || !rt->tail_sent || !rt->obuf || !rt->cbuf ||
             !rt->out_credits || !rt->inq_port || !rt->inq_flit || !rt->sw_rr_offset ||
-            !rt->route_port || !rt->next_la || !rt->xb || !rt->pc || !rt->pc_out)
+            !rt->route_port || !rt->next_la || !rt->xb.e || !rt->pc.e)
             goto oom_lists;
         for (size_t k = 0; k < nov; k++)
             rt->in_use_by[k] = -1;
         for (int o = 0; o < no; o++) {
-            chan_t *c = &s->ch[rt->out_chan[o]];
-            if (evq_init(&rt->obuf[o], (uint32_t)(rt->n_in_exp * (cfg->st_final_delay + 2) + credit_bound)))
+            flitq_t *q = &rt->obuf[o];
+            q->e = sip__netsim_ring_alloc(&q->r, (uint32_t)(rt->n_in_exp * (cfg->st_final_delay + 2) + credit_bound),
+                                          sizeof *q->e);
+            if (!q->e)
                 goto oom_lists;
-            (void)c;
         }
-        for (int p = 0; p < ni; p++)
-            if (cq_init(&rt->cbuf[p], (uint32_t)(rt->in_sp[p] * V * s->B + 4)))
+        for (int p = 0; p < ni; p++) {
+            creditq_t *q = &rt->cbuf[p];
+            q->e = sip__netsim_ring_alloc(&q->r, (uint32_t)(rt->in_sp[p] * V * s->B + 4), sizeof *q->e);
+            if (!q->e)
                 goto oom_lists;
-        if (stq_init(&rt->route_q, (uint32_t)niv) || stq_init(&rt->va_q, (uint32_t)niv) ||
-            stq_init(&rt->sa_q, (uint32_t)niv))
-            goto oom_lists;
+        }
+        /* stage queues hold each input VC at most once (one more slot as before) */
+        stq_t *stage[3] = {&rt->route_q, &rt->va_q, &rt->sa_q};
+        for (int k = 0; k < 3; k++) {
+            stage[k]->e = sip__netsim_ring_alloc(&stage[k]->r, (uint32_t)niv + 1, sizeof *stage[k]->e);
+            if (!stage[k]->e)
+                goto oom_lists;
+        }
         if (alloc_init(&rt->va, (int)niv, (int)nov, false, cfg->vc_allocator, cfg->alloc_iters) ||
             alloc_init(&rt->sa, rt->n_in_exp, rt->n_out_exp, true, cfg->sw_allocator, cfg->alloc_iters))
             goto oom_lists;
