@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "netsim_internal.h"
+#include "netsim_alloc.h"
 #include "netsim_queue.h"
 
 /* ------------------------------------------------------------------------- queues ---- */
@@ -63,324 +64,6 @@ typedef struct {
     uint64_t vcs;
 } pc_t;
 typedef SIP__NETSIM_QUEUE(pc_t) pcq_t;
-
-/* ------------------------------------------------------------------------- allocator ---- */
-
-/* Request matrix as bitsets, both ways, plus the label (input VC) and priority of each request
- * for the switch allocator (SparseAllocator keeps one request per (input, output)). */
-typedef struct {
-    int n_in, n_out, w_in, w_out;
-    uint64_t *out_req; /* [n_out][w_in] */
-    uint64_t *in_req;  /* [n_in][w_out] */
-    int16_t *label;    /* [n_in * n_out], NULL for the VC allocator */
-    int8_t *prio;
-    int *gptr, *aptr, *inmatch, *outmatch, *grant;
-    uint64_t *grant_mask; /* [n_in], single-word iSLIP */
-    int *occ_in, n_occ_in;  /* inputs / outputs with requests this cycle */
-    int *occ_out, n_occ_out;
-    uint8_t *has_in, *has_out;
-    sip_netsim_alloc_t kind;
-    int iters;
-} alloc_t;
-
-static int alloc_init(alloc_t *a, int n_in, int n_out, bool labels, sip_netsim_alloc_t kind, int iters)
-{
-    memset(a, 0, sizeof *a);
-    a->n_in = n_in;
-    a->n_out = n_out;
-    a->w_in = (n_in + 63) / 64;
-    a->w_out = (n_out + 63) / 64;
-    a->kind = kind;
-    a->iters = iters < 1 ? 1 : iters;
-    a->out_req = calloc((size_t)n_out * a->w_in, sizeof(uint64_t));
-    a->in_req = calloc((size_t)n_in * a->w_out, sizeof(uint64_t));
-    a->gptr = calloc((size_t)n_out, sizeof(int));
-    a->aptr = calloc((size_t)n_in, sizeof(int));
-    a->inmatch = malloc((size_t)n_in * sizeof(int));
-    a->outmatch = malloc((size_t)n_out * sizeof(int));
-    a->grant = malloc((size_t)n_out * sizeof(int));
-    a->grant_mask = calloc((size_t)n_in + 1, sizeof(uint64_t));
-    a->occ_in = malloc((size_t)n_in * sizeof(int));
-    a->occ_out = malloc((size_t)n_out * sizeof(int));
-    a->has_in = calloc((size_t)n_in, 1);
-    a->has_out = calloc((size_t)n_out, 1);
-    if (labels) {
-        a->label = malloc((size_t)n_in * n_out * sizeof(int16_t));
-        a->prio = malloc((size_t)n_in * n_out);
-    }
-    if (!a->out_req || !a->in_req || !a->gptr || !a->aptr || !a->inmatch || !a->outmatch ||
-        !a->grant || !a->grant_mask || !a->occ_in || !a->occ_out || !a->has_in || !a->has_out ||
-        (labels && (!a->label || !a->prio)))
-        return -1;
-    for (int i = 0; i < n_in; i++)
-        a->inmatch[i] = -1;
-    for (int o = 0; o < n_out; o++)
-        a->outmatch[o] = -1;
-    return 0;
-}
-
-static void alloc_free(alloc_t *a)
-{
-    free(a->out_req);
-    free(a->in_req);
-    free(a->label);
-    free(a->prio);
-    free(a->gptr);
-    free(a->aptr);
-    free(a->inmatch);
-    free(a->outmatch);
-    free(a->grant);
-    free(a->grant_mask);
-    free(a->occ_in);
-    free(a->occ_out);
-    free(a->has_in);
-    free(a->has_out);
-}
-
-/* Allocator::Clear: forget the requests and matches of the last cycle (only those touched). */
-static void alloc_clear(alloc_t *a)
-{
-    if (a->w_in == 1 && a->w_out == 1) {
-        for (int k = 0; k < a->n_occ_in; k++) {
-            int i = a->occ_in[k];
-            a->in_req[i] = 0;
-            a->has_in[i] = 0;
-            a->inmatch[i] = -1;
-        }
-        for (int k = 0; k < a->n_occ_out; k++) {
-            int o = a->occ_out[k];
-            a->out_req[o] = 0;
-            a->has_out[o] = 0;
-            a->outmatch[o] = -1;
-        }
-        a->n_occ_in = a->n_occ_out = 0;
-        return;
-    }
-    for (int k = 0; k < a->n_occ_in; k++) {
-        int i = a->occ_in[k];
-        for (int w = 0; w < a->w_out; w++)
-            a->in_req[(size_t)i * a->w_out + w] = 0;
-        a->has_in[i] = 0;
-        a->inmatch[i] = -1;
-    }
-    for (int k = 0; k < a->n_occ_out; k++) {
-        int o = a->occ_out[k];
-        for (int w = 0; w < a->w_in; w++)
-            a->out_req[(size_t)o * a->w_in + w] = 0;
-        a->has_out[o] = 0;
-        a->outmatch[o] = -1;
-    }
-    a->n_occ_in = a->n_occ_out = 0;
-}
-
-static inline bool bit_get(const uint64_t *b, int i) { return (b[i >> 6] >> (i & 63)) & 1u; }
-
-static inline void alloc_add(alloc_t *a, int in, int out)
-{
-    a->in_req[(size_t)in * a->w_out + (out >> 6)] |= 1ull << (out & 63);
-    a->out_req[(size_t)out * a->w_in + (in >> 6)] |= 1ull << (in & 63);
-    if (!a->has_in[in]) {
-        a->has_in[in] = 1;
-        a->occ_in[a->n_occ_in++] = in;
-    }
-    if (!a->has_out[out]) {
-        a->has_out[out] = 1;
-        a->occ_out[a->n_occ_out++] = out;
-    }
-}
-
-static inline bool alloc_has(const alloc_t *a, int in, int out)
-{
-    return a->has_in[in] && bit_get(&a->in_req[(size_t)in * a->w_out], out);
-}
-
-/* Round-robin iteration over the set bits of a bitset: positions from, from+1, ..., n-1, 0, ...,
- * from-1 (the order a BookSim2 round-robin arbiter with pointer `from` scans its requests). */
-typedef struct {
-    int from, n, pos, pass;
-} rr_it_t;
-
-static inline int first_set(const uint64_t *b, int start, int end)
-{
-    while (start < end) {
-        int w = start >> 6;
-        uint64_t bits = b[w] >> (start & 63);
-        if (bits) {
-            int c = start + __builtin_ctzll(bits);
-            return c < end ? c : -1;
-        }
-        start = (w + 1) << 6;
-    }
-    return -1;
-}
-
-static inline int rr_next(const uint64_t *b, rr_it_t *it)
-{
-    for (;;) {
-        int end = it->pass == 0 ? it->n : it->from;
-        int c = first_set(b, it->pos, end);
-        if (c >= 0) {
-            it->pos = c + 1;
-            return c;
-        }
-        if (it->pass == 1)
-            return -1;
-        it->pass = 1;
-        it->pos = 0;
-    }
-}
-
-static inline rr_it_t rr_begin(int from, int n)
-{
-    rr_it_t it = {from, n, from, 0};
-    return it;
-}
-
-/* iSLIP_Sparse::Allocate (allocators/islip.cpp:45-160): grant by round-robin from gptr, accept by
- * round-robin from aptr, pointers move only on a first-iteration accept. */
-/* Single-word case (up to 64 inputs and outputs, e.g. radix 5 x 4 VCs): the same algorithm with
- * the round-robin searches done by masking and counting trailing zeros. */
-static inline int rr_pick1(uint64_t m, int ptr)
-{
-    uint64_t hi = m & (~0ull << ptr);
-    return hi ? __builtin_ctzll(hi) : __builtin_ctzll(m);
-}
-
-static void alloc_islip1(alloc_t *a)
-{
-    uint64_t matched_in = 0, matched_out = 0;
-    uint64_t *gmask = (uint64_t *)a->grant_mask;
-    for (int iter = 0; iter < a->iters; iter++) {
-        for (int k = 0; k < a->n_occ_in; k++)
-            gmask[a->occ_in[k]] = 0;
-        bool any = false;
-        for (int k = 0; k < a->n_occ_out; k++) {
-            int o = a->occ_out[k];
-            if (matched_out >> o & 1)
-                continue;
-            uint64_t m = a->out_req[o] & ~matched_in;
-            if (!m)
-                continue;
-            gmask[rr_pick1(m, a->gptr[o])] |= 1ull << o;
-            any = true;
-        }
-        if (!any)
-            break;
-        for (int k = 0; k < a->n_occ_in; k++) {
-            int i = a->occ_in[k];
-            uint64_t g = gmask[i];
-            if (!g)
-                continue;
-            int o = rr_pick1(g, a->aptr[i]);
-            a->inmatch[i] = o;
-            a->outmatch[o] = i;
-            matched_in |= 1ull << i;
-            matched_out |= 1ull << o;
-            if (iter == 0) {
-                a->gptr[o] = i + 1 == a->n_in ? 0 : i + 1;
-                a->aptr[i] = o + 1 == a->n_out ? 0 : o + 1;
-            }
-        }
-    }
-}
-
-static void alloc_islip(alloc_t *a)
-{
-    if (a->w_in == 1 && a->w_out == 1) {
-        alloc_islip1(a);
-        return;
-    }
-    for (int iter = 0; iter < a->iters; iter++) {
-        for (int k = 0; k < a->n_occ_out; k++) {
-            int o = a->occ_out[k];
-            a->grant[o] = -1;
-            if (a->outmatch[o] != -1)
-                continue;
-            rr_it_t it = rr_begin(a->gptr[o], a->n_in);
-            const uint64_t *col = &a->out_req[(size_t)o * a->w_in];
-            int i;
-            while ((i = rr_next(col, &it)) >= 0)
-                if (a->inmatch[i] == -1) {
-                    a->grant[o] = i;
-                    break;
-                }
-        }
-        for (int k = 0; k < a->n_occ_in; k++) {
-            int i = a->occ_in[k];
-            rr_it_t it = rr_begin(a->aptr[i], a->n_out);
-            const uint64_t *row = &a->in_req[(size_t)i * a->w_out];
-            int o;
-            while ((o = rr_next(row, &it)) >= 0) {
-                if (a->grant[o] == i && a->outmatch[o] == -1) {
-                    a->inmatch[i] = o;
-                    a->outmatch[o] = i;
-                    if (iter == 0) {
-                        a->gptr[o] = (i + 1) % a->n_in;
-                        a->aptr[i] = (o + 1) % a->n_out;
-                    }
-                    break;
-                }
-            }
-        }
-        for (int k = 0; k < a->n_occ_out; k++)
-            a->grant[a->occ_out[k]] = -1;
-    }
-}
-
-/* SeparableInputFirstAllocator with round-robin arbiters (allocators/separable_input_first.cpp):
- * each input picks one request (priority first, then round-robin), each output picks among the
- * inputs that chose it; both pointers move past a match. */
-static void alloc_separable_if(alloc_t *a)
-{
-    for (int k = 0; k < a->n_occ_out; k++)
-        a->grant[a->occ_out[k]] = -1;
-    /* output arbiters see at most one request per input: keep them in a per-output bitset by
-     * reusing grant[] as "best input so far" with round-robin comparison. */
-    for (int k = 0; k < a->n_occ_in; k++) {
-        int i = a->occ_in[k];
-        const uint64_t *row = &a->in_req[(size_t)i * a->w_out];
-        int best = -1, best_pri = INT_MIN, o;
-        rr_it_t it = rr_begin(a->aptr[i], a->n_out);
-        while ((o = rr_next(row, &it)) >= 0) {
-            int pri = a->prio ? a->prio[(size_t)i * a->n_out + o] : 0;
-            if (best < 0 || pri > best_pri) {
-                best = o;
-                best_pri = pri;
-            }
-        }
-        if (best < 0)
-            continue;
-        int g = a->grant[best];
-        if (g < 0) {
-            a->grant[best] = i;
-        } else {
-            int pi = a->prio ? a->prio[(size_t)i * a->n_out + best] : 0;
-            int pg = a->prio ? a->prio[(size_t)g * a->n_out + best] : 0;
-            int n = a->n_in, off = a->gptr[best];
-            if (pi > pg || (pi == pg && (i - off + n) % n < (g - off + n) % n))
-                a->grant[best] = i;
-        }
-    }
-    for (int k = 0; k < a->n_occ_out; k++) {
-        int o = a->occ_out[k];
-        int i = a->grant[o];
-        if (i < 0)
-            continue;
-        a->inmatch[i] = o;
-        a->outmatch[o] = i;
-        a->aptr[i] = (o + 1) % a->n_out;
-        a->gptr[o] = (i + 1) % a->n_in;
-        a->grant[o] = -1;
-    }
-}
-
-static void alloc_run(alloc_t *a)
-{
-    if (a->kind == SIP_NETSIM_ALLOC_SEPARABLE_IF)
-        alloc_separable_if(a);
-    else
-        alloc_islip(a);
-}
 
 /* --------------------------------------------------------------------- sim structures ---- */
 
@@ -879,7 +562,7 @@ static void router_step(sim_t *s, router_t *r)
         e->t = now + cfg->routing_delay - 1;
     }
 
-    alloc_clear(&r->va);
+    sip__netsim_alloc_clear(&r->va);
     if (r->va_q.r.n) {
         for (uint32_t i = 0; i < r->va_q.r.n; i++) {
             st_t *e = stq_at(&r->va_q, i);
@@ -919,7 +602,7 @@ static void router_step(sim_t *s, router_t *r)
         }
     }
 
-    alloc_clear(&r->sa);
+    sip__netsim_alloc_clear(&r->sa);
     if (r->sa_q.r.n) {
         for (uint32_t i = 0; i < r->sa_q.r.n; i++) {
             st_t *e = stq_at(&r->sa_q, i);
@@ -1123,66 +806,6 @@ static void router_step(sim_t *s, router_t *r)
     }
 }
 
-/* alloc_islip1 on requests given as bitsets: in_mask and out_mask hold the inputs and outputs
- * with requests, out_req[o] the inputs requesting o (cleared on return).  Returns the matched
- * inputs; match[i] is the output of each. */
-static inline uint64_t islip_fast(int iters, int n_in, int n_out, uint64_t out_mask, uint64_t *out_req,
-                                  uint64_t *gmask, int *gptr, int *aptr, int8_t *match)
-{
-    if (iters == 1) {
-        /* one iteration: nothing matched yet, every input granted accepts (alloc_islip1) */
-        uint64_t granted = 0;
-        for (uint64_t om = out_mask; om; om &= om - 1) {
-            int o = __builtin_ctzll(om);
-            int i = rr_pick1(out_req[o], gptr[o]);
-            out_req[o] = 0;
-            uint64_t ib = 1ull << i;
-            gmask[i] = (granted & ib ? gmask[i] : 0) | 1ull << o;
-            granted |= ib;
-        }
-        for (uint64_t g = granted; g; g &= g - 1) {
-            int i = __builtin_ctzll(g);
-            int o = rr_pick1(gmask[i], aptr[i]);
-            match[i] = (int8_t)o;
-            gptr[o] = i + 1 == n_in ? 0 : i + 1;
-            aptr[i] = o + 1 == n_out ? 0 : o + 1;
-        }
-        return granted;
-    }
-    uint64_t matched_in = 0, matched_out = 0;
-    for (int iter = 0; iter < iters; iter++) {
-        uint64_t granted = 0;
-        for (uint64_t om = out_mask & ~matched_out; om; om &= om - 1) {
-            int o = __builtin_ctzll(om);
-            uint64_t m = out_req[o] & ~matched_in;
-            if (!m)
-                continue;
-            int i = rr_pick1(m, gptr[o]);
-            if (!(granted >> i & 1)) {
-                granted |= 1ull << i;
-                gmask[i] = 0;
-            }
-            gmask[i] |= 1ull << o;
-        }
-        if (!granted)
-            break;
-        for (; granted; granted &= granted - 1) {
-            int i = __builtin_ctzll(granted);
-            int o = rr_pick1(gmask[i], aptr[i]);
-            match[i] = (int8_t)o;
-            matched_in |= 1ull << i;
-            matched_out |= 1ull << o;
-            if (iter == 0) {
-                gptr[o] = i + 1 == n_in ? 0 : i + 1;
-                aptr[i] = o + 1 == n_out ? 0 : o + 1;
-            }
-        }
-    }
-    for (; out_mask; out_mask &= out_mask - 1)
-        out_req[__builtin_ctzll(out_mask)] = 0;
-    return matched_in;
-}
-
 /* router_step for a fast router (see router_t.fast): the same evaluate-then-update order with
  * routing, VC and switch allocation and crossbar delays of one cycle, no speculation, iSLIP
  * allocators and credit_delay 0.  The stage queues are bitsets: every VC in a stage is
@@ -1204,9 +827,7 @@ static void router_step_fast(sim_t *s, router_t *r)
         for (; free; free &= free - 1)
             va_req[__builtin_ctzll(free)] |= 1ull << iv;
     }
-    uint64_t va_won = va_out ? islip_fast(r->va.iters, r->va.n_in, r->va.n_out, va_out, va_req,
-                                          r->va.grant_mask, r->va.gptr, r->va.aptr, va_match)
-                             : 0;
+    uint64_t va_won = va_out ? r->va.ops->allocate_bits(&r->va, va_out, va_match) : 0;
 
     /* ---- evaluate: switch allocation; per input and output the VC first in round-robin
      * order from sw_rr_offset (_SWAllocAddReq) ---- */
@@ -1231,8 +852,7 @@ static void router_step_fast(sim_t *s, router_t *r)
             sa_out |= reqd;
         }
         if (sa_out)
-            sa_won = islip_fast(r->sa.iters, r->n_in, r->n_out, sa_out, sa_req, r->sa.grant_mask,
-                                r->sa.gptr, r->sa.aptr, sa_match);
+            sa_won = r->sa.ops->allocate_bits(&r->sa, sa_out, sa_match);
         for (uint64_t w = sa_won; w; w &= w - 1) {
             int p = __builtin_ctzll(w), vc = r->sa.label[p * r->n_out + sa_match[p]];
             r->sw_rr_offset[p] = vc + 1 >= V ? vc + 1 - V : vc + 1;
@@ -1635,8 +1255,8 @@ static void sim_free(sim_t *s)
             free(rt->sw_rr_offset);
             free(rt->route_port);
             free(rt->next_la);
-            alloc_free(&rt->va);
-            alloc_free(&rt->sa);
+            sip__netsim_alloc_free(&rt->va);
+            sip__netsim_alloc_free(&rt->sa);
         }
         free(s->rt);
     }
@@ -1912,14 +1532,15 @@ static sip_status_t sim_build(sim_t *s, const sip_netsim_net_t *net, const sip_n
             if (!stage[k]->e)
                 goto oom_lists;
         }
-        if (alloc_init(&rt->va, (int)niv, (int)nov, false, cfg->vc_allocator, cfg->alloc_iters) ||
-            alloc_init(&rt->sa, rt->n_in_exp, rt->n_out_exp, true, cfg->sw_allocator, cfg->alloc_iters))
+        const sip__netsim_alloc_ops_t *va_ops = sip__netsim_alloc_ops(cfg->vc_allocator),
+                                      *sa_ops = sip__netsim_alloc_ops(cfg->sw_allocator);
+        if (sip__netsim_alloc_init(&rt->va, (int)niv, (int)nov, false, va_ops, cfg->alloc_iters) ||
+            sip__netsim_alloc_init(&rt->sa, rt->n_in_exp, rt->n_out_exp, true, sa_ops, cfg->alloc_iters))
             goto oom_lists;
         /* force_general_router: the general path on the same network, to check the two agree */
         rt->fast = !cfg->force_general_router && cfg->routing_delay == 1 && cfg->vc_alloc_delay == 1 &&
                    cfg->sw_alloc_delay == 1 && cfg->st_final_delay == 1 && !cfg->speculative &&
-                   cfg->credit_delay == 0 && cfg->vc_allocator == SIP_NETSIM_ALLOC_ISLIP &&
-                   cfg->sw_allocator == SIP_NETSIM_ALLOC_ISLIP && rt->n_in_exp == ni && rt->n_out_exp == no &&
+                   cfg->credit_delay == 0 && va_ops->allocate_bits && sa_ops->allocate_bits && rt->n_in_exp == ni && rt->n_out_exp == no &&
                    niv <= 64 && nov <= 64;
     }
     free(in_list);
