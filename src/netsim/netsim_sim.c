@@ -51,65 +51,6 @@ static void rng_seed(sim_t *s, uint64_t seed)
     }
 }
 
-/* ------------------------------------------------------------------------- histogram ---- */
-
-static int hist_add(hist_t *h, int32_t v)
-{
-    if (v < 0)
-        v = 0;
-    if (v >= h->cap) {
-        int32_t nc = h->cap ? h->cap : 256;
-        while (nc <= v)
-            nc *= 2;
-        int64_t *c = realloc(h->count, (size_t)nc * sizeof *c);
-        if (!c)
-            return -1;
-        memset(c + h->cap, 0, (size_t)(nc - h->cap) * sizeof *c);
-        h->count = c;
-        h->cap = nc;
-    }
-    h->count[v]++;
-    h->n++;
-    h->sum += v;
-    if (v > h->max)
-        h->max = v;
-    return 0;
-}
-
-static void hist_clear(hist_t *h)
-{
-    if (h->count)
-        memset(h->count, 0, (size_t)h->cap * sizeof *h->count);
-    h->n = 0;
-    h->sum = 0;
-    h->max = 0;
-}
-
-static double hist_quantile(const hist_t *h, double q)
-{
-    if (h->n == 0)
-        return NAN;
-    int64_t need = (int64_t)ceil(q * (double)h->n);
-    if (need < 1)
-        need = 1;
-    int64_t acc = 0;
-    for (int32_t v = 0; v < h->cap; v++) {
-        acc += h->count[v];
-        if (acc >= need)
-            return v;
-    }
-    return h->max;
-}
-
-static void hist_fill(const hist_t *h, sip_netsim_latency_t *out)
-{
-    out->count = h->n;
-    out->mean = h->n ? h->sum / (double)h->n : NAN;
-    out->p50 = hist_quantile(h, 0.5);
-    out->p99 = hist_quantile(h, 0.99);
-    out->max = h->n ? h->max : NAN;
-}
-
 /* ----------------------------------------------------------------------------- flits ---- */
 
 static int32_t flit_new(sim_t *s)
@@ -208,7 +149,7 @@ static void deliver(sim_t *s)
                 node_t *nd = &s->nd[cid - s->C - s->N];
                 nd->ejected = fi;
                 if (s->state != ST_DRAINING)
-                    s->accepted_flits++;
+                    s->stats.accepted_flits++;
             }
         } else {
             uint64_t m = items[i].vcs;
@@ -372,7 +313,7 @@ static void node_send(sim_t *s, int i)
     if (n->pq.r.n && !f->tail)
         s->flits[n->pq.e[ring_front(&n->pq.r)]].vc = f->vc;
     if (s->state != ST_DRAINING)
-        s->sent_flits++;
+        s->stats.sent_flits++;
     sip__netsim_chan_send_flit(s, c, fi);
 }
 
@@ -380,29 +321,21 @@ static void node_send(sim_t *s, int i)
 static void retire(sim_t *s, int32_t fi)
 {
     flit_t *f = &s->flits[fi];
-    s->flat_sum += f->atime - f->itime;
-    s->flat_n++;
+    s->stats.flat_sum += f->atime - f->itime;
+    s->stats.flat_n++;
     s->inflight--;
     s->inflight_ctime -= f->ctime;
     if (f->record)
         s->measured_inflight--;
-    if (f->tail && (s->state == ST_WARMING || f->record)) {
-        s->hops_sum += f->hops;
-        s->hops_n++;
-        if (hist_add(&s->plat, f->atime - f->ctime) || hist_add(&s->nlat, f->atime - f->head_itime))
-            s->oom = true;
-    }
+    if (f->tail && (s->state == ST_WARMING || f->record) &&
+        sip__netsim_stats_packet(&s->stats, f->atime - f->ctime, f->atime - f->head_itime, f->hops))
+        s->oom = true;
     flit_free(s, fi);
 }
 
 static void clear_stats(sim_t *s)
 {
-    hist_clear(&s->plat);
-    hist_clear(&s->nlat);
-    s->flat_sum = 0;
-    s->flat_n = 0;
-    s->hops_sum = s->hops_n = 0;
-    s->sent_flits = s->accepted_flits = 0;
+    sip__netsim_stats_clear(&s->stats);
     for (int c = 0; c < s->n_ch; c++)
         s->ch[c].sent = 0;
     s->reset_time = s->now;
@@ -460,8 +393,7 @@ static void sim_free(sim_t *s)
     free(s->wheel_cap);
     free(s->flits);
     free(s->hot_cum);
-    free(s->plat.count);
-    free(s->nlat.count);
+    sip__netsim_stats_fini(&s->stats);
 }
 
 static sip_status_t sim_build(sim_t *s, const sip_netsim_net_t *net, const sip_netsim_config_t *cfg,
@@ -581,8 +513,8 @@ oom:
 
 static double inflight_mean_latency(const sim_t *s)
 {
-    double lat = s->plat.sum + (double)s->inflight * s->now - (double)s->inflight_ctime;
-    double cnt = (double)s->plat.n + (double)s->inflight;
+    double lat = s->stats.plat.sum + (double)s->inflight * s->now - (double)s->inflight_ctime;
+    double cnt = (double)s->stats.plat.n + (double)s->inflight;
     return lat / cnt;
 }
 
@@ -614,8 +546,8 @@ static sip_netsim_run_status_t single_sim(sim_t *s)
             step(s);
         if (s->oom)
             return SIP_NETSIM_UNSTABLE_LATENCY;
-        double cur_latency = s->plat.sum / (double)s->plat.n;
-        double cur_accepted = (double)s->accepted_flits / (double)(s->now - s->reset_time) / s->N;
+        double cur_latency = s->stats.plat.sum / (double)s->stats.plat.n;
+        double cur_accepted = (double)s->stats.accepted_flits / (double)(s->now - s->reset_time) / s->N;
         double latency_change = fabs((cur_latency - prev_latency) / cur_latency);
         prev_latency = cur_latency;
         double accepted_change = fabs((cur_accepted - prev_accepted) / cur_accepted);
@@ -758,15 +690,6 @@ sip_status_t sip__netsim_fast_routers(const sip_netsim_net_t *net, const sip_net
     return st;
 }
 
-void sip_netsim_result_fini(sip_netsim_result_t *res)
-{
-    if (!res)
-        return;
-    free(res->channel_utilization);
-    res->channel_utilization = NULL;
-    res->n_channels = 0;
-}
-
 sip_status_t sip_netsim_run(const sip_netsim_net_t *net, const sip_netsim_config_t *cfg,
                             sip_netsim_result_t *res, sip_error_t *err)
 {
@@ -787,12 +710,7 @@ sip_status_t sip_netsim_run(const sip_netsim_net_t *net, const sip_netsim_config
     double window = (double)(end - s.reset_time);
     res->status = rs;
     res->offered = cfg->injection_rate;
-    res->injected = window > 0 ? (double)s.sent_flits / window / s.N : 0.0;
-    res->accepted = window > 0 ? (double)s.accepted_flits / window / s.N : 0.0;
-    hist_fill(&s.plat, &res->packet);
-    hist_fill(&s.nlat, &res->network);
-    res->flit_latency_mean = s.flat_n ? s.flat_sum / (double)s.flat_n : NAN;
-    res->hops_mean = s.hops_n ? (double)s.hops_sum / (double)s.hops_n : NAN;
+    sip__netsim_stats_fill(&s.stats, window, s.N, res);
     res->cycles = s.now;
     res->measure_cycles = (int64_t)window;
     res->flit_errors = s.flit_errors;

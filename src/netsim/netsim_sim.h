@@ -12,6 +12,7 @@
 #include "netsim_alloc.h"
 #include "netsim_internal.h"
 #include "netsim_queue.h"
+#include "netsim_stats.h"
 
 /* ------------------------------------------------------------------------- queues ---- */
 
@@ -145,14 +146,6 @@ typedef struct {
 } node_t;
 
 typedef struct {
-    int64_t *count;
-    int32_t cap;
-    int64_t n;
-    double sum;
-    int32_t max;
-} hist_t;
-
-typedef struct {
     int32_t ch; /* channel * 2, + 1 for a credit */
     int32_t flit;
     uint64_t vcs;
@@ -178,12 +171,8 @@ struct sim {
     double p_packet;
     int shift; /* transpose */
     int *hot_cum, hot_total;
-    hist_t plat, nlat;
-    double flat_sum;
-    int64_t flat_n;
-    int64_t hops_sum, hops_n;
+    stats_t stats;
     int64_t inflight, inflight_ctime, measured_inflight, credits_outstanding;
-    int64_t sent_flits, accepted_flits;
     int64_t flit_errors, replayed;
     bool oom;
     /* Delivery wheel: what arrives in cycle t (flits and credits, with their channel) is listed
