@@ -174,48 +174,13 @@ static void deliver(sim_t *s)
 
 /* --------------------------------------------------------------------------- traffic ---- */
 
+static uint64_t draw_rng(void *state) { return rng_next(state); }
+
+/* The destination of src's next packet, from traffic's pattern registry (sipsim/traffic.h), so
+ * that a pattern name means the same in netsim and the analytic engine. */
 static int pattern_dest(sim_t *s, int src)
 {
-    const int N = s->N, k = s->net->mesh_k;
-    switch (s->cfg.pattern) {
-    case SIP_NETSIM_UNIFORM:
-        return (int)(rng_next(s) % (uint64_t)N);
-    case SIP_NETSIM_TRANSPOSE: {
-        int lo = (1 << s->shift) - 1;
-        return ((src >> s->shift) & lo) | ((src << s->shift) & (lo << s->shift));
-    }
-    case SIP_NETSIM_BITCOMP:
-        return ~src & (N - 1);
-    case SIP_NETSIM_BITREV: {
-        int r = 0, x = src;
-        for (int n = N; n > 1; n >>= 1) {
-            r = (r << 1) | (x & 1);
-            x >>= 1;
-        }
-        return r;
-    }
-    case SIP_NETSIM_SHUFFLE: {
-        int sh = src << 1;
-        return (sh & (N - 1)) | ((sh & N) ? 1 : 0);
-    }
-    case SIP_NETSIM_TORNADO: {
-        int x = src % k, y = src / k;
-        return ((y + (k + 1) / 2 - 1) % k) * k + (x + (k + 1) / 2 - 1) % k;
-    }
-    case SIP_NETSIM_NEIGHBOR: {
-        int x = src % k, y = src / k;
-        return ((y + 1) % k) * k + (x + 1) % k;
-    }
-    case SIP_NETSIM_HOTSPOT: {
-        int pick = (int)(rng_next(s) % (uint64_t)s->hot_total);
-        int i = 0;
-        while (pick >= s->hot_cum[i])
-            i++;
-        return s->cfg.hotspots[i];
-    }
-    default:
-        return src;
-    }
+    return s->pattern->draw(&s->draw, src, draw_rng, s);
 }
 
 static void generate_packet(sim_t *s, int src, int32_t ctime)
@@ -392,7 +357,6 @@ static void sim_free(sim_t *s)
     free(s->wheel_n);
     free(s->wheel_cap);
     free(s->flits);
-    free(s->hot_cum);
     sip__netsim_stats_fini(&s->stats);
 }
 
@@ -413,41 +377,24 @@ static sip_status_t sim_build(sim_t *s, const sip_netsim_net_t *net, const sip_n
     rng_seed(s, cfg->seed);
     s->p_packet = cfg->injection_rate / cfg->packet_size;
 
-    if (cfg->pattern == SIP_NETSIM_TRANSPOSE || cfg->pattern == SIP_NETSIM_BITCOMP ||
-        cfg->pattern == SIP_NETSIM_BITREV || cfg->pattern == SIP_NETSIM_SHUFFLE) {
-        if (N & (N - 1))
-            return sip_error_set(err, SIP_EINVAL, NULL, 0,
-                                 "netsim: pattern %s needs a power-of-two node count (have %d)",
-                                 sip_netsim_pattern_name(cfg->pattern), N);
-        int bits = 0;
-        while ((1 << bits) < N)
-            bits++;
-        if (cfg->pattern == SIP_NETSIM_TRANSPOSE && (bits & 1))
-            return sip_error_set(err, SIP_EINVAL, NULL, 0,
-                                 "netsim: transpose needs an even power of two nodes (have %d)", N);
-        s->shift = bits / 2;
-    }
-    if ((cfg->pattern == SIP_NETSIM_TORNADO || cfg->pattern == SIP_NETSIM_NEIGHBOR) &&
-        (net->mesh_k <= 0 || net->mesh_k * net->mesh_k != N))
-        return sip_error_set(err, SIP_EINVAL, NULL, 0, "netsim: pattern %s needs a k x k mesh",
-                             sip_netsim_pattern_name(cfg->pattern));
+    /* destinations: the pattern of the same name in traffic's registry, over the nodes; a mesh
+     * built by sip_netsim_net_mesh numbers them as a k x k grid (node = y * k + x) */
+    const char *pattern = sip_netsim_pattern_name(cfg->pattern);
+    s->draw.n_endpoints = N;
+    if (net->mesh_k > 0 && net->mesh_k * net->mesh_k == N)
+        s->draw.cols = s->draw.rows = net->mesh_k;
     if (cfg->pattern == SIP_NETSIM_HOTSPOT) {
         if (cfg->n_hotspots < 1 || cfg->n_hotspots > SIP_NETSIM_MAX_HOTSPOTS)
-            return sip_error_set(err, SIP_EINVAL, NULL, 0,
-                                 "netsim: hotspot pattern needs 1..%d hotspot nodes",
+            return sip_error_set(err, SIP_EINVAL, NULL, 0, "netsim: hotspot pattern needs 1..%d hotspot nodes",
                                  SIP_NETSIM_MAX_HOTSPOTS);
-        s->hot_cum = malloc((size_t)cfg->n_hotspots * sizeof(int));
-        if (!s->hot_cum)
-            return sip_error_set(err, SIP_ENOMEM, NULL, 0, "netsim: out of memory");
-        for (int i = 0; i < cfg->n_hotspots; i++) {
-            if (cfg->hotspots[i] < 0 || cfg->hotspots[i] >= N || cfg->hotspot_weights[i] <= 0)
-                return sip_error_set(err, SIP_EINVAL, NULL, 0,
-                                     "netsim: hotspot %d: node %d / weight %d out of range", i,
-                                     cfg->hotspots[i], cfg->hotspot_weights[i]);
-            s->hot_total += cfg->hotspot_weights[i];
-            s->hot_cum[i] = s->hot_total;
-        }
+        s->draw.n_hotspots = cfg->n_hotspots;
+        s->draw.hotspots = s->cfg.hotspots;
+        s->draw.hotspot_weights = s->cfg.hotspot_weights;
     }
+    s->pattern = sip_pattern_find(pattern);
+    if (!s->pattern || !s->pattern->draw)
+        return sip_error_set(err, SIP_EINVAL, NULL, 0, "netsim: pattern %s has no per-packet form", pattern);
+    SIP_TRY(s->pattern->draw_init(&s->draw, err));
 
     s->ch = calloc((size_t)s->n_ch, sizeof *s->ch);
     s->nd = calloc((size_t)N, sizeof *s->nd);

@@ -169,8 +169,8 @@ struct sim {
     int32_t reset_time, drain_time;
     bool empty_network;
     double p_packet;
-    int shift; /* transpose */
-    int *hot_cum, hot_total;
+    const sip_pattern_ops_t *pattern; /* destinations: traffic's pattern registry */
+    sip_pattern_draw_t draw;
     stats_t stats;
     int64_t inflight, inflight_ctime, measured_inflight, credits_outstanding;
     int64_t flit_errors, replayed;
