@@ -222,15 +222,38 @@ typedef struct {
     const sip_demand_t *demands; /* network has no instances); scaled by load (1 = as given) */
 } sip_pattern_params_t;
 
+/* The per-packet form of a pattern, for simulators that draw each packet's destination
+ * (netsim): the same meaning as the demand matrix a pattern builds, over endpoints
+ * 0..n_endpoints-1.  Random choices take the caller's generator, so that a simulation keeps
+ * one random stream (same seed = same bytes). */
+typedef uint64_t (*sip_pattern_rng_fn)(void *state);
+
+typedef struct {
+    int n_endpoints;
+    int cols, rows;             /* > 0 when endpoint e sits at grid (e % cols, e / cols) and
+                                   cols x rows = n_endpoints (k-ary 2-cube numbering), else 0 */
+    int n_hotspots;             /* hotspot: destination endpoints, drawn in proportion to */
+    const int *hotspots;        /* hotspot_weights (NULL = equal); BookSim2's hotspot */
+    const int *hotspot_weights;
+    int hotspot_total;          /* set by draw_init: sum of the weights */
+} sip_pattern_draw_t;
+
 typedef struct sip_pattern_ops {
     const char *name;
     const char *summary;
     sip_status_t (*build)(const sip_network_t *net, const sip_pattern_params_t *params,
                           sip_demand_matrix_t *out, sip_error_t *err);
+    /* Check a draw context and fill its derived fields (SIP_EINVAL saying what the pattern
+     * needs); NULL when the pattern has no per-packet form. */
+    sip_status_t (*draw_init)(sip_pattern_draw_t *ctx, sip_error_t *err);
+    /* Destination endpoint of the next packet from endpoint src. */
+    int (*draw)(const sip_pattern_draw_t *ctx, int src, sip_pattern_rng_fn rng, void *rng_state);
 } sip_pattern_ops_t;
 
 /* Registry: "uniform", "hotspot", "transpose", "bitcomp", "neighbor", "alltoall", "allreduce",
- * "explicit". */
+ * "explicit", "bitrev", "shuffle", "tornado", "adjacent".  Every pattern netsim runs has a
+ * per-packet form (draw); neighbor and tornado are BookSim2's (grid steps on a mesh), adjacent
+ * is "the nodes a channel reaches". */
 SIP_EXPORT int sip_pattern_count(void);
 SIP_EXPORT const sip_pattern_ops_t *sip_pattern_get(int index);
 SIP_EXPORT const sip_pattern_ops_t *sip_pattern_find(const char *name);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "netsim_alloc.h"
 #include "netsim_internal.h"
 
 static const char *const pattern_names[SIP_NETSIM_PATTERN_COUNT] = {
@@ -219,14 +220,10 @@ sip_status_t sip_netsim_config_set(sip_netsim_config_t *c, const char *key, cons
         return SIP_OK;
     }
     if (strcmp(key, "vc_allocator") == 0 || strcmp(key, "sw_allocator") == 0) {
-        sip_netsim_alloc_t a;
-        if (strcmp(v, "islip") == 0)
-            a = SIP_NETSIM_ALLOC_ISLIP;
-        else if (strcmp(v, "separable_input_first") == 0)
-            a = SIP_NETSIM_ALLOC_SEPARABLE_IF;
-        else
+        int a = sip__netsim_alloc_lookup(v);
+        if (a < 0)
             return sip_error_set(err, SIP_EINVAL, NULL, 0, "%s = %s (expected islip or separable_input_first)", key, v);
-        *(key[0] == 'v' ? &c->vc_allocator : &c->sw_allocator) = a;
+        *(key[0] == 'v' ? &c->vc_allocator : &c->sw_allocator) = (sip_netsim_alloc_t)a;
         return SIP_OK;
     }
     if (strcmp(key, "traffic") == 0) {

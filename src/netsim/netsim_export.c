@@ -5,11 +5,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "netsim_alloc.h"
 #include "netsim_internal.h"
 
 static const char *alloc_name(sip_netsim_alloc_t a)
 {
-    return a == SIP_NETSIM_ALLOC_SEPARABLE_IF ? "separable_input_first" : "islip";
+    const sip__netsim_alloc_ops_t *ops = sip__netsim_alloc_ops(a);
+    return ops ? ops->name : "islip";
 }
 
 sip_status_t sip_netsim_export_booksim(const sip_netsim_net_t *net, const sip_netsim_config_t *cfg,

@@ -1,10 +1,9 @@
-/* netsim: the cycle-level simulation core.
- *
- * The router is BookSim2's input-queued VC router ("iq", booksim/booksim2 commit 28f4329,
- * src/routers/iq_router.cpp) re-expressed in C over flat arrays: the same stage queues (routing,
- * VC allocation, switch allocation, crossbar) with the same evaluate-then-update order inside a
- * cycle, the same separable iSLIP allocator (allocators/islip.cpp), the same credit accounting
- * (buffer_state.cpp) and the same endpoint behaviour (trafficmanager.cpp _Inject/_Step).  Line
+/* netsim: the cycle-level simulation core, BookSim2's trafficmanager.cpp (booksim/booksim2
+ * commit 28f4329): endpoints (sources, injection and ejection), channels with link errors and
+ * replay, the delivery wheel, run control (warm-up, sampling, drain) and the result.  The parts
+ * BookSim2 keeps apart are apart here too: routers in netsim_router.c (the "iq" router behind
+ * an ops struct), allocators in netsim_alloc.c (a registry of ops structs), queues in
+ * netsim_queue.c, latency statistics in netsim_stats.c; the shared state is netsim_sim.h.  Line
  * references below are to that commit.
  *
  * Phases of one cycle (trafficmanager.cpp:954-1270): endpoints read ejected flits and injection
@@ -21,569 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "netsim_internal.h"
-
-/* ------------------------------------------------------------------ small containers ---- */
-
-typedef struct {
-    int32_t t;
-    int32_t v;
-} ev_t;
-
-/* FIFO of (time, value) with power-of-two capacity. */
-typedef struct {
-    ev_t *e;
-    uint32_t mask, head, n;
-} evq_t;
-
-typedef struct {
-    int32_t t;
-    uint64_t vcs;
-} cev_t;
-
-typedef struct {
-    cev_t *e;
-    uint32_t mask, head, n;
-} cq_t;
-
-static uint32_t pow2_at_least(uint32_t x)
-{
-    uint32_t p = 4;
-    while (p < x)
-        p <<= 1;
-    return p;
-}
-
-static int evq_init(evq_t *q, uint32_t cap)
-{
-    cap = pow2_at_least(cap);
-    q->e = calloc(cap, sizeof *q->e);
-    q->mask = cap - 1;
-    q->head = q->n = 0;
-    return q->e ? 0 : -1;
-}
-
-static inline void evq_push(evq_t *q, int32_t t, int32_t v)
-{
-    ev_t *e = &q->e[(q->head + q->n) & q->mask];
-    e->t = t;
-    e->v = v;
-    q->n++;
-}
-static inline ev_t *evq_front(evq_t *q) { return &q->e[q->head]; }
-static inline void evq_pop(evq_t *q)
-{
-    q->head = (q->head + 1) & q->mask;
-    q->n--;
-}
-
-static int cq_init(cq_t *q, uint32_t cap)
-{
-    cap = pow2_at_least(cap);
-    q->e = calloc(cap, sizeof *q->e);
-    q->mask = cap - 1;
-    q->head = q->n = 0;
-    return q->e ? 0 : -1;
-}
-static inline void cq_pop(cq_t *q)
-{
-    q->head = (q->head + 1) & q->mask;
-    q->n--;
-}
-
-/* Stage-queue entry (iq_router.cpp keeps deques of pair<time, pair<pair<input, vc>, result>>). */
-typedef struct {
-    int32_t t;
-    int16_t in, vc;
-    int32_t res;
-} st_t;
-
-typedef struct {
-    st_t *e;
-    uint32_t mask, head, n;
-} stq_t;
-
-static int stq_init(stq_t *q, uint32_t cap)
-{
-    cap = pow2_at_least(cap + 1);
-    q->e = calloc(cap, sizeof *q->e);
-    q->mask = cap - 1;
-    q->head = q->n = 0;
-    return q->e ? 0 : -1;
-}
-static inline void stq_push(stq_t *q, int in, int vc)
-{
-    st_t *e = &q->e[(q->head + q->n) & q->mask];
-    e->t = -1;
-    e->in = (int16_t)in;
-    e->vc = (int16_t)vc;
-    e->res = -1;
-    q->n++;
-}
-static inline st_t *stq_at(stq_t *q, uint32_t i) { return &q->e[(q->head + i) & q->mask]; }
-static inline void stq_pop(stq_t *q)
-{
-    q->head = (q->head + 1) & q->mask;
-    q->n--;
-}
-
-/* Crossbar entry. */
-typedef struct {
-    int32_t t, flit;
-    int16_t ein, eout;
-} xb_t;
-
-/* ------------------------------------------------------------------------- allocator ---- */
-
-/* Request matrix as bitsets, both ways, plus the label (input VC) and priority of each request
- * for the switch allocator (SparseAllocator keeps one request per (input, output)). */
-typedef struct {
-    int n_in, n_out, w_in, w_out;
-    uint64_t *out_req; /* [n_out][w_in] */
-    uint64_t *in_req;  /* [n_in][w_out] */
-    int16_t *label;    /* [n_in * n_out], NULL for the VC allocator */
-    int8_t *prio;
-    int *gptr, *aptr, *inmatch, *outmatch, *grant;
-    uint64_t *grant_mask; /* [n_in], single-word iSLIP */
-    int *occ_in, n_occ_in;  /* inputs / outputs with requests this cycle */
-    int *occ_out, n_occ_out;
-    uint8_t *has_in, *has_out;
-    sip_netsim_alloc_t kind;
-    int iters;
-} alloc_t;
-
-static int alloc_init(alloc_t *a, int n_in, int n_out, bool labels, sip_netsim_alloc_t kind, int iters)
-{
-    memset(a, 0, sizeof *a);
-    a->n_in = n_in;
-    a->n_out = n_out;
-    a->w_in = (n_in + 63) / 64;
-    a->w_out = (n_out + 63) / 64;
-    a->kind = kind;
-    a->iters = iters < 1 ? 1 : iters;
-    a->out_req = calloc((size_t)n_out * a->w_in, sizeof(uint64_t));
-    a->in_req = calloc((size_t)n_in * a->w_out, sizeof(uint64_t));
-    a->gptr = calloc((size_t)n_out, sizeof(int));
-    a->aptr = calloc((size_t)n_in, sizeof(int));
-    a->inmatch = malloc((size_t)n_in * sizeof(int));
-    a->outmatch = malloc((size_t)n_out * sizeof(int));
-    a->grant = malloc((size_t)n_out * sizeof(int));
-    a->grant_mask = calloc((size_t)n_in + 1, sizeof(uint64_t));
-    a->occ_in = malloc((size_t)n_in * sizeof(int));
-    a->occ_out = malloc((size_t)n_out * sizeof(int));
-    a->has_in = calloc((size_t)n_in, 1);
-    a->has_out = calloc((size_t)n_out, 1);
-    if (labels) {
-        a->label = malloc((size_t)n_in * n_out * sizeof(int16_t));
-        a->prio = malloc((size_t)n_in * n_out);
-    }
-    if (!a->out_req || !a->in_req || !a->gptr || !a->aptr || !a->inmatch || !a->outmatch ||
-        !a->grant || !a->grant_mask || !a->occ_in || !a->occ_out || !a->has_in || !a->has_out ||
-        (labels && (!a->label || !a->prio)))
-        return -1;
-    for (int i = 0; i < n_in; i++)
-        a->inmatch[i] = -1;
-    for (int o = 0; o < n_out; o++)
-        a->outmatch[o] = -1;
-    return 0;
-}
-
-static void alloc_free(alloc_t *a)
-{
-    free(a->out_req);
-    free(a->in_req);
-    free(a->label);
-    free(a->prio);
-    free(a->gptr);
-    free(a->aptr);
-    free(a->inmatch);
-    free(a->outmatch);
-    free(a->grant);
-    free(a->grant_mask);
-    free(a->occ_in);
-    free(a->occ_out);
-    free(a->has_in);
-    free(a->has_out);
-}
-
-/* Allocator::Clear: forget the requests and matches of the last cycle (only those touched). */
-static void alloc_clear(alloc_t *a)
-{
-    if (a->w_in == 1 && a->w_out == 1) {
-        for (int k = 0; k < a->n_occ_in; k++) {
-            int i = a->occ_in[k];
-            a->in_req[i] = 0;
-            a->has_in[i] = 0;
-            a->inmatch[i] = -1;
-        }
-        for (int k = 0; k < a->n_occ_out; k++) {
-            int o = a->occ_out[k];
-            a->out_req[o] = 0;
-            a->has_out[o] = 0;
-            a->outmatch[o] = -1;
-        }
-        a->n_occ_in = a->n_occ_out = 0;
-        return;
-    }
-    for (int k = 0; k < a->n_occ_in; k++) {
-        int i = a->occ_in[k];
-        for (int w = 0; w < a->w_out; w++)
-            a->in_req[(size_t)i * a->w_out + w] = 0;
-        a->has_in[i] = 0;
-        a->inmatch[i] = -1;
-    }
-    for (int k = 0; k < a->n_occ_out; k++) {
-        int o = a->occ_out[k];
-        for (int w = 0; w < a->w_in; w++)
-            a->out_req[(size_t)o * a->w_in + w] = 0;
-        a->has_out[o] = 0;
-        a->outmatch[o] = -1;
-    }
-    a->n_occ_in = a->n_occ_out = 0;
-}
-
-static inline bool bit_get(const uint64_t *b, int i) { return (b[i >> 6] >> (i & 63)) & 1u; }
-
-static inline void alloc_add(alloc_t *a, int in, int out)
-{
-    a->in_req[(size_t)in * a->w_out + (out >> 6)] |= 1ull << (out & 63);
-    a->out_req[(size_t)out * a->w_in + (in >> 6)] |= 1ull << (in & 63);
-    if (!a->has_in[in]) {
-        a->has_in[in] = 1;
-        a->occ_in[a->n_occ_in++] = in;
-    }
-    if (!a->has_out[out]) {
-        a->has_out[out] = 1;
-        a->occ_out[a->n_occ_out++] = out;
-    }
-}
-
-static inline bool alloc_has(const alloc_t *a, int in, int out)
-{
-    return a->has_in[in] && bit_get(&a->in_req[(size_t)in * a->w_out], out);
-}
-
-/* Round-robin iteration over the set bits of a bitset: positions from, from+1, ..., n-1, 0, ...,
- * from-1 (the order a BookSim2 round-robin arbiter with pointer `from` scans its requests). */
-typedef struct {
-    int from, n, pos, pass;
-} rr_it_t;
-
-static inline int first_set(const uint64_t *b, int start, int end)
-{
-    while (start < end) {
-        int w = start >> 6;
-        uint64_t bits = b[w] >> (start & 63);
-        if (bits) {
-            int c = start + __builtin_ctzll(bits);
-            return c < end ? c : -1;
-        }
-        start = (w + 1) << 6;
-    }
-    return -1;
-}
-
-static inline int rr_next(const uint64_t *b, rr_it_t *it)
-{
-    for (;;) {
-        int end = it->pass == 0 ? it->n : it->from;
-        int c = first_set(b, it->pos, end);
-        if (c >= 0) {
-            it->pos = c + 1;
-            return c;
-        }
-        if (it->pass == 1)
-            return -1;
-        it->pass = 1;
-        it->pos = 0;
-    }
-}
-
-static inline rr_it_t rr_begin(int from, int n)
-{
-    rr_it_t it = {from, n, from, 0};
-    return it;
-}
-
-/* iSLIP_Sparse::Allocate (allocators/islip.cpp:45-160): grant by round-robin from gptr, accept by
- * round-robin from aptr, pointers move only on a first-iteration accept. */
-/* Single-word case (up to 64 inputs and outputs, e.g. radix 5 x 4 VCs): the same algorithm with
- * the round-robin searches done by masking and counting trailing zeros. */
-static inline int rr_pick1(uint64_t m, int ptr)
-{
-    uint64_t hi = m & (~0ull << ptr);
-    return hi ? __builtin_ctzll(hi) : __builtin_ctzll(m);
-}
-
-static void alloc_islip1(alloc_t *a)
-{
-    uint64_t matched_in = 0, matched_out = 0;
-    uint64_t *gmask = (uint64_t *)a->grant_mask;
-    for (int iter = 0; iter < a->iters; iter++) {
-        for (int k = 0; k < a->n_occ_in; k++)
-            gmask[a->occ_in[k]] = 0;
-        bool any = false;
-        for (int k = 0; k < a->n_occ_out; k++) {
-            int o = a->occ_out[k];
-            if (matched_out >> o & 1)
-                continue;
-            uint64_t m = a->out_req[o] & ~matched_in;
-            if (!m)
-                continue;
-            gmask[rr_pick1(m, a->gptr[o])] |= 1ull << o;
-            any = true;
-        }
-        if (!any)
-            break;
-        for (int k = 0; k < a->n_occ_in; k++) {
-            int i = a->occ_in[k];
-            uint64_t g = gmask[i];
-            if (!g)
-                continue;
-            int o = rr_pick1(g, a->aptr[i]);
-            a->inmatch[i] = o;
-            a->outmatch[o] = i;
-            matched_in |= 1ull << i;
-            matched_out |= 1ull << o;
-            if (iter == 0) {
-                a->gptr[o] = i + 1 == a->n_in ? 0 : i + 1;
-                a->aptr[i] = o + 1 == a->n_out ? 0 : o + 1;
-            }
-        }
-    }
-}
-
-static void alloc_islip(alloc_t *a)
-{
-    if (a->w_in == 1 && a->w_out == 1) {
-        alloc_islip1(a);
-        return;
-    }
-    for (int iter = 0; iter < a->iters; iter++) {
-        for (int k = 0; k < a->n_occ_out; k++) {
-            int o = a->occ_out[k];
-            a->grant[o] = -1;
-            if (a->outmatch[o] != -1)
-                continue;
-            rr_it_t it = rr_begin(a->gptr[o], a->n_in);
-            const uint64_t *col = &a->out_req[(size_t)o * a->w_in];
-            int i;
-            while ((i = rr_next(col, &it)) >= 0)
-                if (a->inmatch[i] == -1) {
-                    a->grant[o] = i;
-                    break;
-                }
-        }
-        for (int k = 0; k < a->n_occ_in; k++) {
-            int i = a->occ_in[k];
-            rr_it_t it = rr_begin(a->aptr[i], a->n_out);
-            const uint64_t *row = &a->in_req[(size_t)i * a->w_out];
-            int o;
-            while ((o = rr_next(row, &it)) >= 0) {
-                if (a->grant[o] == i && a->outmatch[o] == -1) {
-                    a->inmatch[i] = o;
-                    a->outmatch[o] = i;
-                    if (iter == 0) {
-                        a->gptr[o] = (i + 1) % a->n_in;
-                        a->aptr[i] = (o + 1) % a->n_out;
-                    }
-                    break;
-                }
-            }
-        }
-        for (int k = 0; k < a->n_occ_out; k++)
-            a->grant[a->occ_out[k]] = -1;
-    }
-}
-
-/* SeparableInputFirstAllocator with round-robin arbiters (allocators/separable_input_first.cpp):
- * each input picks one request (priority first, then round-robin), each output picks among the
- * inputs that chose it; both pointers move past a match. */
-static void alloc_separable_if(alloc_t *a)
-{
-    for (int k = 0; k < a->n_occ_out; k++)
-        a->grant[a->occ_out[k]] = -1;
-    /* output arbiters see at most one request per input: keep them in a per-output bitset by
-     * reusing grant[] as "best input so far" with round-robin comparison. */
-    for (int k = 0; k < a->n_occ_in; k++) {
-        int i = a->occ_in[k];
-        const uint64_t *row = &a->in_req[(size_t)i * a->w_out];
-        int best = -1, best_pri = INT_MIN, o;
-        rr_it_t it = rr_begin(a->aptr[i], a->n_out);
-        while ((o = rr_next(row, &it)) >= 0) {
-            int pri = a->prio ? a->prio[(size_t)i * a->n_out + o] : 0;
-            if (best < 0 || pri > best_pri) {
-                best = o;
-                best_pri = pri;
-            }
-        }
-        if (best < 0)
-            continue;
-        int g = a->grant[best];
-        if (g < 0) {
-            a->grant[best] = i;
-        } else {
-            int pi = a->prio ? a->prio[(size_t)i * a->n_out + best] : 0;
-            int pg = a->prio ? a->prio[(size_t)g * a->n_out + best] : 0;
-            int n = a->n_in, off = a->gptr[best];
-            if (pi > pg || (pi == pg && (i - off + n) % n < (g - off + n) % n))
-                a->grant[best] = i;
-        }
-    }
-    for (int k = 0; k < a->n_occ_out; k++) {
-        int o = a->occ_out[k];
-        int i = a->grant[o];
-        if (i < 0)
-            continue;
-        a->inmatch[i] = o;
-        a->outmatch[o] = i;
-        a->aptr[i] = (o + 1) % a->n_out;
-        a->gptr[o] = (i + 1) % a->n_in;
-        a->grant[o] = -1;
-    }
-}
-
-static void alloc_run(alloc_t *a)
-{
-    if (a->kind == SIP_NETSIM_ALLOC_SEPARABLE_IF)
-        alloc_separable_if(a);
-    else
-        alloc_islip(a);
-}
-
-/* --------------------------------------------------------------------- sim structures ---- */
-
-typedef struct {
-    int32_t dest, src;
-    int32_t ctime, itime, head_itime, atime;
-    int16_t vc, hops;
-    int16_t la_port; /* lookahead route: output port at the router the flit is heading to */
-    uint8_t head, tail, record;
-    int32_t next_free;
-} flit_t;
-
-enum { VC_IDLE, VC_ROUTING, VC_VA, VC_ACTIVE };
-enum { STALL = -2 };
-
-typedef struct {
-    int latency, width;
-    double perr;
-    /* Fractional bandwidth (rate_flits of the description, 0 = whole flits per cycle): the
-     * sender may send while it holds a token; tokens grow by `rate` per cycle and, while the
-     * output queue is empty, are capped at `width` (one burst). */
-    double rate, tokens;
-    int32_t tok_time;
-    int32_t last_arrival; /* go-back-N keeps arrivals in order */
-    int n_last;           /* flits already arriving in last_arrival (width lanes) */
-    int32_t replay_end;   /* flits sent before this cycle are behind a replay */
-    int64_t sent;         /* flits sent in the measurement window */
-    int dst_router, dst_port; /* receiving router and input port; dst_router -1 = node */
-    int src_router, src_port;
-} chan_t;
-
-typedef struct {
-    int n_in, n_out;
-    int *in_chan, *out_chan;
-    int *in_sp, *out_sp, *in_base, *out_base;
-    int *exp_out_port; /* expanded output -> output port */
-    int n_in_exp, n_out_exp;
-    /* input VCs, iv = in * V + vc */
-    int32_t *buf;      /* [n_in * V * B] rings */
-    uint16_t *bhead, *bcount;
-    uint8_t *state;
-    int16_t *vroute, *vout_port, *vout_vc;
-    /* output VCs, ov = out * V + vc (BufferState of the next hop) */
-    int32_t *in_use_by;
-    int16_t *occ;
-    uint8_t *tail_sent;
-    evq_t *obuf;      /* [n_out] output queues after the crossbar */
-    cq_t *cbuf;       /* [n_in] credits waiting to be sent upstream */
-    uint64_t *out_credits; /* [n_in] this cycle's credit mask per input */
-    stq_t route_q, va_q, sa_q;
-    xb_t *xb;
-    uint32_t xb_mask, xb_head, xb_n;
-    cev_t *pc;        /* processed-credit queue: (time, out << 8 | unused), mask */
-    int16_t *pc_out;
-    uint32_t pc_mask, pc_head, pc_n;
-    int32_t *inq_port, *inq_flit; /* flits read this cycle */
-    int n_inq;
-    int *sw_rr_offset;
-    alloc_t va, sa;
-    bool active;
-    /* Fast path (router_step_fast): the default single-cycle pipeline with one flit per port
-     * per cycle and at most 64 input and 64 output VCs.  Each stage queue then holds exactly
-     * the VCs in that stage, so it is kept as a bitset over input VCs. */
-    bool fast;
-    uint64_t m_route, m_va, m_sa; /* VCs routing, in VC allocation, active with a flit */
-    uint64_t ov_busy;             /* output VCs with in_use_by >= 0 */
-    uint64_t obuf_mask;           /* outputs with flits in obuf */
-    int pending_out;     /* flits in obuf + credits in cbuf */
-    int16_t *route_port; /* [n_nodes] output port towards each node */
-    int16_t *next_la;    /* [n_out * n_nodes] port at the next router, -1 = none */
-} router_t;
-
-typedef struct {
-    int32_t qtime;
-    bool qdrained;
-    evq_t pq;          /* the flits of the packet being injected */
-    int last_vc;
-    int16_t *occ;      /* injection-port BufferState */
-    int32_t *in_use;
-    uint8_t *tail_sent;
-    int32_t head_itime;
-    int inj, ej;       /* channel indices */
-    int32_t ejected;   /* flit read this cycle, -1 none */
-} node_t;
-
-typedef struct {
-    int64_t *count;
-    int32_t cap;
-    int64_t n;
-    double sum;
-    int32_t max;
-} hist_t;
-
-typedef struct {
-    int32_t ch; /* channel * 2, + 1 for a credit */
-    int32_t flit;
-    uint64_t vcs;
-} witem_t;
-
-typedef enum { ST_WARMING, ST_RUNNING, ST_DRAINING } sim_state_t;
-
-typedef struct {
-    const sip_netsim_net_t *net;
-    sip_netsim_config_t cfg;
-    int V, B, N, R, C;
-    uint64_t rng[4];
-    int32_t now;
-    flit_t *flits;
-    int32_t n_flits, cap_flits, free_flit;
-    chan_t *ch;
-    int n_ch;
-    router_t *rt;
-    node_t *nd;
-    sim_state_t state;
-    int32_t reset_time, drain_time;
-    bool empty_network;
-    double p_packet;
-    int shift; /* transpose */
-    int *hot_cum, hot_total;
-    hist_t plat, nlat;
-    double flat_sum;
-    int64_t flat_n;
-    int64_t hops_sum, hops_n;
-    int64_t inflight, inflight_ctime, measured_inflight, credits_outstanding;
-    int64_t sent_flits, accepted_flits;
-    int64_t flit_errors, replayed;
-    bool oom;
-    /* Delivery wheel: what arrives in cycle t (flits and credits, with their channel) is listed
-     * in slot t & wheel_mask, so routers never poll idle links.  The slot spans the longest
-     * possible flight (see sim_build), and a channel's arrivals keep their order. */
-    witem_t **wheel;
-    int *wheel_n, *wheel_cap;
-    uint32_t wheel_mask;
-} sim_t;
+#include "netsim_sim.h"
 
 /* ------------------------------------------------------------------------------- RNG ---- */
 
@@ -612,65 +49,6 @@ static void rng_seed(sim_t *s, uint64_t seed)
         z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
         s->rng[i] = z ^ (z >> 31);
     }
-}
-
-/* ------------------------------------------------------------------------- histogram ---- */
-
-static int hist_add(hist_t *h, int32_t v)
-{
-    if (v < 0)
-        v = 0;
-    if (v >= h->cap) {
-        int32_t nc = h->cap ? h->cap : 256;
-        while (nc <= v)
-            nc *= 2;
-        int64_t *c = realloc(h->count, (size_t)nc * sizeof *c);
-        if (!c)
-            return -1;
-        memset(c + h->cap, 0, (size_t)(nc - h->cap) * sizeof *c);
-        h->count = c;
-        h->cap = nc;
-    }
-    h->count[v]++;
-    h->n++;
-    h->sum += v;
-    if (v > h->max)
-        h->max = v;
-    return 0;
-}
-
-static void hist_clear(hist_t *h)
-{
-    if (h->count)
-        memset(h->count, 0, (size_t)h->cap * sizeof *h->count);
-    h->n = 0;
-    h->sum = 0;
-    h->max = 0;
-}
-
-static double hist_quantile(const hist_t *h, double q)
-{
-    if (h->n == 0)
-        return NAN;
-    int64_t need = (int64_t)ceil(q * (double)h->n);
-    if (need < 1)
-        need = 1;
-    int64_t acc = 0;
-    for (int32_t v = 0; v < h->cap; v++) {
-        acc += h->count[v];
-        if (acc >= need)
-            return v;
-    }
-    return h->max;
-}
-
-static void hist_fill(const hist_t *h, sip_netsim_latency_t *out)
-{
-    out->count = h->n;
-    out->mean = h->n ? h->sum / (double)h->n : NAN;
-    out->p50 = hist_quantile(h, 0.5);
-    out->p99 = hist_quantile(h, 0.99);
-    out->max = h->n ? h->max : NAN;
 }
 
 /* ----------------------------------------------------------------------------- flits ---- */
@@ -703,7 +81,7 @@ static void flit_free(sim_t *s, int32_t f)
 
 /* --------------------------------------------------------------------------- channels ---- */
 
-static void wheel_grow(sim_t *s, uint32_t k)
+void sip__netsim_wheel_grow(sim_t *s, uint32_t k)
 {
     int nc = s->wheel_cap[k] ? s->wheel_cap[k] * 2 : 16;
     witem_t *nv = realloc(s->wheel[k], (size_t)nc * sizeof *nv);
@@ -715,27 +93,13 @@ static void wheel_grow(sim_t *s, uint32_t k)
     s->wheel_cap[k] = nc;
 }
 
-static inline void wheel_add(sim_t *s, int32_t t, int32_t ch, int32_t flit, uint64_t vcs)
-{
-    uint32_t k = (uint32_t)t & s->wheel_mask;
-    if (s->wheel_n[k] == s->wheel_cap[k]) {
-        wheel_grow(s, k);
-        if (s->oom)
-            return;
-    }
-    witem_t *w = &s->wheel[k][s->wheel_n[k]++];
-    w->ch = ch;
-    w->flit = flit;
-    w->vcs = vcs;
-}
-
 /* Send a flit over channel c in cycle now.  A flit sent in cycle t is read by the receiver in
  * t + latency + 1 (channel.hpp: ReadInputs queues it at t+1 for t+latency, WriteOutputs exposes
  * it, the receiver reads it the next cycle).  UCIe go-back-N replay (facts.md §1.5, UCIe 1.0
  * §3.7): a flit that fails CRC is NAKed after it arrives; the sender replays it and everything
  * sent after it, so it and every later flit arrive one round trip (2 x latency + 2 cycles)
  * later, in order, at most `width` per cycle. */
-static void chan_send_flit(sim_t *s, chan_t *c, int32_t f)
+void sip__netsim_chan_send_flit(sim_t *s, chan_t *c, int32_t f)
 {
     int32_t arrival = s->now + c->latency + 1;
     if (c->perr > 0.0 && rng_unit(s) < c->perr) {
@@ -764,15 +128,7 @@ static void chan_send_flit(sim_t *s, chan_t *c, int32_t f)
         c->sent++;
 }
 
-static inline void chan_send_credit(sim_t *s, chan_t *c, uint64_t vcs)
-{
-    wheel_add(s, s->now + c->latency + 1, (int32_t)(c - s->ch) * 2 + 1, -1, vcs);
-    s->credits_outstanding++;
-}
-
-/* --------------------------------------------------------------------------- routers ---- */
-
-static inline int port_for(const router_t *r, int dest) { return r->route_port[dest]; }
+/* ------------------------------------------------------------------- read phase ---- */
 
 /* Deliver everything arriving this cycle (the read phase): flits into router input queues or
  * endpoint ejection, credits into routers' credit queues or the endpoints' buffer state. */
@@ -785,77 +141,30 @@ static void deliver(sim_t *s)
         int cid = items[i].ch >> 1;
         chan_t *c = &s->ch[cid];
         if (!(items[i].ch & 1)) {
-            {
-                int32_t fi = items[i].flit;
-                if (c->dst_router >= 0 && s->rt[c->dst_router].fast) {
-                    /* router_input_queuing for a fast router, done here: nothing reads the
-                     * router between this read phase and its step. */
-                    router_t *r = &s->rt[c->dst_router];
-                    int iv = c->dst_port * s->V + s->flits[fi].vc;
-                    int slot = r->bhead[iv] + r->bcount[iv];
-                    if (slot >= s->B)
-                        slot -= s->B;
-                    r->buf[(size_t)iv * s->B + slot] = fi;
-                    if (r->state[iv] == VC_IDLE) {
-                        r->state[iv] = VC_ROUTING;
-                        r->m_route |= 1ull << iv;
-                    } else if (r->state[iv] == VC_ACTIVE && r->bcount[iv] == 0) {
-                        r->m_sa |= 1ull << iv;
-                    }
-                    r->bcount[iv]++;
-                    r->active = true;
-                } else if (c->dst_router >= 0) {
-                    router_t *r = &s->rt[c->dst_router];
-                    /* keep the cycle's arrivals in input-port order (BookSim2's map<input, flit>) */
-                    int j = r->n_inq++;
-                    while (j > 0 && r->inq_port[j - 1] > c->dst_port) {
-                        r->inq_port[j] = r->inq_port[j - 1];
-                        r->inq_flit[j] = r->inq_flit[j - 1];
-                        j--;
-                    }
-                    r->inq_port[j] = c->dst_port;
-                    r->inq_flit[j] = fi;
-                    r->active = true;
-                } else {
-                    node_t *nd = &s->nd[cid - s->C - s->N];
-                    nd->ejected = fi;
-                    if (s->state != ST_DRAINING)
-                        s->accepted_flits++;
-                }
+            int32_t fi = items[i].flit;
+            if (c->dst_router >= 0) {
+                router_t *r = &s->rt[c->dst_router];
+                r->ops->read_flit(s, r, c->dst_port, fi);
+            } else {
+                node_t *nd = &s->nd[cid - s->C - s->N];
+                nd->ejected = fi;
+                if (s->state != ST_DRAINING)
+                    s->stats.accepted_flits++;
             }
         } else {
-            {
-                uint64_t m = items[i].vcs;
-                s->credits_outstanding--;
-                if (c->src_router >= 0 && s->rt[c->src_router].fast) {
-                    /* credit_delay = 0: the credit is processed this cycle, before the step */
-                    router_t *r = &s->rt[c->src_router];
-                    while (m) {
-                        int ov = c->src_port * s->V + __builtin_ctzll(m);
-                        m &= m - 1;
-                        r->occ[ov]--;
-                        if (s->cfg.wait_for_tail_credit && r->occ[ov] == 0 && r->tail_sent[ov]) {
-                            r->in_use_by[ov] = -1;
-                            r->ov_busy &= ~(1ull << ov);
-                        }
-                    }
-                } else if (c->src_router >= 0) {
-                    router_t *r = &s->rt[c->src_router];
-                    uint32_t q = (r->pc_head + r->pc_n) & r->pc_mask;
-                    r->pc[q].t = s->now + s->cfg.credit_delay;
-                    r->pc[q].vcs = m;
-                    r->pc_out[q] = (int16_t)c->src_port;
-                    r->pc_n++;
-                    r->active = true;
-                } else {
-                    node_t *nd = &s->nd[cid - s->C];
-                    while (m) {
-                        int vc = __builtin_ctzll(m);
-                        m &= m - 1;
-                        nd->occ[vc]--;
-                        if (s->cfg.wait_for_tail_credit && nd->occ[vc] == 0 && nd->tail_sent[vc])
-                            nd->in_use[vc] = -1;
-                    }
+            uint64_t m = items[i].vcs;
+            s->credits_outstanding--;
+            if (c->src_router >= 0) {
+                router_t *r = &s->rt[c->src_router];
+                r->ops->read_credit(s, r, c->src_port, m);
+            } else {
+                node_t *nd = &s->nd[cid - s->C];
+                while (m) {
+                    int vc = __builtin_ctzll(m);
+                    m &= m - 1;
+                    nd->occ[vc]--;
+                    if (s->cfg.wait_for_tail_credit && nd->occ[vc] == 0 && nd->tail_sent[vc])
+                        nd->in_use[vc] = -1;
                 }
             }
         }
@@ -863,646 +172,15 @@ static void deliver(sim_t *s)
     s->wheel_n[k] = 0;
 }
 
-static inline int32_t buf_front(const sim_t *s, const router_t *r, int iv)
-{
-    return r->buf[(size_t)iv * s->B + r->bhead[iv]];
-}
-
-static void router_input_queuing(sim_t *s, router_t *r)
-{
-    const int V = s->V;
-    for (int k = 0; k < r->n_inq; k++) {
-        int p = r->inq_port[k];
-        int32_t fi = r->inq_flit[k];
-        flit_t *f = &s->flits[fi];
-        int vc = f->vc, iv = p * V + vc;
-        int slot = r->bhead[iv] + r->bcount[iv];
-        if (slot >= s->B)
-            slot -= s->B;
-        r->buf[(size_t)iv * s->B + slot] = fi;
-        r->bcount[iv]++;
-        if (r->state[iv] == VC_IDLE) {
-            if (s->cfg.routing_delay) {
-                r->state[iv] = VC_ROUTING;
-                stq_push(&r->route_q, p, vc);
-            } else {
-                r->vroute[iv] = f->la_port;
-                r->state[iv] = VC_VA;
-                if (s->cfg.speculative)
-                    stq_push(&r->sa_q, p, vc);
-                stq_push(&r->va_q, p, vc);
-            }
-        } else if (r->state[iv] == VC_ACTIVE && buf_front(s, r, iv) == fi) {
-            stq_push(&r->sa_q, p, vc);
-        }
-    }
-    r->n_inq = 0;
-    while (r->pc_n && r->pc[r->pc_head].t <= s->now) {
-        int o = r->pc_out[r->pc_head];
-        uint64_t m = r->pc[r->pc_head].vcs;
-        while (m) {
-            int vc = __builtin_ctzll(m);
-            m &= m - 1;
-            int ov = o * V + vc;
-            r->occ[ov]--;
-            if (s->cfg.wait_for_tail_credit && r->occ[ov] == 0 && r->tail_sent[ov])
-                r->in_use_by[ov] = -1;
-        }
-        r->pc_head = (r->pc_head + 1) & r->pc_mask;
-        r->pc_n--;
-    }
-}
-
-/* _SWAllocAddReq (iq_router.cpp:1224-1325): one request per (expanded input, expanded output);
- * among VCs of one input the higher priority, then the round-robin order from sw_rr_offset wins. */
-static inline int rr_dist(int x, int off, int n) { return x >= off ? x - off : x - off + n; }
-
-static void sw_add_req(sim_t *s, router_t *r, int in, int vc, int out, int prio)
-{
-    int ein = r->in_base[in] + (r->in_sp[in] == 1 ? 0 : vc % r->in_sp[in]);
-    int eout = r->out_base[out] + (r->out_sp[out] == 1 ? 0 : in % r->out_sp[out]);
-    alloc_t *a = &r->sa;
-    size_t k = (size_t)ein * a->n_out + eout;
-    if (alloc_has(a, ein, eout)) {
-        int lvc = a->label[k], lpri = a->prio[k], off = r->sw_rr_offset[ein], V = s->V;
-        if (prio > lpri || (prio == lpri && rr_dist(vc, off, V) < rr_dist(lvc, off, V))) {
-            a->label[k] = (int16_t)vc;
-            a->prio[k] = (int8_t)prio;
-        }
-        return;
-    }
-    alloc_add(a, ein, eout);
-    a->label[k] = (int16_t)vc;
-    a->prio[k] = (int8_t)prio;
-}
-
-static void router_step(sim_t *s, router_t *r)
-{
-    const int V = s->V, B = s->B;
-    const sip_netsim_config_t *cfg = &s->cfg;
-    const int32_t now = s->now;
-
-    router_input_queuing(s, r);
-    bool activity = r->pc_n > 0;
-
-    /* ---- evaluate ---- */
-    for (uint32_t i = 0; i < r->route_q.n; i++) {
-        st_t *e = stq_at(&r->route_q, i);
-        if (e->t >= 0)
-            break;
-        e->t = now + cfg->routing_delay - 1;
-    }
-
-    alloc_clear(&r->va);
-    if (r->va_q.n) {
-        for (uint32_t i = 0; i < r->va_q.n; i++) {
-            st_t *e = stq_at(&r->va_q, i);
-            if (e->t >= 0)
-                break;
-            int iv = e->in * V + e->vc, out = r->vroute[iv];
-            bool elig = false;
-            for (int ovc = 0; ovc < V; ovc++) {
-                int ov = out * V + ovc;
-                if (r->in_use_by[ov] < 0) {
-                    elig = true;
-                    alloc_add(&r->va, iv, ov);
-                }
-            }
-            if (!elig)
-                e->res = STALL;
-        }
-        alloc_run(&r->va);
-        for (uint32_t i = 0; i < r->va_q.n; i++) {
-            st_t *e = stq_at(&r->va_q, i);
-            if (e->t >= 0)
-                break;
-            e->t = now + cfg->vc_alloc_delay - 1;
-            if (e->res < -1)
-                continue;
-            int m = r->va.inmatch[e->in * V + e->vc];
-            e->res = m >= 0 ? m : STALL;
-        }
-        if (cfg->vc_alloc_delay > 1) {
-            for (uint32_t i = 0; i < r->va_q.n; i++) {
-                st_t *e = stq_at(&r->va_q, i);
-                if (now < e->t)
-                    break;
-                if (e->res >= 0 && r->in_use_by[e->res] >= 0)
-                    e->res = STALL;
-            }
-        }
-    }
-
-    alloc_clear(&r->sa);
-    if (r->sa_q.n) {
-        for (uint32_t i = 0; i < r->sa_q.n; i++) {
-            st_t *e = stq_at(&r->sa_q, i);
-            if (e->t >= 0)
-                break;
-            int iv = e->in * V + e->vc;
-            if (r->state[iv] == VC_ACTIVE) {
-                int ov = r->vout_port[iv] * V + r->vout_vc[iv];
-                if (r->occ[ov] >= B) {
-                    e->res = STALL;
-                    continue;
-                }
-                sw_add_req(s, r, e->in, e->vc, r->vout_port[iv], 0);
-                continue;
-            }
-            /* speculative request of a VC still in VC allocation (spec_check_elig = 1,
-             * spec_check_cred = 1, spec_sw_allocator = prio: lower priority). */
-            int out = r->vroute[iv];
-            bool elig = false, cred = false;
-            for (int ovc = 0; ovc < V; ovc++) {
-                int ov = out * V + ovc;
-                if (r->in_use_by[ov] < 0) {
-                    elig = true;
-                    if (r->occ[ov] < B) {
-                        cred = true;
-                        break;
-                    }
-                }
-            }
-            if (!elig || !cred)
-                e->res = STALL;
-            else
-                sw_add_req(s, r, e->in, e->vc, out, -1);
-        }
-        alloc_run(&r->sa);
-        for (uint32_t i = 0; i < r->sa_q.n; i++) {
-            st_t *e = stq_at(&r->sa_q, i);
-            if (e->t >= 0)
-                break;
-            e->t = now + cfg->sw_alloc_delay - 1;
-            if (e->res < -1)
-                continue;
-            int sp = r->in_sp[e->in];
-            int ein = r->in_base[e->in] + (sp == 1 ? 0 : e->vc % sp);
-            int eout = r->sa.inmatch[ein];
-            if (eout >= 0 && r->sa.label[(size_t)ein * r->sa.n_out + eout] == e->vc) {
-                r->sw_rr_offset[ein] = e->vc + sp >= V ? e->vc + sp - V : e->vc + sp;
-                e->res = eout;
-            } else {
-                e->res = STALL;
-            }
-        }
-        if (cfg->speculative || cfg->sw_alloc_delay > 1) {
-            for (uint32_t i = 0; i < r->sa_q.n; i++) {
-                st_t *e = stq_at(&r->sa_q, i);
-                if (now < e->t)
-                    break;
-                if (e->res < 0)
-                    continue;
-                int iv = e->in * V + e->vc, out = r->exp_out_port[e->res];
-                if (cfg->speculative && r->state[iv] == VC_VA) {
-                    int m = r->va.inmatch[iv];
-                    if (m < 0)
-                        e->res = -1;
-                    else if (m / V != out)
-                        e->res = STALL;
-                    else if (r->occ[m] >= B)
-                        e->res = STALL;
-                } else if (r->occ[r->vout_port[iv] * V + r->vout_vc[iv]] >= B) {
-                    e->res = STALL;
-                }
-            }
-        }
-    }
-
-    for (uint32_t i = 0; i < r->xb_n; i++) {
-        xb_t *x = &r->xb[(r->xb_head + i) & r->xb_mask];
-        if (x->t >= 0)
-            break;
-        x->t = now + cfg->st_final_delay - 1;
-    }
-
-    /* ---- update ---- */
-    while (r->route_q.n) {
-        st_t *e = stq_at(&r->route_q, 0);
-        if (e->t < 0 || now < e->t)
-            break;
-        int iv = e->in * V + e->vc;
-        r->vroute[iv] = (int16_t)port_for(r, s->flits[buf_front(s, r, iv)].dest);
-        r->state[iv] = VC_VA;
-        if (cfg->speculative)
-            stq_push(&r->sa_q, e->in, e->vc);
-        stq_push(&r->va_q, e->in, e->vc);
-        stq_pop(&r->route_q);
-    }
-    activity = activity || r->route_q.n;
-
-    while (r->va_q.n) {
-        st_t *e = stq_at(&r->va_q, 0);
-        if (e->t < 0 || now < e->t)
-            break;
-        int in = e->in, vc = e->vc, iv = in * V + vc;
-        if (e->res >= 0) {
-            int ov = e->res;
-            r->in_use_by[ov] = iv;
-            r->tail_sent[ov] = 0;
-            r->vout_port[iv] = (int16_t)(ov / V);
-            r->vout_vc[iv] = (int16_t)(ov % V);
-            r->state[iv] = VC_ACTIVE;
-            if (!cfg->speculative)
-                stq_push(&r->sa_q, in, vc);
-        } else {
-            stq_push(&r->va_q, in, vc);
-        }
-        stq_pop(&r->va_q);
-    }
-    activity = activity || r->va_q.n;
-
-    while (r->sa_q.n) {
-        st_t *e = stq_at(&r->sa_q, 0);
-        if (e->t < 0 || now < e->t)
-            break;
-        int in = e->in, vc = e->vc, iv = in * V + vc;
-        if (e->res >= 0) {
-            int eout = e->res, out = r->exp_out_port[eout];
-            int ein = r->in_base[in] + (r->in_sp[in] == 1 ? 0 : vc % r->in_sp[in]);
-            int match_vc = r->vout_vc[iv];
-            int32_t fi = buf_front(s, r, iv);
-            flit_t *f = &s->flits[fi];
-            r->bhead[iv] = (uint16_t)(r->bhead[iv] + 1 == B ? 0 : r->bhead[iv] + 1);
-            r->bcount[iv]--;
-            f->hops++;
-            f->vc = (int16_t)match_vc;
-            if (!cfg->routing_delay && f->head)
-                f->la_port = r->next_la[(size_t)out * s->N + f->dest];
-            int ov = out * V + match_vc;
-            r->occ[ov]++;
-            if (f->tail) {
-                r->tail_sent[ov] = 1;
-                if (!cfg->wait_for_tail_credit)
-                    r->in_use_by[ov] = -1;
-            }
-            xb_t *x = &r->xb[(r->xb_head + r->xb_n) & r->xb_mask];
-            x->t = -1;
-            x->flit = fi;
-            x->ein = (int16_t)ein;
-            x->eout = (int16_t)eout;
-            r->xb_n++;
-            r->out_credits[in] |= 1ull << vc;
-            if (r->bcount[iv] == 0) {
-                if (f->tail)
-                    r->state[iv] = VC_IDLE;
-            } else if (f->tail) {
-                const flit_t *nf = &s->flits[buf_front(s, r, iv)];
-                if (cfg->routing_delay) {
-                    r->state[iv] = VC_ROUTING;
-                    stq_push(&r->route_q, in, vc);
-                } else {
-                    r->vroute[iv] = nf->la_port;
-                    r->state[iv] = VC_VA;
-                    if (cfg->speculative)
-                        stq_push(&r->sa_q, in, vc);
-                    stq_push(&r->va_q, in, vc);
-                }
-            } else {
-                stq_push(&r->sa_q, in, vc);
-            }
-        } else {
-            stq_push(&r->sa_q, in, vc);
-        }
-        stq_pop(&r->sa_q);
-    }
-    activity = activity || r->sa_q.n || r->route_q.n || r->va_q.n;
-
-    while (r->xb_n) {
-        xb_t *x = &r->xb[r->xb_head];
-        if (x->t < 0 || now < x->t)
-            break;
-        int out = r->exp_out_port[x->eout];
-        if (r->obuf[out].n == 0) {
-            chan_t *c = &s->ch[r->out_chan[out]];
-            if (c->rate > 0.0) {
-                /* idle until now: refill, at most one burst */
-                double t = c->tokens + c->rate * (double)(now - c->tok_time);
-                c->tokens = t < c->width ? t : c->width;
-                c->tok_time = now;
-            }
-        }
-        evq_push(&r->obuf[out], 0, x->flit);
-        r->pending_out++;
-        r->xb_head = (r->xb_head + 1) & r->xb_mask;
-        r->xb_n--;
-    }
-    activity = activity || r->xb_n;
-    r->active = activity;
-
-    for (int p = 0; p < r->n_in; p++) {
-        if (r->out_credits[p]) {
-            cev_t *c = &r->cbuf[p].e[(r->cbuf[p].head + r->cbuf[p].n) & r->cbuf[p].mask];
-            c->t = 0;
-            c->vcs = r->out_credits[p];
-            r->cbuf[p].n++;
-            r->out_credits[p] = 0;
-            r->pending_out++;
-        }
-    }
-}
-
-/* alloc_islip1 on requests given as bitsets: in_mask and out_mask hold the inputs and outputs
- * with requests, out_req[o] the inputs requesting o (cleared on return).  Returns the matched
- * inputs; match[i] is the output of each. */
-static inline uint64_t islip_fast(int iters, int n_in, int n_out, uint64_t out_mask, uint64_t *out_req,
-                                  uint64_t *gmask, int *gptr, int *aptr, int8_t *match)
-{
-    if (iters == 1) {
-        /* one iteration: nothing matched yet, every input granted accepts (alloc_islip1) */
-        uint64_t granted = 0;
-        for (uint64_t om = out_mask; om; om &= om - 1) {
-            int o = __builtin_ctzll(om);
-            int i = rr_pick1(out_req[o], gptr[o]);
-            out_req[o] = 0;
-            uint64_t ib = 1ull << i;
-            gmask[i] = (granted & ib ? gmask[i] : 0) | 1ull << o;
-            granted |= ib;
-        }
-        for (uint64_t g = granted; g; g &= g - 1) {
-            int i = __builtin_ctzll(g);
-            int o = rr_pick1(gmask[i], aptr[i]);
-            match[i] = (int8_t)o;
-            gptr[o] = i + 1 == n_in ? 0 : i + 1;
-            aptr[i] = o + 1 == n_out ? 0 : o + 1;
-        }
-        return granted;
-    }
-    uint64_t matched_in = 0, matched_out = 0;
-    for (int iter = 0; iter < iters; iter++) {
-        uint64_t granted = 0;
-        for (uint64_t om = out_mask & ~matched_out; om; om &= om - 1) {
-            int o = __builtin_ctzll(om);
-            uint64_t m = out_req[o] & ~matched_in;
-            if (!m)
-                continue;
-            int i = rr_pick1(m, gptr[o]);
-            if (!(granted >> i & 1)) {
-                granted |= 1ull << i;
-                gmask[i] = 0;
-            }
-            gmask[i] |= 1ull << o;
-        }
-        if (!granted)
-            break;
-        for (; granted; granted &= granted - 1) {
-            int i = __builtin_ctzll(granted);
-            int o = rr_pick1(gmask[i], aptr[i]);
-            match[i] = (int8_t)o;
-            matched_in |= 1ull << i;
-            matched_out |= 1ull << o;
-            if (iter == 0) {
-                gptr[o] = i + 1 == n_in ? 0 : i + 1;
-                aptr[i] = o + 1 == n_out ? 0 : o + 1;
-            }
-        }
-    }
-    for (; out_mask; out_mask &= out_mask - 1)
-        out_req[__builtin_ctzll(out_mask)] = 0;
-    return matched_in;
-}
-
-/* router_step for a fast router (see router_t.fast): the same evaluate-then-update order with
- * routing, VC and switch allocation and crossbar delays of one cycle, no speculation, iSLIP
- * allocators and credit_delay 0.  The stage queues are bitsets: every VC in a stage is
- * evaluated each cycle, which is what the queues do under these delays, and iSLIP's result
- * does not depend on the order requests are added, so results are identical to router_step.
- * Flits and credits were already taken in by deliver(). */
-static void router_step_fast(sim_t *s, router_t *r)
-{
-    const int V = s->V, B = s->B;
-    const uint64_t vmask = V == 64 ? ~0ull : (1ull << V) - 1;
-    int8_t va_match[64], sa_match[64];
-
-    /* ---- evaluate: VC allocation over the VCs in that stage ---- */
-    uint64_t va_out = 0, *va_req = r->va.out_req;
-    for (uint64_t m = r->m_va; m; m &= m - 1) {
-        int iv = __builtin_ctzll(m);
-        uint64_t free = ~r->ov_busy & (vmask << (r->vroute[iv] * V));
-        va_out |= free;
-        for (; free; free &= free - 1)
-            va_req[__builtin_ctzll(free)] |= 1ull << iv;
-    }
-    uint64_t va_won = va_out ? islip_fast(r->va.iters, r->va.n_in, r->va.n_out, va_out, va_req,
-                                          r->va.grant_mask, r->va.gptr, r->va.aptr, va_match)
-                             : 0;
-
-    /* ---- evaluate: switch allocation; per input and output the VC first in round-robin
-     * order from sw_rr_offset (_SWAllocAddReq) ---- */
-    uint64_t sa_out = 0, sa_won = 0, *sa_req = r->sa.out_req;
-    if (r->m_sa) {
-        for (int p = 0; p < r->n_in; p++) {
-            uint64_t cand = (r->m_sa >> (p * V)) & vmask;
-            if (!cand)
-                continue;
-            int off = r->sw_rr_offset[p];
-            uint64_t hi = cand & (~0ull << off), reqd = 0;
-            uint64_t order[2] = {hi, cand & ~hi};
-            for (int h = 0; h < 2; h++)
-                for (uint64_t c = order[h]; c; c &= c - 1) {
-                    int vc = __builtin_ctzll(c), iv = p * V + vc, out = r->vout_port[iv];
-                    if (r->occ[out * V + r->vout_vc[iv]] >= B || (reqd >> out & 1))
-                        continue;
-                    reqd |= 1ull << out;
-                    r->sa.label[p * r->n_out + out] = (int16_t)vc;
-                    sa_req[out] |= 1ull << p;
-                }
-            sa_out |= reqd;
-        }
-        if (sa_out)
-            sa_won = islip_fast(r->sa.iters, r->n_in, r->n_out, sa_out, sa_req, r->sa.grant_mask,
-                                r->sa.gptr, r->sa.aptr, sa_match);
-        for (uint64_t w = sa_won; w; w &= w - 1) {
-            int p = __builtin_ctzll(w), vc = r->sa.label[p * r->n_out + sa_match[p]];
-            r->sw_rr_offset[p] = vc + 1 >= V ? vc + 1 - V : vc + 1;
-        }
-    }
-
-    /* ---- update: routing ---- */
-    for (uint64_t m = r->m_route; m; m &= m - 1) {
-        int iv = __builtin_ctzll(m);
-        r->vroute[iv] = r->route_port[s->flits[buf_front(s, r, iv)].dest];
-        r->state[iv] = VC_VA;
-    }
-    r->m_va |= r->m_route;
-    r->m_route = 0;
-
-    /* ---- update: VC allocation ---- */
-    for (uint64_t m = va_won; m; m &= m - 1) {
-        int iv = __builtin_ctzll(m), ov = va_match[iv];
-        r->in_use_by[ov] = iv;
-        r->ov_busy |= 1ull << ov;
-        r->tail_sent[ov] = 0;
-        r->vout_port[iv] = (int16_t)(ov / V);
-        r->vout_vc[iv] = (int16_t)(ov % V);
-        r->state[iv] = VC_ACTIVE;
-    }
-    r->m_va &= ~va_won;
-    r->m_sa |= va_won;
-
-    /* ---- update: crossbar (last cycle's winners reach the output queues) ---- */
-    while (r->xb_n) {
-        xb_t *x = &r->xb[r->xb_head];
-        int out = x->eout;
-        if (r->obuf[out].n == 0) {
-            chan_t *c = &s->ch[r->out_chan[out]];
-            if (c->rate > 0.0) {
-                double t = c->tokens + c->rate * (double)(s->now - c->tok_time);
-                c->tokens = t < c->width ? t : c->width;
-                c->tok_time = s->now;
-            }
-        }
-        evq_push(&r->obuf[out], 0, x->flit);
-        r->obuf_mask |= 1ull << out;
-        r->pending_out++;
-        r->xb_head = (r->xb_head + 1) & r->xb_mask;
-        r->xb_n--;
-    }
-
-    /* ---- update: switch allocation ---- */
-    for (uint64_t w = sa_won; w; w &= w - 1) {
-        int p = __builtin_ctzll(w), out = sa_match[p];
-        int vc = r->sa.label[p * r->n_out + out], iv = p * V + vc;
-        int match_vc = r->vout_vc[iv];
-        int32_t fi = buf_front(s, r, iv);
-        flit_t *f = &s->flits[fi];
-        r->bhead[iv] = (uint16_t)(r->bhead[iv] + 1 == B ? 0 : r->bhead[iv] + 1);
-        r->bcount[iv]--;
-        f->hops++;
-        f->vc = (int16_t)match_vc;
-        int ov = out * V + match_vc;
-        r->occ[ov]++;
-        if (f->tail) {
-            r->tail_sent[ov] = 1;
-            if (!s->cfg.wait_for_tail_credit) {
-                r->in_use_by[ov] = -1;
-                r->ov_busy &= ~(1ull << ov);
-            }
-        }
-        xb_t *x = &r->xb[(r->xb_head + r->xb_n) & r->xb_mask];
-        x->flit = fi;
-        x->eout = (int16_t)out;
-        r->xb_n++;
-        chan_send_credit(s, &s->ch[r->in_chan[p]], 1ull << vc);
-        if (r->bcount[iv] == 0) {
-            if (f->tail)
-                r->state[iv] = VC_IDLE;
-            r->m_sa &= ~(1ull << iv);
-        } else if (f->tail) {
-            r->state[iv] = VC_ROUTING;
-            r->m_sa &= ~(1ull << iv);
-            r->m_route |= 1ull << iv;
-        }
-    }
-    r->active = (r->m_route | r->m_va | r->m_sa) || r->xb_n;
-
-}
-
-/* router_write_outputs for a fast router: only the outputs holding flits; the credits of the
- * cycle's switch winners (one per input, so the credit queues never hold more) are sent by
- * router_step_fast itself after these flits, as router_write_outputs orders them. */
-static void router_write_outputs_fast(sim_t *s, router_t *r)
-{
-    for (uint64_t om = r->obuf_mask; om; om &= om - 1) {
-        int o = __builtin_ctzll(om);
-        evq_t *q = &r->obuf[o];
-        chan_t *c = &s->ch[r->out_chan[o]];
-        int budget = c->width;
-        if (c->rate > 0.0) {
-            c->tokens += c->rate * (double)(s->now - c->tok_time);
-            c->tok_time = s->now;
-            if (c->tokens < budget)
-                budget = (int)c->tokens;
-        }
-        for (int k = 0; k < budget && q->n; k++) {
-            chan_send_flit(s, c, evq_front(q)->v);
-            evq_pop(q);
-            r->pending_out--;
-            if (c->rate > 0.0)
-                c->tokens -= 1.0;
-        }
-        if (!q->n)
-            r->obuf_mask &= ~(1ull << o);
-    }
-}
-
-static void router_write_outputs(sim_t *s, router_t *r)
-{
-    for (int o = 0; o < r->n_out; o++) {
-        evq_t *q = &r->obuf[o];
-        if (!q->n)
-            continue;
-        chan_t *c = &s->ch[r->out_chan[o]];
-        int budget = c->width;
-        if (c->rate > 0.0) {
-            /* backlogged since the last send: tokens accrue uncapped */
-            c->tokens += c->rate * (double)(s->now - c->tok_time);
-            c->tok_time = s->now;
-            if (c->tokens < budget)
-                budget = (int)c->tokens;
-        }
-        for (int k = 0; k < budget && q->n; k++) {
-            chan_send_flit(s, c, evq_front(q)->v);
-            evq_pop(q);
-            r->pending_out--;
-            if (c->rate > 0.0)
-                c->tokens -= 1.0;
-        }
-    }
-    for (int p = 0; p < r->n_in; p++) {
-        cq_t *q = &r->cbuf[p];
-        if (!q->n)
-            continue;
-        chan_send_credit(s, &s->ch[r->in_chan[p]], q->e[q->head].vcs);
-        cq_pop(q);
-        r->pending_out--;
-    }
-}
-
 /* --------------------------------------------------------------------------- traffic ---- */
 
+static uint64_t draw_rng(void *state) { return rng_next(state); }
+
+/* The destination of src's next packet, from traffic's pattern registry (sipsim/traffic.h), so
+ * that a pattern name means the same in netsim and the analytic engine. */
 static int pattern_dest(sim_t *s, int src)
 {
-    const int N = s->N, k = s->net->mesh_k;
-    switch (s->cfg.pattern) {
-    case SIP_NETSIM_UNIFORM:
-        return (int)(rng_next(s) % (uint64_t)N);
-    case SIP_NETSIM_TRANSPOSE: {
-        int lo = (1 << s->shift) - 1;
-        return ((src >> s->shift) & lo) | ((src << s->shift) & (lo << s->shift));
-    }
-    case SIP_NETSIM_BITCOMP:
-        return ~src & (N - 1);
-    case SIP_NETSIM_BITREV: {
-        int r = 0, x = src;
-        for (int n = N; n > 1; n >>= 1) {
-            r = (r << 1) | (x & 1);
-            x >>= 1;
-        }
-        return r;
-    }
-    case SIP_NETSIM_SHUFFLE: {
-        int sh = src << 1;
-        return (sh & (N - 1)) | ((sh & N) ? 1 : 0);
-    }
-    case SIP_NETSIM_TORNADO: {
-        int x = src % k, y = src / k;
-        return ((y + (k + 1) / 2 - 1) % k) * k + (x + (k + 1) / 2 - 1) % k;
-    }
-    case SIP_NETSIM_NEIGHBOR: {
-        int x = src % k, y = src / k;
-        return ((y + 1) % k) * k + (x + 1) % k;
-    }
-    case SIP_NETSIM_HOTSPOT: {
-        int pick = (int)(rng_next(s) % (uint64_t)s->hot_total);
-        int i = 0;
-        while (pick >= s->hot_cum[i])
-            i++;
-        return s->cfg.hotspots[i];
-    }
-    default:
-        return src;
-    }
+    return s->pattern->draw(&s->draw, src, draw_rng, s);
 }
 
 static void generate_packet(sim_t *s, int src, int32_t ctime)
@@ -1525,7 +203,7 @@ static void generate_packet(sim_t *s, int src, int32_t ctime)
         f->vc = -1;
         f->la_port = -1;
         f->itime = f->head_itime = f->atime = -1;
-        evq_push(&n->pq, 0, fi);
+        n->pq.e[ring_push(&n->pq.r)] = fi;
         s->inflight++;
         s->inflight_ctime += ctime;
         if (record)
@@ -1540,7 +218,7 @@ static void inject(sim_t *s)
 {
     for (int i = 0; i < s->N; i++) {
         node_t *n = &s->nd[i];
-        if (n->pq.n)
+        if (n->pq.r.n)
             continue;
         bool generated = false;
         while (!generated && n->qtime <= s->now) {
@@ -1560,10 +238,10 @@ static void inject(sim_t *s)
 static void node_send(sim_t *s, int i)
 {
     node_t *n = &s->nd[i];
-    if (!n->pq.n)
+    if (!n->pq.r.n)
         return;
     const int V = s->V;
-    int32_t fi = evq_front(&n->pq)->v;
+    int32_t fi = n->pq.e[ring_front(&n->pq.r)];
     flit_t *f = &s->flits[fi];
     if (f->head && f->vc == -1) {
         for (int k = 1; k <= V; k++) {
@@ -1588,7 +266,7 @@ static void node_send(sim_t *s, int i)
         n->last_vc = f->vc;
         n->head_itime = s->now;
     }
-    evq_pop(&n->pq);
+    ring_pop(&n->pq.r);
     n->occ[f->vc]++;
     if (f->tail) {
         n->tail_sent[f->vc] = 1;
@@ -1597,40 +275,32 @@ static void node_send(sim_t *s, int i)
     }
     f->itime = s->now;
     f->head_itime = n->head_itime;
-    if (n->pq.n && !f->tail)
-        s->flits[evq_front(&n->pq)->v].vc = f->vc;
+    if (n->pq.r.n && !f->tail)
+        s->flits[n->pq.e[ring_front(&n->pq.r)]].vc = f->vc;
     if (s->state != ST_DRAINING)
-        s->sent_flits++;
-    chan_send_flit(s, c, fi);
+        s->stats.sent_flits++;
+    sip__netsim_chan_send_flit(s, c, fi);
 }
 
 /* _RetireFlit (trafficmanager.cpp:643-741): statistics at the tail, per packet. */
 static void retire(sim_t *s, int32_t fi)
 {
     flit_t *f = &s->flits[fi];
-    s->flat_sum += f->atime - f->itime;
-    s->flat_n++;
+    s->stats.flat_sum += f->atime - f->itime;
+    s->stats.flat_n++;
     s->inflight--;
     s->inflight_ctime -= f->ctime;
     if (f->record)
         s->measured_inflight--;
-    if (f->tail && (s->state == ST_WARMING || f->record)) {
-        s->hops_sum += f->hops;
-        s->hops_n++;
-        if (hist_add(&s->plat, f->atime - f->ctime) || hist_add(&s->nlat, f->atime - f->head_itime))
-            s->oom = true;
-    }
+    if (f->tail && (s->state == ST_WARMING || f->record) &&
+        sip__netsim_stats_packet(&s->stats, f->atime - f->ctime, f->atime - f->head_itime, f->hops))
+        s->oom = true;
     flit_free(s, fi);
 }
 
 static void clear_stats(sim_t *s)
 {
-    hist_clear(&s->plat);
-    hist_clear(&s->nlat);
-    s->flat_sum = 0;
-    s->flat_n = 0;
-    s->hops_sum = s->hops_n = 0;
-    s->sent_flits = s->accepted_flits = 0;
+    sip__netsim_stats_clear(&s->stats);
     for (int c = 0; c < s->n_ch; c++)
         s->ch[c].sent = 0;
     s->reset_time = s->now;
@@ -1657,18 +327,10 @@ static void step(sim_t *s)
     }
     for (int r = 0; r < s->R; r++) {
         router_t *rt = &s->rt[r];
-        if (rt->active) {
-            if (rt->fast)
-                router_step_fast(s, rt);
-            else
-                router_step(s, rt);
-        }
-        if (rt->pending_out) {
-            if (rt->fast)
-                router_write_outputs_fast(s, rt);
-            else
-                router_write_outputs(s, rt);
-        }
+        if (rt->active)
+            rt->ops->step(s, rt);
+        if (rt->pending_out)
+            rt->ops->write_outputs(s, rt);
     }
     s->now++;
 }
@@ -1677,51 +339,7 @@ static void step(sim_t *s)
 
 static void sim_free(sim_t *s)
 {
-    if (s->rt) {
-        for (int r = 0; r < s->R; r++) {
-            router_t *rt = &s->rt[r];
-            free(rt->in_chan);
-            free(rt->out_chan);
-            free(rt->in_sp);
-            free(rt->out_sp);
-            free(rt->in_base);
-            free(rt->out_base);
-            free(rt->exp_out_port);
-            free(rt->buf);
-            free(rt->bhead);
-            free(rt->bcount);
-            free(rt->state);
-            free(rt->vroute);
-            free(rt->vout_port);
-            free(rt->vout_vc);
-            free(rt->in_use_by);
-            free(rt->occ);
-            free(rt->tail_sent);
-            if (rt->obuf)
-                for (int o = 0; o < rt->n_out; o++)
-                    free(rt->obuf[o].e);
-            free(rt->obuf);
-            if (rt->cbuf)
-                for (int p = 0; p < rt->n_in; p++)
-                    free(rt->cbuf[p].e);
-            free(rt->cbuf);
-            free(rt->out_credits);
-            free(rt->route_q.e);
-            free(rt->va_q.e);
-            free(rt->sa_q.e);
-            free(rt->xb);
-            free(rt->pc);
-            free(rt->pc_out);
-            free(rt->inq_port);
-            free(rt->inq_flit);
-            free(rt->sw_rr_offset);
-            free(rt->route_port);
-            free(rt->next_la);
-            alloc_free(&rt->va);
-            alloc_free(&rt->sa);
-        }
-        free(s->rt);
-    }
+    sip__netsim_routers_free(s);
     if (s->nd) {
         for (int i = 0; i < s->N; i++) {
             free(s->nd[i].pq.e);
@@ -1739,54 +357,7 @@ static void sim_free(sim_t *s)
     free(s->wheel_n);
     free(s->wheel_cap);
     free(s->flits);
-    free(s->hot_cum);
-    free(s->plat.count);
-    free(s->nlat.count);
-}
-
-/* Router port order as BookSim2 builds it: anynet (anynet.cpp:140-200) adds endpoints first, in
- * node order, then router channels in channel order; kncube (kncube.cpp:86-168) adds the
- * channels first and the endpoint last. */
-static int build_router_ports(sim_t *s, int r, int *n_in, int *n_out, int *in_list, int *out_list)
-{
-    const sip_netsim_net_t *net = s->net;
-    int ni = 0, no = 0;
-    for (int pass = 0; pass < 2; pass++) {
-        bool nodes = (pass == 0) == net->nodes_first;
-        if (nodes) {
-            for (int i = 0; i < s->N; i++)
-                if (net->node_router[i] == r) {
-                    in_list[ni++] = s->nd[i].inj;
-                    out_list[no++] = s->nd[i].ej;
-                }
-        } else {
-            int i0 = ni, o0 = no;
-            for (int c = 0; c < s->C; c++) {
-                if (net->channels[c].to_router == r)
-                    in_list[ni++] = c;
-                if (net->channels[c].from_router == r)
-                    out_list[no++] = c;
-            }
-            /* stable insertion sort by slot (few ports) */
-            for (int a = i0 + 1; a < ni; a++)
-                for (int b = a; b > i0 && net->channels[in_list[b - 1]].in_slot >
-                                              net->channels[in_list[b]].in_slot; b--) {
-                    int t = in_list[b];
-                    in_list[b] = in_list[b - 1];
-                    in_list[b - 1] = t;
-                }
-            for (int a = o0 + 1; a < no; a++)
-                for (int b = a; b > o0 && net->channels[out_list[b - 1]].out_slot >
-                                              net->channels[out_list[b]].out_slot; b--) {
-                    int t = out_list[b];
-                    out_list[b] = out_list[b - 1];
-                    out_list[b - 1] = t;
-                }
-        }
-    }
-    *n_in = ni;
-    *n_out = no;
-    return 0;
+    sip__netsim_stats_fini(&s->stats);
 }
 
 static sip_status_t sim_build(sim_t *s, const sip_netsim_net_t *net, const sip_netsim_config_t *cfg,
@@ -1806,41 +377,24 @@ static sip_status_t sim_build(sim_t *s, const sip_netsim_net_t *net, const sip_n
     rng_seed(s, cfg->seed);
     s->p_packet = cfg->injection_rate / cfg->packet_size;
 
-    if (cfg->pattern == SIP_NETSIM_TRANSPOSE || cfg->pattern == SIP_NETSIM_BITCOMP ||
-        cfg->pattern == SIP_NETSIM_BITREV || cfg->pattern == SIP_NETSIM_SHUFFLE) {
-        if (N & (N - 1))
-            return sip_error_set(err, SIP_EINVAL, NULL, 0,
-                                 "netsim: pattern %s needs a power-of-two node count (have %d)",
-                                 sip_netsim_pattern_name(cfg->pattern), N);
-        int bits = 0;
-        while ((1 << bits) < N)
-            bits++;
-        if (cfg->pattern == SIP_NETSIM_TRANSPOSE && (bits & 1))
-            return sip_error_set(err, SIP_EINVAL, NULL, 0,
-                                 "netsim: transpose needs an even power of two nodes (have %d)", N);
-        s->shift = bits / 2;
-    }
-    if ((cfg->pattern == SIP_NETSIM_TORNADO || cfg->pattern == SIP_NETSIM_NEIGHBOR) &&
-        (net->mesh_k <= 0 || net->mesh_k * net->mesh_k != N))
-        return sip_error_set(err, SIP_EINVAL, NULL, 0, "netsim: pattern %s needs a k x k mesh",
-                             sip_netsim_pattern_name(cfg->pattern));
+    /* destinations: the pattern of the same name in traffic's registry, over the nodes; a mesh
+     * built by sip_netsim_net_mesh numbers them as a k x k grid (node = y * k + x) */
+    const char *pattern = sip_netsim_pattern_name(cfg->pattern);
+    s->draw.n_endpoints = N;
+    if (net->mesh_k > 0 && net->mesh_k * net->mesh_k == N)
+        s->draw.cols = s->draw.rows = net->mesh_k;
     if (cfg->pattern == SIP_NETSIM_HOTSPOT) {
         if (cfg->n_hotspots < 1 || cfg->n_hotspots > SIP_NETSIM_MAX_HOTSPOTS)
-            return sip_error_set(err, SIP_EINVAL, NULL, 0,
-                                 "netsim: hotspot pattern needs 1..%d hotspot nodes",
+            return sip_error_set(err, SIP_EINVAL, NULL, 0, "netsim: hotspot pattern needs 1..%d hotspot nodes",
                                  SIP_NETSIM_MAX_HOTSPOTS);
-        s->hot_cum = malloc((size_t)cfg->n_hotspots * sizeof(int));
-        if (!s->hot_cum)
-            return sip_error_set(err, SIP_ENOMEM, NULL, 0, "netsim: out of memory");
-        for (int i = 0; i < cfg->n_hotspots; i++) {
-            if (cfg->hotspots[i] < 0 || cfg->hotspots[i] >= N || cfg->hotspot_weights[i] <= 0)
-                return sip_error_set(err, SIP_EINVAL, NULL, 0,
-                                     "netsim: hotspot %d: node %d / weight %d out of range", i,
-                                     cfg->hotspots[i], cfg->hotspot_weights[i]);
-            s->hot_total += cfg->hotspot_weights[i];
-            s->hot_cum[i] = s->hot_total;
-        }
+        s->draw.n_hotspots = cfg->n_hotspots;
+        s->draw.hotspots = s->cfg.hotspots;
+        s->draw.hotspot_weights = s->cfg.hotspot_weights;
     }
+    s->pattern = sip_pattern_find(pattern);
+    if (!s->pattern || !s->pattern->draw)
+        return sip_error_set(err, SIP_EINVAL, NULL, 0, "netsim: pattern %s has no per-packet form", pattern);
+    SIP_TRY(s->pattern->draw_init(&s->draw, err));
 
     s->ch = calloc((size_t)s->n_ch, sizeof *s->ch);
     s->nd = calloc((size_t)N, sizeof *s->nd);
@@ -1872,7 +426,7 @@ static sip_status_t sim_build(sim_t *s, const sip_netsim_net_t *net, const sip_n
         for (int c = 0; c < s->n_ch; c++)
             if ((uint32_t)(3 * s->ch[c].latency + 4) + credit_bound + 16 > horizon)
                 horizon = (uint32_t)(3 * s->ch[c].latency + 4) + credit_bound + 16;
-        uint32_t size = pow2_at_least(horizon + 1);
+        uint32_t size = sip__netsim_pow2_at_least(horizon + 1);
         s->wheel_mask = size - 1;
         s->wheel = calloc(size, sizeof *s->wheel);
         s->wheel_n = calloc(size, sizeof *s->wheel_n);
@@ -1889,152 +443,15 @@ static sip_status_t sim_build(sim_t *s, const sip_netsim_net_t *net, const sip_n
         n->occ = calloc((size_t)V, sizeof *n->occ);
         n->in_use = malloc((size_t)V * sizeof *n->in_use);
         n->tail_sent = calloc((size_t)V, 1);
-        if (!n->occ || !n->in_use || !n->tail_sent || evq_init(&n->pq, (uint32_t)cfg->packet_size))
+        n->pq.e = sip__netsim_ring_alloc(&n->pq.r, (uint32_t)cfg->packet_size, sizeof *n->pq.e);
+        if (!n->occ || !n->in_use || !n->tail_sent || !n->pq.e)
             goto oom;
         for (int v = 0; v < V; v++)
             n->in_use[v] = -1;
     }
 
-    int max_ports = s->C + N;
-    int *in_list = malloc((size_t)max_ports * sizeof(int));
-    int *out_list = malloc((size_t)max_ports * sizeof(int));
-    if (!in_list || !out_list) {
-        free(in_list);
-        free(out_list);
-        goto oom;
-    }
-    for (int r = 0; r < s->R; r++) {
-        router_t *rt = &s->rt[r];
-        build_router_ports(s, r, &rt->n_in, &rt->n_out, in_list, out_list);
-        int ni = rt->n_in, no = rt->n_out;
-        rt->in_chan = malloc((size_t)(ni + 1) * sizeof(int));
-        rt->out_chan = malloc((size_t)(no + 1) * sizeof(int));
-        rt->in_sp = malloc((size_t)(ni + 1) * sizeof(int));
-        rt->out_sp = malloc((size_t)(no + 1) * sizeof(int));
-        rt->in_base = malloc((size_t)(ni + 1) * sizeof(int));
-        rt->out_base = malloc((size_t)(no + 1) * sizeof(int));
-        if (!rt->in_chan || !rt->out_chan || !rt->in_sp || !rt->out_sp || !rt->in_base || !rt->out_base)
-            goto oom_lists;
-        for (int p = 0; p < ni; p++) {
-            rt->in_chan[p] = in_list[p];
-            chan_t *c = &s->ch[in_list[p]];
-            c->dst_router = r;
-            c->dst_port = p;
-            /* a channel wider than one flit feeds a port whose VCs each get their own crossbar
-             * input (BookSim2 input_speedup = num_vcs: expanded input = input * V + vc), so
-             * flits that arrive together on different VCs can leave together; the channel
-             * itself still delivers at most `width` flits per cycle. */
-            rt->in_sp[p] = c->width > 1 ? V : 1;
-            rt->in_base[p] = rt->n_in_exp;
-            rt->n_in_exp += rt->in_sp[p];
-        }
-        for (int o = 0; o < no; o++) {
-            rt->out_chan[o] = out_list[o];
-            chan_t *c = &s->ch[out_list[o]];
-            c->src_router = r;
-            c->src_port = o;
-            rt->out_sp[o] = c->width;
-            rt->out_base[o] = rt->n_out_exp;
-            rt->n_out_exp += rt->out_sp[o];
-        }
-        rt->exp_out_port = malloc((size_t)(rt->n_out_exp + 1) * sizeof(int));
-        if (!rt->exp_out_port)
-            goto oom_lists;
-        for (int o = 0; o < no; o++)
-            for (int k = 0; k < rt->out_sp[o]; k++)
-                rt->exp_out_port[rt->out_base[o] + k] = o;
-        size_t niv = (size_t)ni * V, nov = (size_t)no * V;
-        rt->buf = malloc((niv * s->B + 1) * sizeof(int32_t));
-        rt->bhead = calloc(niv + 1, sizeof(uint16_t));
-        rt->bcount = calloc(niv + 1, sizeof(uint16_t));
-        rt->state = calloc(niv + 1, 1);
-        rt->vroute = calloc(niv + 1, sizeof(int16_t));
-        rt->vout_port = calloc(niv + 1, sizeof(int16_t));
-        rt->vout_vc = calloc(niv + 1, sizeof(int16_t));
-        rt->in_use_by = malloc((nov + 1) * sizeof(int32_t));
-        rt->occ = calloc(nov + 1, sizeof(int16_t));
-        rt->tail_sent = calloc(nov + 1, 1);
-        rt->obuf = calloc((size_t)no + 1, sizeof(evq_t));
-        rt->cbuf = calloc((size_t)ni + 1, sizeof(cq_t));
-        rt->out_credits = calloc((size_t)ni + 1, sizeof(uint64_t));
-        rt->inq_port = malloc((size_t)(rt->n_in_exp + 1) * sizeof(int32_t));
-        rt->inq_flit = malloc((size_t)(rt->n_in_exp + 1) * sizeof(int32_t));
-        rt->sw_rr_offset = calloc((size_t)rt->n_in_exp + 1, sizeof(int));
-        rt->route_port = malloc((size_t)N * sizeof(int16_t));
-        rt->next_la = malloc((size_t)no * N * sizeof(int16_t) + 1);
-        uint32_t xcap = pow2_at_least((uint32_t)(rt->n_in_exp * (cfg->st_final_delay + 1) + 1));
-        rt->xb = calloc(xcap, sizeof(xb_t));
-        rt->xb_mask = xcap - 1;
-        uint32_t pcap = pow2_at_least((uint32_t)(no * (cfg->credit_delay + 2) + 1));
-        rt->pc = calloc(pcap, sizeof(cev_t));
-        rt->pc_out = calloc(pcap, sizeof(int16_t));
-        rt->pc_mask = pcap - 1;
-        if (!rt->buf || !rt->bhead || !rt->bcount || !rt->state || !rt->vroute || !rt->vout_port ||
-            !rt->vout_vc || !rt->in_use_by || !rt->occ || !rt->tail_sent || !rt->obuf || !rt->cbuf ||
-            !rt->out_credits || !rt->inq_port || !rt->inq_flit || !rt->sw_rr_offset ||
-            !rt->route_port || !rt->next_la || !rt->xb || !rt->pc || !rt->pc_out)
-            goto oom_lists;
-        for (size_t k = 0; k < nov; k++)
-            rt->in_use_by[k] = -1;
-        for (int o = 0; o < no; o++) {
-            chan_t *c = &s->ch[rt->out_chan[o]];
-            if (evq_init(&rt->obuf[o], (uint32_t)(rt->n_in_exp * (cfg->st_final_delay + 2) + credit_bound)))
-                goto oom_lists;
-            (void)c;
-        }
-        for (int p = 0; p < ni; p++)
-            if (cq_init(&rt->cbuf[p], (uint32_t)(rt->in_sp[p] * V * s->B + 4)))
-                goto oom_lists;
-        if (stq_init(&rt->route_q, (uint32_t)niv) || stq_init(&rt->va_q, (uint32_t)niv) ||
-            stq_init(&rt->sa_q, (uint32_t)niv))
-            goto oom_lists;
-        if (alloc_init(&rt->va, (int)niv, (int)nov, false, cfg->vc_allocator, cfg->alloc_iters) ||
-            alloc_init(&rt->sa, rt->n_in_exp, rt->n_out_exp, true, cfg->sw_allocator, cfg->alloc_iters))
-            goto oom_lists;
-        /* force_general_router: the general path on the same network, to check the two agree */
-        rt->fast = !cfg->force_general_router && cfg->routing_delay == 1 && cfg->vc_alloc_delay == 1 &&
-                   cfg->sw_alloc_delay == 1 && cfg->st_final_delay == 1 && !cfg->speculative &&
-                   cfg->credit_delay == 0 && cfg->vc_allocator == SIP_NETSIM_ALLOC_ISLIP &&
-                   cfg->sw_allocator == SIP_NETSIM_ALLOC_ISLIP && rt->n_in_exp == ni && rt->n_out_exp == no &&
-                   niv <= 64 && nov <= 64;
-    }
-    free(in_list);
-    free(out_list);
+    return sip__netsim_routers_build(s, err);
 
-    /* route table -> output ports */
-    for (int r = 0; r < s->R; r++) {
-        router_t *rt = &s->rt[r];
-        for (int d = 0; d < N; d++) {
-            int c = net->route_next[(size_t)r * N + d];
-            int chan = c >= 0 ? c : s->nd[d].ej;
-            int port = -1;
-            if (c < 0 && net->node_router[d] != r)
-                return sip_error_set(err, SIP_EINVAL, NULL, 0,
-                                     "netsim: no route from router %d to node %d", r, d);
-            for (int o = 0; o < rt->n_out; o++)
-                if (rt->out_chan[o] == chan)
-                    port = o;
-            if (port < 0)
-                return sip_error_set(err, SIP_EINVAL, NULL, 0,
-                                     "netsim: route from router %d to node %d uses channel %d, "
-                                     "which does not leave router %d", r, d, c, r);
-            rt->route_port[d] = (int16_t)port;
-        }
-    }
-    for (int r = 0; r < s->R; r++) {
-        router_t *rt = &s->rt[r];
-        for (int o = 0; o < rt->n_out; o++) {
-            const chan_t *c = &s->ch[rt->out_chan[o]];
-            for (int d = 0; d < N; d++)
-                rt->next_la[(size_t)o * N + d] =
-                    c->dst_router >= 0 ? s->rt[c->dst_router].route_port[d] : -1;
-        }
-    }
-    return SIP_OK;
-
-oom_lists:
-    free(in_list);
-    free(out_list);
 oom:
     return sip_error_set(err, SIP_ENOMEM, NULL, 0, "netsim: out of memory building the simulation");
 }
@@ -2043,8 +460,8 @@ oom:
 
 static double inflight_mean_latency(const sim_t *s)
 {
-    double lat = s->plat.sum + (double)s->inflight * s->now - (double)s->inflight_ctime;
-    double cnt = (double)s->plat.n + (double)s->inflight;
+    double lat = s->stats.plat.sum + (double)s->inflight * s->now - (double)s->inflight_ctime;
+    double cnt = (double)s->stats.plat.n + (double)s->inflight;
     return lat / cnt;
 }
 
@@ -2076,8 +493,8 @@ static sip_netsim_run_status_t single_sim(sim_t *s)
             step(s);
         if (s->oom)
             return SIP_NETSIM_UNSTABLE_LATENCY;
-        double cur_latency = s->plat.sum / (double)s->plat.n;
-        double cur_accepted = (double)s->accepted_flits / (double)(s->now - s->reset_time) / s->N;
+        double cur_latency = s->stats.plat.sum / (double)s->stats.plat.n;
+        double cur_accepted = (double)s->stats.accepted_flits / (double)(s->now - s->reset_time) / s->N;
         double latency_change = fabs((cur_latency - prev_latency) / cur_latency);
         prev_latency = cur_latency;
         double accepted_change = fabs((cur_accepted - prev_accepted) / cur_accepted);
@@ -2215,18 +632,9 @@ sip_status_t sip__netsim_fast_routers(const sip_netsim_net_t *net, const sip_net
     sip_status_t st = sim_build(&s, net, cfg, err);
     if (st == SIP_OK)
         for (int r = 0; r < s.R; r++)
-            *n_fast += s.rt[r].fast;
+            *n_fast += s.rt[r].ops == &sip__netsim_router_iq_fast;
     sim_free(&s);
     return st;
-}
-
-void sip_netsim_result_fini(sip_netsim_result_t *res)
-{
-    if (!res)
-        return;
-    free(res->channel_utilization);
-    res->channel_utilization = NULL;
-    res->n_channels = 0;
 }
 
 sip_status_t sip_netsim_run(const sip_netsim_net_t *net, const sip_netsim_config_t *cfg,
@@ -2249,12 +657,7 @@ sip_status_t sip_netsim_run(const sip_netsim_net_t *net, const sip_netsim_config
     double window = (double)(end - s.reset_time);
     res->status = rs;
     res->offered = cfg->injection_rate;
-    res->injected = window > 0 ? (double)s.sent_flits / window / s.N : 0.0;
-    res->accepted = window > 0 ? (double)s.accepted_flits / window / s.N : 0.0;
-    hist_fill(&s.plat, &res->packet);
-    hist_fill(&s.nlat, &res->network);
-    res->flit_latency_mean = s.flat_n ? s.flat_sum / (double)s.flat_n : NAN;
-    res->hops_mean = s.hops_n ? (double)s.hops_sum / (double)s.hops_n : NAN;
+    sip__netsim_stats_fill(&s.stats, window, s.N, res);
     res->cycles = s.now;
     res->measure_cycles = (int64_t)window;
     res->flit_errors = s.flit_errors;

@@ -1,5 +1,5 @@
 /* netsim's two router implementations must not drift apart: routers with the default
- * single-cycle pipeline run a bitset fast path (router_step_fast in src/netsim/netsim_sim.c),
+ * single-cycle pipeline run a bitset fast path (iq_fast in src/netsim/netsim_router.c),
  * everything else the general BookSim2-iq path.  force_general_router = 1 sends every router
  * down the general path, so each case here runs twice and every reported statistic must be the
  * same bit for bit.  Each case first shows that the fast path really is taken (and that the flag

@@ -115,7 +115,7 @@ Test(traffic_package, neighbour_latency_power_and_patterns)
     sip_pattern_params_init(&p);
     p.load = 0.25;
     sip_demand_matrix_t *d = NULL;
-    cr_assert_eq(sip_demand_build(net, "neighbor", &p, &d, &err), SIP_OK, "%s", err.message);
+    cr_assert_eq(sip_demand_build(net, "adjacent", &p, &d, &err), SIP_OK, "%s", err.message);
     sip_traffic_options_t opts = {.packet_bytes = 256.0};
     sip_traffic_result_t *res = NULL;
     cr_assert_eq(sip_traffic_evaluate(net, r, d, &opts, &res, &err), SIP_OK, "%s", err.message);

@@ -353,7 +353,7 @@ Test(traffic_conservation, every_pattern_every_routing)
 
 Test(traffic_conservation, chiplet_star_patterns)
 {
-    const char *patterns[] = {"uniform", "neighbor", "alltoall", "allreduce", "hotspot"};
+    const char *patterns[] = {"uniform", "adjacent", "alltoall", "allreduce", "hotspot"};
     for (size_t i = 0; i < sizeof patterns / sizeof patterns[0]; i++) {
         sip_pattern_params_t p = load_params(0.2);
         p.n_hotspots = 1;
@@ -529,7 +529,7 @@ Test(traffic_energy, power_is_load_times_energy_per_bit)
 {
     sip_network_t *net = ring(4);
     sip_pattern_params_t p = load_params(0.5); /* 32 GB/s per source */
-    eval_t ev = evaluate(net, SIP_ROUTING_MINIMAL, "neighbor", &p, 0);
+    eval_t ev = evaluate(net, SIP_ROUTING_MINIMAL, "adjacent", &p, 0);
     /* every flow crosses one channel: 4 sources x 32 GB/s x 8 b/B x 0.5 pJ/b = 0.512 W */
     cr_assert_float_eq(ev.res->d2d_power_w, 0.512, 1e-12);
     cr_assert_float_eq(ev.res->energy_pj_per_byte, 4.0, 1e-12);
@@ -546,7 +546,7 @@ Test(traffic_errors, bad_inputs_are_reported)
     sip_pattern_params_t p = load_params(0.1);
     cr_assert_eq(sip_demand_build(net, "transpose", &p, &d, &err), SIP_EINVAL); /* 18 endpoints */
     cr_assert_not_null(strstr(err.message, "power of two"));
-    cr_assert_eq(sip_demand_build(net, "tornado", &p, &d, &err), SIP_EINVAL);
+    cr_assert_eq(sip_demand_build(net, "zigzag", &p, &d, &err), SIP_EINVAL);
     cr_assert_not_null(strstr(err.message, "uniform"));
     cr_assert_eq(sip_demand_build(net, "hotspot", &p, &d, &err), SIP_EINVAL);
     cr_assert_eq(sip_demand_build(net, "explicit", &p, &d, &err), SIP_EINVAL);
@@ -594,7 +594,7 @@ Test(traffic_patterns, shapes_on_a_4x4_mesh)
     cr_assert_float_eq(flow_GBps(d, 6, 9), 0.4, 1e-12);
     sip_demand_destroy(d);
     /* neighbour: a corner splits over 2 neighbours, an inner node over 4 */
-    cr_assert_eq(sip_demand_build(net, "neighbor", &p, &d, NULL), SIP_OK);
+    cr_assert_eq(sip_demand_build(net, "adjacent", &p, &d, NULL), SIP_OK);
     cr_assert_float_eq(flow_GBps(d, 0, 1), 0.2, 1e-12);
     cr_assert_float_eq(flow_GBps(d, 0, 4), 0.2, 1e-12);
     cr_assert_float_eq(flow_GBps(d, 5, 6), 0.1, 1e-12);
