@@ -17,6 +17,7 @@
 #include "sipsim/sweep.h"
 #include "sipsim/report.h"
 #include "sipsim/kernels.h"
+#include "sipsim/import.h"
 #include "sipsim/quant.h"
 
 #endif
