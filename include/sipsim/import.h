@@ -63,6 +63,8 @@ typedef struct {
     int64_t batch, m, n, k;
     bool b_is_weight;            /* B is an initializer (shared across batch, read from HBM) */
     bool a_from_input, b_from_input; /* operand is a graph input (read from HBM) */
+    double a_hbm_elems;          /* elements of A read when A is in HBM: batch m k, but for
+                                    Conv the input feature map (im2col is built on chip) */
     /* ATTENTION: batch = sequences x heads folded into att.batch with q_heads = kv_heads. */
     sip_attention_t att;
     /* NORM: rows x cols. */

@@ -475,6 +475,7 @@ static sip_status_t op_matmul(ctx_t *c)
     kp->n = n;
     kp->k = k;
     kp->macs = (double)batch * m * n * k;
+    kp->a_hbm_elems = (double)batch * m * k;
     kp->out_elems = (double)batch * m * n;
     return SIP_OK;
 }
@@ -509,6 +510,7 @@ static sip_status_t op_gemm(ctx_t *c)
     kp->a_from_input = a->input;
     kp->b_from_input = b->input;
     kp->macs = (double)m * n * k;
+    kp->a_hbm_elems = (double)m * k;
     kp->out_elems = (double)m * n;
     /* + beta C: one add per output element (alpha, beta scalings fold into it). */
     if (bias)
@@ -600,6 +602,7 @@ static sip_status_t op_conv(ctx_t *c)
     kp->a_from_input = x->input;
     kp->b_from_input = w->input;
     kp->macs = (double)group * kp->m * kp->n * kp->k;
+    kp->a_hbm_elems = (double)elems_of(x); /* as sip_kernel_conv: the feature map, once */
     kp->out_elems = (double)pixels * M;
     if (bias)
         elementwise(c, pixels * M, 1.0, 2, false);

@@ -43,11 +43,26 @@ static sip_status_t eval_op(const sip_tile_t *t, const sip_kop_t *op, int R,
          * workload decides for a layer), else they stream through HBM. */
         const double act = (double)batch * m * (double)(op->k + op->n) * e;
         const bool spill = act > t->sram_bytes;
-        const sip_gemm_operands_t ops = {.a_in_hbm = spill || op->a_from_input,
-                                         .b_in_hbm = op->b_is_weight || op->b_from_input || spill,
+        const sip_gemm_operands_t ops = {.b_in_hbm = op->b_is_weight || op->b_from_input || spill,
                                          .c_in_hbm = spill, .b_shared = op->batch == 1 ||
                                                                          op->b_is_weight};
-        return sip_kernel_gemm(t, batch, m, op->n, op->k, &ops, k, err);
+        SIP_TRY(sip_kernel_gemm(t, batch, m, op->n, op->k, &ops, k, err));
+        if (spill || op->a_from_input) {
+            /* A crosses HBM once: its share of a_hbm_elems (a Conv's feature map, not the
+             * im2col matrix the kernel would count); the roofline redone as kernel.c's. */
+            const double frac = (double)batch * m / ((double)op->batch * op->m);
+            k->hbm_bytes += op->a_hbm_elems * frac * e;
+            k->hbm_s = k->hbm_bytes / (t->hbm_GBps * 1e9);
+            if (k->hbm_s > k->time_s) {
+                k->time_s = k->hbm_s;
+                k->bound = SIP_BOUND_HBM;
+                k->cycles = k->time_s * t->clock_ghz * 1e9;
+                k->utilization = k->macs / (k->time_s * sip_tile_peak_macs_per_s(t));
+            }
+            k->energy_hbm_pj = k->hbm_bytes * 8.0 * t->hbm_pj_per_bit;
+            k->energy_pj = k->energy_mac_pj + k->energy_sram_pj + k->energy_hbm_pj;
+        }
+        return SIP_OK;
     }
     case SIP_KOP_ATTENTION: {
         sip_attention_t a = op->att;
