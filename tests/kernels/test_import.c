@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/cli_run.h"
 #include "common/files.h"
@@ -500,4 +501,36 @@ Test(import_onnx, perf_runs_an_onnx_model_end_to_end)
                                            "tests/data/import/block.onnx", &status);
     cr_assert_eq(status, 2);
     free(out);
+}
+
+Test(import_onnx, committed_models_are_what_the_script_writes)
+{
+    /* The fixtures are generated, not hand-edited: make_models.py (Debian's python3-onnx)
+     * writes the same bytes again. */
+    char dir[] = "/tmp/sipsim-onnx-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "/usr/bin/python3 '%s/tests/data/import/make_models.py' '%s' 2>&1",
+             cli_source_root(), dir);
+    int status;
+    char *out = cli_capture(cmd, &status);
+    cr_assert_eq(status, 0, "%s", out);
+    free(out);
+    static const char *const files[] = {"mlp.onnx", "block.onnx", "cnn.onnx", "slice_vi.onnx",
+                                        "slice_no_vi.onnx", "bad_op.onnx", "bad_shape.onnx"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char a[1024], b[1024];
+        snprintf(a, sizeof a, "%s/%s", dir, files[i]);
+        src_path(b, sizeof b, "tests/data/import/");
+        strncat(b, files[i], sizeof b - strlen(b) - 1);
+        size_t na, nb;
+        char *da = test_read_file(a, &na), *db = test_read_file(b, &nb);
+        cr_assert(da && db, "%s", files[i]);
+        cr_assert(na == nb && memcmp(da, db, na) == 0, "%s differs from the script's output",
+                  files[i]);
+        free(da);
+        free(db);
+        remove(a);
+    }
+    rmdir(dir);
 }

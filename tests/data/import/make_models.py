@@ -1,15 +1,17 @@
 #!/usr/bin/python3
 """Write the small ONNX models of tests/kernels/test_import.c (run with Debian's python3-onnx:
-/usr/bin/python3 tests/data/import/make_models.py).  Weights are zeros: only shapes matter to
+/usr/bin/python3 tests/data/import/make_models.py [OUTDIR], default this folder; the test suite
+regenerates them into a temporary folder and compares the bytes).  Weights are zeros: only shapes matter to
 sipsim, and zeros keep the files small and the output byte-identical run to run.  The op and
 MAC counts the tests expect are worked out by hand in test_import.c."""
 import os
+import sys
 
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+HERE = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
 F = TensorProto.FLOAT
 
 
