@@ -19,6 +19,7 @@
 #include "sipsim/eval.h"
 #include "sipsim/report.h"
 #include "sipsim/kernels.h"
+#include "sipsim/import.h"
 #include "sipsim/quant.h"
 #include "sipsim/system.h"
 

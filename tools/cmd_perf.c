@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "perf_import.h"
 #include "sipsim/kernels.h"
 
 static json_t *num(double v)
@@ -195,6 +196,9 @@ int cmd_perf(int argc, char **argv)
         return CLI_EXIT_INPUT;
     const char *file = NULL, *model = NULL, *phase = NULL, *precision = NULL;
     int batch = -1, context = -1, tp = -1, pp = -1;
+    /* Models from frameworks (tools/cmd_perf_import.c). */
+    const char *model_file = NULL, *onnx_dims[PERF_MAX_ONNX_DIMS];
+    int n_onnx_dims = 0, ranks = 0;
     sip_workload_options_t opts;
     sip_workload_options_init(&opts);
     for (int i = 1; i < argc; i++) {
@@ -203,6 +207,12 @@ int cmd_perf(int argc, char **argv)
         bool ok = true;
         if (strcmp(a, "--model") == 0 && has)
             model = argv[++i];
+        else if (strcmp(a, "--model-file") == 0 && has)
+            model_file = argv[++i];
+        else if (strcmp(a, "--onnx-dim") == 0 && has && n_onnx_dims < PERF_MAX_ONNX_DIMS)
+            onnx_dims[n_onnx_dims++] = argv[++i];
+        else if (strcmp(a, "--ranks") == 0 && has)
+            ok = parse_int(argv[++i], &ranks);
         else if (strcmp(a, "--phase") == 0 && has)
             phase = argv[++i];
         else if (strcmp(a, "--precision") == 0 && has)
@@ -240,7 +250,8 @@ int cmd_perf(int argc, char **argv)
                                      "prefill|decode] [--batch N] [--context N] [--precision P] "
                                      "[--tp N] [--pp N] [--pj-per-mac X] [--sram-pj-per-byte X] "
                                      "[--hbm-pj-per-bit X] [--sram-GBps X] "
-                                     "[--no-weight-prefetch]\n"
+                                     "[--no-weight-prefetch] [--model-file config.json|M.cfg|M.onnx] "
+                                     "[--onnx-dim NAME=N]... [--ranks N]\n"
                                      "weights are double-buffered (prefetched while the previous "
                                      "fold streams) unless --no-weight-prefetch: then SCALE-Sim's "
                                      "schedule\n"),
@@ -250,7 +261,7 @@ int cmd_perf(int argc, char **argv)
     if (cli_load_package(file, &common, &pkg) != CLI_EXIT_OK)
         return CLI_EXIT_INPUT;
     sip_workload_t wl = pkg->workload;
-    if (!wl.present && !model) {
+    if (!wl.present && !model && !model_file) {
         fprintf(stderr, "sipsim perf: %s: no workload section (expected workload = { model = "
                         "...; phase = ...; } or --model)\n", file);
         sip_package_destroy(pkg);
@@ -286,7 +297,30 @@ int cmd_perf(int argc, char **argv)
     sip_workload_result_t *r = NULL;
     sip_error_t err;
     sip_error_clear(&err);
-    if (sip_workload_evaluate(pkg, &wl, NULL, &opts, &r, &err) != SIP_OK) {
+    char onnx_path[SIP_PATH_MAX];
+    if (!model_file && perf_is_onnx(wl.model))
+        perf_resolve_model_path(pkg, wl.model, onnx_path, sizeof onnx_path);
+    if (model_file && perf_is_onnx(model_file))
+        snprintf(onnx_path, sizeof onnx_path, "%s", model_file);
+    if ((model_file && perf_is_onnx(model_file)) || (!model_file && perf_is_onnx(wl.model))) {
+        rc = perf_onnx(pkg, onnx_path, wl.precision, ranks, onnx_dims, n_onnx_dims, &opts,
+                       &common);
+        goto out;
+    }
+    sip_model_shape_t file_shape;
+    if (model_file) {
+        /* A path as given (working folder): a config.json or a model file. */
+        if (sip_model_shape_find(model_file, NULL, 0, &file_shape, &err) != SIP_OK) {
+            cli_print_error(&err);
+            rc = CLI_EXIT_INPUT;
+            goto out;
+        }
+        if ((rc = perf_check_context(model_file, &wl)) != CLI_EXIT_OK)
+            goto out;
+        snprintf(wl.model, sizeof wl.model, "%s", file_shape.name);
+    }
+    if (sip_workload_evaluate(pkg, &wl, model_file ? &file_shape : NULL, &opts, &r, &err) !=
+        SIP_OK) {
         cli_print_error(&err);
         rc = CLI_EXIT_INPUT;
         goto out;

@@ -14,6 +14,7 @@
 
 #include "config/config_internal.h"
 #include "sip_config.h"
+#include "sipsim/import.h"
 #include "sipsim/kernels.h"
 
 #define NONE SIZE_MAX
@@ -218,22 +219,46 @@ static sip_status_t not_found(const char *model, const char *from, int from_line
     return st;
 }
 
+static bool is_json(const char *path)
+{
+    size_t len = strlen(path);
+    return len > 5 && strcmp(path + len - 5, ".json") == 0;
+}
+
+/* A model file, or a Hugging Face config.json (src/kernels/import_hf.c). */
+static sip_status_t load_any(const char *path, sip_model_shape_t *out, sip_error_t *err)
+{
+    size_t len = strlen(path);
+    if (len > 5 && strcmp(path + len - 5, ".onnx") == 0)
+        return sip_error_set(err, SIP_EUNSUPPORTED, path, 0,
+                             "an ONNX graph is a kernel sequence, not a decoder shape (expected "
+                             "`sipsim perf FILE --model-file %s`, or a .cfg or config.json here)",
+                             path);
+    if (!is_json(path))
+        return sip_model_shape_load(path, out, err);
+    sip_hf_config_t hf;
+    SIP_TRY(sip_hf_config_load(path, &hf, err));
+    *out = hf.shape;
+    return SIP_OK;
+}
+
 sip_status_t sip_model_shape_find(const char *model, const char *from, int from_line,
                                   sip_model_shape_t *out, sip_error_t *err)
 {
     size_t len = strlen(model);
     char file[SIP_PATH_MAX + SIP_NAME_MAX + 16];
-    if (strchr(model, '/') || (len > 4 && strcmp(model + len - 4, ".cfg") == 0)) {
+    if (strchr(model, '/') || (len > 4 && strcmp(model + len - 4, ".cfg") == 0) || is_json(model) ||
+        (len > 5 && strcmp(model + len - 5, ".onnx") == 0)) {
         /* An explicit path: relative to the file that names it, else as given. */
         if (model[0] != '/' && from && from[0]) {
             char dir[SIP_PATH_MAX];
             sip__path_dir(from, dir, sizeof dir);
             int w = snprintf(file, sizeof file, "%s/%s", dir, model);
             if (w > 0 && (size_t)w < sizeof file && is_file(file))
-                return sip_model_shape_load(file, out, err);
+                return load_any(file, out, err);
         }
         if (is_file(model))
-            return sip_model_shape_load(model, out, err);
+            return load_any(model, out, err);
         return sip_error_set(err, SIP_ENOTFOUND, from, from_line,
                              "model file '%s' not found (expected a path relative to %s or to "
                              "the working folder)", model, from && from[0] ? from : "the package");
