@@ -545,8 +545,9 @@ sip_status_t sip_thermal_model_create_hotspot(const char *dir, const char *confi
     }
     double w_m = maxx - minx, h_m = maxy - miny;
     if (w_m > c.s_spreader || h_m > c.s_spreader || w_m > c.s_sink || h_m > c.s_sink || c.s_sink < c.s_spreader) {
-        st = sip_error_set(err, SIP_EINVAL, NULL, 0, "floorplan %.4g x %.4g m does not fit the spreader (%.4g m) and sink (%.4g m) "
-                           "(HotSpot: inordinate floorplan size)", w_m, h_m, c.s_spreader, c.s_sink);
+        st = sip_error_set(err, SIP_EINVAL, config, 0, "floorplan %.4g x %.4g m does not fit the spreader (%.4g m) and sink (%.4g m) "
+                           "(HotSpot: inordinate floorplan size)%s", w_m, h_m, c.s_spreader, c.s_sink,
+                           config ? "" : "; no config file was given, so these are HotSpot's code defaults");
         goto out;
     }
     if ((st = sip__thermal_model_alloc(c.grid_rows, c.grid_cols, n_chip_layers + 2, HS_EXTRA, &m, err)) != SIP_OK)

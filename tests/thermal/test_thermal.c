@@ -562,3 +562,36 @@ Test(thermal_cli, hotspot_case_as_json_and_maps)
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     cr_assert_eq(system(cmd), 0);
 }
+
+/* shared/peers/hotspot keeps hotspot.config two levels above cases/b: the CLI must find it, say
+ * so, and without any config say that HotSpot's code defaults were used (issue 18). */
+Test(thermal_cli, hotspot_config_is_found_two_levels_up_and_named)
+{
+    const char *exe = getenv("SIPSIM_EXE");
+    cr_assert(exe != NULL);
+    char dir[] = "/tmp/sipsim-thermal-cfg-XXXXXX";
+    cr_assert(mkdtemp(dir) != NULL);
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "mkdir -p %s/peer/cases/b && cp '%s'/tests/data/thermal/hotspot/b/* %s/peer/cases/b/ && "
+             "cp '%s'/tests/data/thermal/hotspot/hotspot.config %s/peer/", dir, root(), dir, root(), dir);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+    snprintf(cmd, sizeof cmd, "'%s' thermal --hotspot %s/peer/cases/b --grid 16 --no-caps --json > %s/out.json", exe, dir, dir);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+    snprintf(cmd, sizeof cmd, "grep -q '\"hotspot_config\": \"%s/peer/hotspot.config (2 levels above the case directory)\"' %s/out.json",
+             dir, dir);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+    snprintf(cmd, sizeof cmd, "'%s' thermal --hotspot %s/peer/cases/b --grid 16 --no-caps | grep -q '^HotSpot config: %s/peer/hotspot.config'",
+             exe, dir, dir);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+    /* no config anywhere above: the 32 x 23 mm case does not fit the default 30 mm spreader, and
+     * the error says that defaults were in use */
+    snprintf(cmd, sizeof cmd, "rm %s/peer/hotspot.config && '%s' thermal --hotspot %s/peer/cases/b --grid 16 2> %s/err.txt",
+             dir, exe, dir, dir);
+    int st = system(cmd);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) != 0, "%s", cmd);
+    snprintf(cmd, sizeof cmd, "grep -q 'does not fit the spreader.*code defaults' %s/err.txt && "
+             "grep -q 'no hotspot.config in %s/peer/cases/b or any directory above it' %s/err.txt", dir, dir, dir);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
+}
