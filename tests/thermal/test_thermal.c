@@ -498,6 +498,29 @@ Test(thermal_solver, multigrid_and_cholmod_agree_on_hotspot_and_native_models)
     sip_package_destroy(pkg);
 }
 
+/* Grids above 128 aborted with "malloc(): invalid size (unsorted)": the coarsest multigrid level
+ * keeps every spreader/sink edge-cell coupling (4 per edge cell, so they grow with rows + cols)
+ * and overflowed a triplet sized per node (issue 18).  Case a's die covers the whole footprint
+ * and is uniform, so its block temperature is grid-independent: HotSpot gives 93.40 C at 64 and
+ * 128.  200 is not a power of two (ragged aggregation), 512 is the largest grid asked for.
+ * Run under AddressSanitizer in CI; about 3 s together in a release-like build. */
+Test(thermal_solver, large_hotspot_grids_solve_clean_up_to_512, .timeout = 240)
+{
+    static const int grids[] = {200, 512};
+    for (size_t g = 0; g < sizeof grids / sizeof grids[0]; g++) {
+        sip_thermal_model_t *m = hotspot_case("a", grids[g]);
+        sip_thermal_model_set_solver(m, SIP_THERMAL_SOLVER_MULTIGRID);
+        sip_thermal_result_t *r = NULL;
+        sip_error_t err;
+        cr_assert_eq(sip_thermal_solve(m, NULL, &r, &err), SIP_OK, "grid %d: %s", grids[g], err.message);
+        cr_assert_float_eq(r->heat_out_w, 300.0, 1e-6, "grid %d: heat out %.9f W", grids[g], r->heat_out_w);
+        cr_assert_float_eq(r->dies[0].t_avg_touched_c, 93.40, 0.011, "grid %d: die %.4f C (HotSpot 93.40)", grids[g],
+                           r->dies[0].t_avg_touched_c);
+        sip_thermal_result_destroy(r);
+        sip_thermal_model_destroy(m);
+    }
+}
+
 /* ---------- shipped packages ---------- */
 
 Test(thermal_shipped, every_topology_conserves_energy_and_scales_linearly, .timeout = 120)
