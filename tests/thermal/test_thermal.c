@@ -23,12 +23,12 @@ static const char *root(void)
 
 /* ---------- HotSpot cases ---------- */
 
-/* Build the HotSpot model of tests/data/thermal/hotspot/<name> (its case.opts plus -p). */
-static sip_thermal_model_t *hotspot_case(const char *name, int grid)
+/* Build the HotSpot model of tests/data/thermal/<set>/<name> (its case.opts plus -p). */
+static sip_thermal_model_t *hotspot_case_in(const char *set, const char *name, int grid)
 {
     char dir[1024], cfg[1024], opts_path[1100];
-    snprintf(dir, sizeof dir, "%s/tests/data/thermal/hotspot/%s", root(), name);
-    snprintf(cfg, sizeof cfg, "%s/tests/data/thermal/hotspot/hotspot.config", root());
+    snprintf(dir, sizeof dir, "%s/tests/data/thermal/%s/%s", root(), set, name);
+    snprintf(cfg, sizeof cfg, "%s/tests/data/thermal/%s/hotspot.config", root(), set);
     snprintf(opts_path, sizeof opts_path, "%s/case.opts", dir);
     FILE *f = fopen(opts_path, "r");
     cr_assert(f != NULL, "cannot open %s", opts_path);
@@ -51,15 +51,17 @@ static sip_thermal_model_t *hotspot_case(const char *name, int grid)
     return m;
 }
 
-/* Every block of the case at this grid against reference.csv (HotSpot's SuperLU build). */
-static void check_against_reference(const char *name, int grid)
+static sip_thermal_model_t *hotspot_case(const char *name, int grid) { return hotspot_case_in("hotspot", name, grid); }
+
+/* Every block of the case at this grid against <set>/reference.csv (HotSpot's SuperLU build). */
+static void check_against_reference_in(const char *set, const char *name, int grid)
 {
-    sip_thermal_model_t *m = hotspot_case(name, grid);
+    sip_thermal_model_t *m = hotspot_case_in(set, name, grid);
     sip_thermal_result_t *r = NULL;
     sip_error_t err;
     cr_assert_eq(sip_thermal_solve(m, NULL, &r, &err), SIP_OK, "%s", err.message);
     char path[1024];
-    snprintf(path, sizeof path, "%s/tests/data/thermal/hotspot/reference.csv", root());
+    snprintf(path, sizeof path, "%s/tests/data/thermal/%s/reference.csv", root(), set);
     FILE *f = fopen(path, "r");
     cr_assert(f != NULL);
     char line[512];
@@ -92,10 +94,20 @@ static void check_against_reference(const char *name, int grid)
     sip_thermal_model_destroy(m);
 }
 
+static void check_against_reference(const char *name, int grid) { check_against_reference_in("hotspot", name, grid); }
+
 Test(thermal_hotspot, case_a_64_matches_hotspot) { check_against_reference("a", 64); }
 Test(thermal_hotspot, case_a_128_matches_hotspot) { check_against_reference("a", 128); }
 Test(thermal_hotspot, case_b_64_matches_hotspot) { check_against_reference("b", 64); }
 Test(thermal_hotspot, case_b_128_matches_hotspot, .timeout = 120) { check_against_reference("b", 128); }
+
+/* -detailed_3D on (issue 18): per-unit materials (mould ring, mould gaps, a micro-bump/underfill
+ * layer, chiplets at k 149 beside an I/O die at the layer's k 100), HotSpot's occupancy rule and
+ * its half-rz layer coupling; references from HotSpot's SuperLU build (detailed3d/reference.csv). */
+Test(thermal_hotspot_d3d, case_a_64_matches_hotspot) { check_against_reference_in("detailed3d", "a", 64); }
+Test(thermal_hotspot_d3d, case_a_128_matches_hotspot) { check_against_reference_in("detailed3d", "a", 128); }
+Test(thermal_hotspot_d3d, case_b_64_matches_hotspot) { check_against_reference_in("detailed3d", "b", 64); }
+Test(thermal_hotspot_d3d, case_b_128_matches_hotspot, .timeout = 120) { check_against_reference_in("detailed3d", "b", 128); }
 
 Test(thermal_hotspot, transient_settles_to_the_steady_state)
 {
@@ -160,6 +172,50 @@ Test(thermal_hotspot, bad_floorplan_line_is_reported_with_its_line)
     /* options that change the model and are not reproduced are refused */
     const char *bad_opts[] = {"-f", "die.flp", "-p", "p.ptrace", "-model_secondary", "1"};
     cr_assert_eq(sip_thermal_model_create_hotspot(dir, NULL, bad_opts, 6, 8, 8, &m, &err), SIP_EUNSUPPORTED);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    cr_assert(f != NULL, "cannot write %s", path);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* -detailed_3D on: a cell no unit covers (HotSpot dereferences a NULL cell list there), bad
+ * material columns, a missing layer file and a misspelt value are errors naming file and line. */
+Test(thermal_hotspot_d3d, bad_detailed_inputs_are_reported)
+{
+    char dir[] = "/tmp/sipsim-thermal-d3d-XXXXXX";
+    cr_assert(mkdtemp(dir) != NULL);
+    write_file(dir, "stack.lcf", "0\nY\nY\n1.75e6\n0.01\n0.00015\ndie.flp\n");
+    write_file(dir, "p.ptrace", "die\n10\n");
+    /* the die covers the left half only */
+    write_file(dir, "die.flp", "die 0.005 0.01 0 0\nghost 0.005 0.005 0.005 0 2.65e6 1.0\n");
+    const char *opts[] = {"-grid_layer_file", "stack.lcf", "-p", "p.ptrace", "-detailed_3D", "on"};
+    sip_thermal_model_t *m = NULL;
+    sip_error_t err;
+    cr_assert_eq(sip_thermal_model_create_hotspot(dir, NULL, opts, 6, 8, 8, &m, &err), SIP_EINVAL);
+    cr_assert(strstr(err.path, "die.flp") && strstr(err.message, "covered by no unit"), "%s: %s", err.path, err.message);
+    cr_assert_null(m);
+    /* without -detailed_3D the same floorplan is accepted (HotSpot's homogeneous layer) */
+    cr_assert_eq(sip_thermal_model_create_hotspot(dir, NULL, opts, 4, 8, 8, &m, &err), SIP_OK, "%s", err.message);
+    sip_thermal_model_destroy(m);
+    m = NULL;
+    write_file(dir, "die.flp", "# x\ndie 0.01 0.01 0 0 1.75e6 -0.01\n");
+    cr_assert_eq(sip_thermal_model_create_hotspot(dir, NULL, opts, 6, 8, 8, &m, &err), SIP_EPARSE);
+    cr_assert_eq(err.line, 2);
+    const char *no_lcf[] = {"-f", "die.flp", "-p", "p.ptrace", "-detailed_3D", "on"};
+    write_file(dir, "die.flp", "die 0.01 0.01 0 0\n");
+    cr_assert_eq(sip_thermal_model_create_hotspot(dir, NULL, no_lcf, 6, 8, 8, &m, &err), SIP_EINVAL);
+    const char *typo[] = {"-grid_layer_file", "stack.lcf", "-p", "p.ptrace", "-detailed_3D", "yes"};
+    cr_assert_eq(sip_thermal_model_create_hotspot(dir, NULL, typo, 6, 8, 8, &m, &err), SIP_EPARSE);
+    cr_assert_null(m);
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     cr_assert_eq(system(cmd), 0);
