@@ -518,6 +518,97 @@ Test(thermal_native, maps_and_hotspot_export_round_trip)
     sip_package_destroy(pkg);
 }
 
+static sip_thermal_result_t *solve_native(const sip_package_t *pkg, int grid)
+{
+    sip_thermal_options_t o = {.grid_rows = grid, .grid_cols = grid, .secondary_r_c_per_w = -1.0, .skip_power_caps = true};
+    sip_thermal_model_t *m = NULL;
+    sip_thermal_result_t *r = NULL;
+    sip_error_t err;
+    cr_assert_eq(sip_thermal_model_create(pkg, &o, &m, &err), SIP_OK, "%s", err.message);
+    cr_assert_eq(sip_thermal_solve(m, NULL, &r, &err), SIP_OK, "%s", err.message);
+    cr_assert_float_eq(r->heat_out_w, r->power_in_w, 1e-6 * r->power_in_w);
+    sip_thermal_model_destroy(m);
+    return r;
+}
+
+static void set_override(sip_layer_t *o, const char *name, double k, double c, int line)
+{
+    memset(o, 0, sizeof *o);
+    snprintf(o->name, sizeof o->name, "%s", name);
+    o->k_w_per_mk = k;
+    o->heat_capacity_j_per_m3k = c;
+    o->line = line;
+}
+
+/* Heterogeneous layers in the native model (issue 18): a die of another material and a gap
+ * material in the micro-bump layer.  Giving either the layer's own material changes nothing;
+ * a low-k die heats itself most; the export carries every unit's material for -detailed_3D. */
+Test(thermal_native, die_and_gap_materials_make_layers_heterogeneous)
+{
+    sip_package_t *pkg = two_chiplets_on_interposer();
+    sip_thermal_result_t *r0 = solve_native(pkg, 24);
+    sip_thermal_layer_t L[SIP_MAX_LAYERS];
+    int n = 0;
+    cr_assert_eq(sip_thermal_stack(pkg, L, &n, NULL), SIP_OK);
+    int ub = 0, dl = 0;
+    while (strcmp(L[ub].name, "ubump") != 0)
+        ub++;
+    while (!L[dl].has_power)
+        dl++;
+    /* the layers' own materials as die and gap materials: same network */
+    pkg->thermal.n_layers = 2;
+    set_override(&pkg->thermal.layers[0], "c0", L[dl].k_w_per_mk, L[dl].heat_capacity_j_per_m3k, 7);
+    set_override(&pkg->thermal.layers[1], "gap:ubump", L[ub].k_w_per_mk, L[ub].heat_capacity_j_per_m3k, 8);
+    sip_thermal_result_t *r1 = solve_native(pkg, 24);
+    for (int d = 0; d < 3; d++)
+        cr_assert_float_eq(r1->dies[d].t_max_c, r0->dies[d].t_max_c, 1e-9, "%s", r0->dies[d].name);
+    /* c0 of a poor conductor (k 20, e.g. a compound-semiconductor die; test value): it heats
+     * most, its neighbour c1 less, and the mould-filled bump gaps change the rest slightly */
+    set_override(&pkg->thermal.layers[0], "c0", 20.0, 1.6e6, 7);
+    set_override(&pkg->thermal.layers[1], "gap:ubump", 1.0, 2.65e6, 8);
+    sip_thermal_result_t *r2 = solve_native(pkg, 24);
+    double rise0 = r2->dies[0].t_max_c - r0->dies[0].t_max_c, rise1 = r2->dies[1].t_max_c - r0->dies[1].t_max_c;
+    cr_assert_gt(rise0, 0.5, "c0 rise %.3f K", rise0);
+    cr_assert_lt(fabs(rise1), 0.5 * rise0, "c1 moved %.3f K, c0 %.3f K", rise1, rise0);
+    /* the export: per-unit materials in the die layer and the bump layer, -detailed_3D opts,
+     * and HotSpot mode reads the detailed case back (every cell covered, heat balanced) */
+    char dir[] = "/tmp/sipsim-thermal-het-XXXXXX";
+    cr_assert(mkdtemp(dir) != NULL);
+    sip_thermal_options_t o = {.grid_rows = 16, .grid_cols = 16, .secondary_r_c_per_w = -1.0, .skip_power_caps = true};
+    sip_error_t err;
+    cr_assert_eq(sip_thermal_export_hotspot(pkg, &o, dir, &err), SIP_OK, "%s", err.message);
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "grep -Eq '^c0\t.*\t1\\.6e\\+06\t0\\.05$' %s/die.flp && grep -Eq '^ubump_fill0\t.*\t2\\.65e\\+06\t1$' %s/ubump.flp "
+             "&& grep -Eq '^ubump_c1\t.*\t0\\.8$' %s/ubump.flp && grep -q 'detailed_3D on' %s/case_detailed.opts", dir, dir, dir, dir);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+    char cfg[300];
+    snprintf(cfg, sizeof cfg, "%s/hotspot.config", dir);
+    const char *opts[] = {"-grid_layer_file", "stack.lcf", "-p", "power.ptrace", "-detailed_3D", "on"};
+    sip_thermal_model_t *h = NULL;
+    sip_thermal_result_t *hr = NULL;
+    cr_assert_eq(sip_thermal_model_create_hotspot(dir, cfg, opts, 6, 16, 16, &h, &err), SIP_OK, "%s", err.message);
+    cr_assert_eq(sip_thermal_solve(h, NULL, &hr, NULL), SIP_OK);
+    cr_assert_float_eq(hr->heat_out_w, 175.0, 1e-6);
+    cr_assert_str_eq(hr->dies[0].name, "c0");
+    /* a die material cannot have its own thickness; an unknown name is an error on its line */
+    pkg->thermal.layers[0].thickness_um = 50.0;
+    sip_thermal_model_t *m = NULL;
+    cr_assert_eq(sip_thermal_model_create(pkg, &o, &m, &err), SIP_EINVAL);
+    cr_assert_eq(err.line, 7);
+    set_override(&pkg->thermal.layers[0], "gap:nosuch", 1.0, 0.0, 9);
+    cr_assert_eq(sip_thermal_model_create(pkg, &o, &m, &err), SIP_EINVAL);
+    cr_assert_eq(err.line, 9);
+    cr_assert_null(m);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
+    sip_thermal_result_destroy(hr);
+    sip_thermal_model_destroy(h);
+    sip_thermal_result_destroy(r0);
+    sip_thermal_result_destroy(r1);
+    sip_thermal_result_destroy(r2);
+    sip_package_destroy(pkg);
+}
+
 /* Both steady solvers on one model: every grid temperature within 1e-6 K. */
 static void check_solvers_agree(sip_thermal_model_t *m)
 {
