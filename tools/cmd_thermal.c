@@ -4,6 +4,7 @@
  * sip_workload_apply_power: idle + (TDP - idle) x activity of the workload's phase step).
  * sipsim bench thermal: build/factor/solve times (medians), optionally beside a HotSpot binary.
  * SPDX-License-Identifier: GPL-3.0-or-later */
+#define _XOPEN_SOURCE 700 /* realpath() */
 #include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
@@ -95,13 +96,48 @@ static bool file_exists(const char *p)
     return stat(p, &st) == 0;
 }
 
-/* A HotSpot case directory: hotspot.config in it or its parent, case.opts, power.ptrace. */
-static int load_hotspot_case(const char *dir, int grid, sip_thermal_model_t **out)
+/* HotSpot config of a case: the nearest hotspot.config in CASE_DIR or any directory above it
+ * (shared/peers/hotspot keeps one config two levels above cases/b).  Fills cfg (or "" when none
+ * is found) and a note saying which file was used, for the report: the model falls back to
+ * HotSpot's code defaults without one, which must never happen silently. */
+#define HOTSPOT_CONFIG_NAME "hotspot.config"
+static void find_hotspot_config(const char *dir, char *cfg, size_t cfg_size, char *note, size_t note_size)
+{
+    cfg[0] = 0;
+    char at[SIP_PATH_MAX];
+    char *abs = realpath(dir, NULL); /* absolute, so that ".." steps reach the root */
+    int n = snprintf(at, sizeof at, "%s", abs ? abs : dir);
+    free(abs);
+    if (n < 0 || (size_t)n >= sizeof at) {
+        snprintf(note, note_size, "no %s found (case path too long); HotSpot's code defaults", HOTSPOT_CONFIG_NAME);
+        return;
+    }
+    for (int up = 0;; up++) {
+        char cand[SIP_PATH_MAX + 32];
+        if (join(cand, sizeof cand, at, HOTSPOT_CONFIG_NAME) && file_exists(cand)) {
+            snprintf(cfg, cfg_size, "%s", cand);
+            if (up == 0)
+                snprintf(note, note_size, "%s (in the case directory)", cand);
+            else
+                snprintf(note, note_size, "%s (%d level%s above the case directory)", cand, up, up > 1 ? "s" : "");
+            return;
+        }
+        char *slash = strrchr(at, '/');
+        if (!slash || (slash == at && at[1] == 0))
+            break;
+        if (slash == at)
+            slash[1] = 0; /* "/x" -> "/" */
+        else
+            *slash = 0;
+    }
+    snprintf(note, note_size, "no %s in %s or any directory above it; HotSpot's code defaults", HOTSPOT_CONFIG_NAME, dir);
+}
+
+/* A HotSpot case directory: hotspot.config (see find_hotspot_config), case.opts, power.ptrace. */
+static int load_hotspot_case(const char *dir, int grid, sip_thermal_model_t **out, char *note, size_t note_size)
 {
     char cfg[SIP_PATH_MAX + 32], opts_path[SIP_PATH_MAX + 32];
-    join(cfg, sizeof cfg, dir, "hotspot.config");
-    if (!file_exists(cfg))
-        join(cfg, sizeof cfg, dir, "../hotspot.config");
+    find_hotspot_config(dir, cfg, sizeof cfg, note, note_size);
     join(opts_path, sizeof opts_path, dir, "case.opts");
     static const int max_tok = 64;
     char tok[64][SIP_PATH_MAX];
@@ -123,8 +159,9 @@ static int load_hotspot_case(const char *dir, int grid, sip_thermal_model_t **ou
     }
     sip_error_t err;
     sip_error_clear(&err);
-    if (sip_thermal_model_create_hotspot(dir, file_exists(cfg) ? cfg : NULL, opts, n, grid, grid, out, &err) != SIP_OK) {
+    if (sip_thermal_model_create_hotspot(dir, cfg[0] ? cfg : NULL, opts, n, grid, grid, out, &err) != SIP_OK) {
         cli_print_error(&err);
+        fprintf(stderr, "sipsim thermal: HotSpot config: %s\n", note);
         return CLI_EXIT_INPUT;
     }
     return CLI_EXIT_OK;
@@ -133,7 +170,7 @@ static int load_hotspot_case(const char *dir, int grid, sip_thermal_model_t **ou
 static json_t *jnum(double v) { return isfinite(v) ? json_real(v) : json_null(); }
 
 static void print_json(FILE *out, const sip_thermal_model_t *m, const sip_thermal_result_t *r, const double *trace_max,
-                       int n_steps, double dt_s, const char *power_source)
+                       int n_steps, double dt_s, const char *power_source, const char *config_note)
 {
     json_t *root = json_object(), *dies = json_array(), *layers = json_array();
     for (int l = 0; l < sip_thermal_model_n_layers(m); l++) {
@@ -166,6 +203,8 @@ static void print_json(FILE *out, const sip_thermal_model_t *m, const sip_therma
                                                    "x_mm", jnum(r->hot_x_mm), "y_mm", jnum(r->hot_y_mm)));
     json_object_set_new(root, "headroom_c", jnum(r->headroom_c));
     json_object_set_new(root, "power_source", json_string(power_source));
+    if (config_note)
+        json_object_set_new(root, "hotspot_config", json_string(config_note));
     json_object_set_new(root, "power_in_w", jnum(r->power_in_w));
     json_object_set_new(root, "heat_out_w", jnum(r->heat_out_w));
     json_object_set_new(root, "budget_scale", r->budget_scale >= 0 ? json_real(r->budget_scale) : json_null());
@@ -183,14 +222,18 @@ static void print_json(FILE *out, const sip_thermal_model_t *m, const sip_therma
 }
 
 static void print_text(FILE *out, const char *name, const sip_thermal_model_t *m, const sip_thermal_result_t *r,
-                       const double *trace_max, int n_steps, double dt_s, const char *power_source)
+                       const double *trace_max, int n_steps, double dt_s, const char *power_source,
+                       const char *config_note)
 {
     fprintf(out, "thermal %s: %d x %d grid over %.2f x %.2f mm, %d layers (", name, r->rows, r->cols, r->width_mm,
             r->height_mm, r->n_layers);
     for (int l = 0; l < sip_thermal_model_n_layers(m); l++)
         fprintf(out, "%s%s", l ? " " : "", sip_thermal_model_layer(m, l)->name);
     fprintf(out, "), ambient %.1f C, Tj,max %.1f C\n", r->ambient_c, r->tj_max_c);
-    fprintf(out, "power: %s\n\n", power_source);
+    fprintf(out, "power: %s\n", power_source);
+    if (config_note)
+        fprintf(out, "HotSpot config: %s\n", config_note);
+    fprintf(out, "\n");
     fprintf(out, "%-12s %9s %9s %9s %10s %11s%s\n", "die", "power W", "Tmax C", "Tavg C", "headroom", "cap W",
             trace_max ? "  Tmax end of trace C" : "");
     for (int d = 0; d < r->n_dies; d++) {
@@ -332,7 +375,7 @@ int cmd_thermal(int argc, char **argv)
     int n_steps = 0, rc = CLI_EXIT_OK;
     sip_error_t err;
     sip_error_clear(&err);
-    char power_source[SIP_NAME_MAX + 160];
+    char power_source[SIP_NAME_MAX + 160], config_note[SIP_PATH_MAX + 160] = "";
     snprintf(power_source, sizeof power_source, "%s", a.hotspot_dir ? "HotSpot power trace (average)"
                                                      : "package (instance power or chiplet TDP)");
     if (a.hotspot_dir) {
@@ -340,7 +383,7 @@ int cmd_thermal(int argc, char **argv)
             rc = cli_usage("thermal", "--export-hotspot, --secondary and --workload need a package FILE");
             goto out;
         }
-        if ((rc = load_hotspot_case(a.hotspot_dir, a.grid, &m)) != CLI_EXIT_OK)
+        if ((rc = load_hotspot_case(a.hotspot_dir, a.grid, &m, config_note, sizeof config_note)) != CLI_EXIT_OK)
             goto out;
         sip_thermal_model_set_power_caps(m, !a.no_caps);
     } else {
@@ -388,9 +431,10 @@ int cmd_thermal(int argc, char **argv)
         goto out;
     }
     if (common.json)
-        print_json(out, m, r, tmax, n_steps, a.dt_s, power_source);
+        print_json(out, m, r, tmax, n_steps, a.dt_s, power_source, a.hotspot_dir ? config_note : NULL);
     else
-        print_text(out, pkg ? pkg->name : a.hotspot_dir, m, r, tmax, n_steps, a.dt_s, power_source);
+        print_text(out, pkg ? pkg->name : a.hotspot_dir, m, r, tmax, n_steps, a.dt_s, power_source,
+                   a.hotspot_dir ? config_note : NULL);
     cli_close_output(out);
 out:
     free(trace);
@@ -413,9 +457,8 @@ static double median(double *v, int n)
 static double time_hotspot(const char *bin, const char *dir, int grid)
 {
     char cfg[SIP_PATH_MAX + 32], opts[SIP_PATH_MAX + 32], cmd[4 * SIP_PATH_MAX + 256], line[1024] = "";
-    join(cfg, sizeof cfg, dir, "hotspot.config");
-    if (!file_exists(cfg))
-        join(cfg, sizeof cfg, dir, "../hotspot.config");
+    char note[SIP_PATH_MAX + 160];
+    find_hotspot_config(dir, cfg, sizeof cfg, note, sizeof note);
     join(opts, sizeof opts, dir, "case.opts");
     FILE *f = fopen(opts, "r");
     if (f) {
@@ -428,9 +471,9 @@ static double time_hotspot(const char *bin, const char *dir, int grid)
     if (!mkdtemp(tmp))
         return -1.0;
     snprintf(cmd, sizeof cmd,
-             "cd '%s' && '%s' -c '%s' -p power.ptrace %s -model_type grid -grid_rows %d -grid_cols %d "
+             "cd '%s' && '%s' %s%s%s -p power.ptrace %s -model_type grid -grid_rows %d -grid_cols %d "
              "-steady_file %s/out.steady -grid_steady_file %s/out.grid > /dev/null 2>&1",
-             dir, bin, cfg, line, grid, grid, tmp, tmp);
+             dir, bin, cfg[0] ? "-c '" : "", cfg, cfg[0] ? "'" : "", line, grid, grid, tmp, tmp);
     double t0 = cli_now_s();
     int status = system(cmd);
     double t = cli_now_s() - t0;
@@ -444,7 +487,7 @@ int bench_thermal(int argc, char **argv)
 {
     const char *dir = NULL, *hotspot = NULL, *pkg_path = NULL;
     int repeat = 5, hs_repeat = 1;
-    char def_dir[SIP_PATH_MAX + 64];
+    char def_dir[SIP_PATH_MAX + 64], note[SIP_PATH_MAX + 160];
     const char *src = getenv("SIPSIM_SOURCE_ROOT");
     join(def_dir, sizeof def_dir, src ? src : ".", "tests/data/thermal/hotspot/b");
     dir = def_dir;
@@ -503,7 +546,7 @@ int bench_thermal(int argc, char **argv)
                 sip_thermal_model_t *m = NULL;
                 sip_thermal_result_t *r = NULL;
                 double t0 = cli_now_s();
-                if ((rc = load_hotspot_case(dir, grids[g], &m)) != CLI_EXIT_OK)
+                if ((rc = load_hotspot_case(dir, grids[g], &m, note, sizeof note)) != CLI_EXIT_OK)
                     break;
                 sip_thermal_model_set_power_caps(m, false);
                 sip_thermal_model_set_solver(m, solvers[sv]);

@@ -44,6 +44,46 @@ static int uniq(double *v, int n)
     return k;
 }
 
+/* One layer's floorplan: the dies' outlines, then fillers tiling the rest of the footprint
+ * (HotSpot expects a tiled footprint, and -detailed_3D needs a unit over every cell), with
+ * columns 6-7 (heat capacity, resistivity) on every unit so -detailed_3D takes the materials:
+ * die d gets (k_in[d], c_in[d]), the fillers the gap material.  Units are named after the dies
+ * (die layer) or "<layer>_<die>" and "<layer>_fill<n>" (other layers: names are per layer in
+ * HotSpot, but distinct names keep its steady file readable). */
+static void write_tiled_flp(FILE *f, const sip_thermal_model_t *m, const double *xs, int nx, const double *ys, int ny,
+                            const char *prefix, const double *k_in, const double *c_in, const sip_thermal_layer_t *gap,
+                            int *n_fill_out)
+{
+    double X0 = m->x0_mm, Y0 = m->y0_mm;
+    int nd = m->n_dies, n_fill = 0;
+    const char *sep = prefix[0] ? "_" : "";
+    for (int d = 0; d < nd; d++)
+        fprintf(f, "%s%s%s\t%.9f\t%.9f\t%.9f\t%.9f\t%.6g\t%.6g\n", prefix, sep, m->dies[d].name,
+                (m->dies[d].x1_mm - m->dies[d].x0_mm) * 1e-3, (m->dies[d].y1_mm - m->dies[d].y0_mm) * 1e-3,
+                (m->dies[d].x0_mm - X0) * 1e-3, (m->dies[d].y0_mm - Y0) * 1e-3, c_in[d], 1.0 / k_in[d]);
+    for (int j = 0; j + 1 < ny; j++) {
+        int start = -1;
+        for (int i = 0; i + 1 <= nx; i++) {
+            bool covered = true;
+            if (i + 1 < nx) {
+                double cx = 0.5 * (xs[i] + xs[i + 1]), cy = 0.5 * (ys[j] + ys[j + 1]);
+                covered = false;
+                for (int d = 0; d < nd && !covered; d++)
+                    covered = cx > m->dies[d].x0_mm && cx < m->dies[d].x1_mm && cy > m->dies[d].y0_mm && cy < m->dies[d].y1_mm;
+            }
+            if (!covered && start < 0)
+                start = i;
+            if (covered && start >= 0) {
+                fprintf(f, "%s%sfill%d\t%.9f\t%.9f\t%.9f\t%.9f\t%.6g\t%.6g\n", prefix, sep, n_fill++, (xs[i] - xs[start]) * 1e-3,
+                        (ys[j + 1] - ys[j]) * 1e-3, (xs[start] - X0) * 1e-3, (ys[j] - Y0) * 1e-3, gap->heat_capacity_j_per_m3k,
+                        1.0 / gap->k_w_per_mk);
+                start = -1;
+            }
+        }
+    }
+    *n_fill_out = n_fill;
+}
+
 sip_status_t sip_thermal_export_hotspot(const sip_package_t *pkg, const sip_thermal_options_t *options, const char *dir,
                                         sip_error_t *err)
 {
@@ -57,8 +97,10 @@ sip_status_t sip_thermal_export_hotspot(const sip_package_t *pkg, const sip_ther
     sip_status_t st = SIP_OK;
     int nd = m->n_dies, nx = 0, ny = 0, n_fill = 0;
     double *xs = malloc((2 * (size_t)nd + 2) * sizeof *xs), *ys = malloc((2 * (size_t)nd + 2) * sizeof *ys);
+    double *k_in = malloc(((size_t)nd + 1) * sizeof *k_in), *c_in = malloc(((size_t)nd + 1) * sizeof *c_in);
     FILE *f = NULL;
-    if (!xs || !ys) {
+    sip__thermal_materials_t mat = {0};
+    if (!xs || !ys || !k_in || !c_in) {
         st = sip_error_set(err, SIP_ENOMEM, NULL, 0, "out of memory (export)");
         goto out;
     }
@@ -76,10 +118,9 @@ sip_status_t sip_thermal_export_hotspot(const sip_package_t *pkg, const sip_ther
     nx = uniq(xs, nx);
     ny = uniq(ys, ny);
     int dl = m->power_layer;
-    const sip_thermal_layer_t *die_layer = &m->layers[dl];
-    sip_thermal_layer_t stack[SIP_THERMAL_MAX_STACK], mould;
+    sip_thermal_layer_t stack[SIP_THERMAL_MAX_STACK];
     int nl = 0;
-    if ((st = sip__thermal_stack_with_mould(pkg, stack, &nl, &mould, err)) != SIP_OK)
+    if ((st = sip__thermal_stack_materials(pkg, stack, &nl, &mat, err)) != SIP_OK)
         goto out;
 
     /* die layer floorplan: dies, then 0 W fillers tiling the rest (HotSpot expects a tiled
@@ -90,29 +131,7 @@ sip_status_t sip_thermal_export_hotspot(const sip_package_t *pkg, const sip_ther
     }
     fprintf(f, "# %s: die layer (dies, then mould fillers); metres, origin at the substrate's lower-left corner\n"
                "# <unit-name> <width> <height> <left-x> <bottom-y> <vol-heat-cap J/m3K> <resistivity m-K/W>\n", pkg->name);
-    for (int d = 0; d < nd; d++)
-        fprintf(f, "%s\t%.9f\t%.9f\t%.9f\t%.9f\t%.6g\t%.6g\n", m->dies[d].name, (m->dies[d].x1_mm - m->dies[d].x0_mm) * 1e-3,
-                (m->dies[d].y1_mm - m->dies[d].y0_mm) * 1e-3, (m->dies[d].x0_mm - X0) * 1e-3, (m->dies[d].y0_mm - Y0) * 1e-3,
-                die_layer->heat_capacity_j_per_m3k, 1.0 / die_layer->k_w_per_mk);
-    for (int j = 0; j + 1 < ny; j++) {
-        int start = -1;
-        for (int i = 0; i + 1 <= nx; i++) {
-            bool covered = true;
-            if (i + 1 < nx) {
-                double cx = 0.5 * (xs[i] + xs[i + 1]), cy = 0.5 * (ys[j] + ys[j + 1]);
-                covered = false;
-                for (int d = 0; d < nd && !covered; d++)
-                    covered = cx > m->dies[d].x0_mm && cx < m->dies[d].x1_mm && cy > m->dies[d].y0_mm && cy < m->dies[d].y1_mm;
-            }
-            if (!covered && start < 0)
-                start = i;
-            if (covered && start >= 0) {
-                fprintf(f, "fill%d\t%.9f\t%.9f\t%.9f\t%.9f\t%.6g\t%.6g\n", n_fill++, (xs[i] - xs[start]) * 1e-3,
-                        (ys[j + 1] - ys[j]) * 1e-3, (xs[start] - X0) * 1e-3, (ys[j] - Y0) * 1e-3, mould.heat_capacity_j_per_m3k, 1.0 / mould.k_w_per_mk);
-                start = -1;
-            }
-        }
-    }
+    write_tiled_flp(f, m, xs, nx, ys, ny, "", mat.die_k, mat.die_c, &mat.gap[dl], &n_fill);
     if ((st = close_checked(f, dir, "die.flp", err)) != SIP_OK) {
         f = NULL;
         goto out;
@@ -162,8 +181,18 @@ sip_status_t sip_thermal_export_hotspot(const sip_package_t *pkg, const sip_ther
             st = err ? err->status : SIP_EIO;
             goto out;
         }
-        fprintf(g, "# %s layer of %s\n%s\t%.9f\t%.9f\t0\t0\n", stack[l].name, pkg->name, stack[l].name, m->width_mm * 1e-3,
-                m->height_mm * 1e-3);
+        fprintf(g, "# %s layer of %s; metres; columns 6-7: heat capacity J/(m^3K), resistivity m-K/W\n", stack[l].name, pkg->name);
+        if (mat.gap_set[l]) { /* heterogeneous: the layer's material under the dies, the gap material elsewhere */
+            int nf = 0;
+            for (int d = 0; d < nd; d++) {
+                k_in[d] = stack[l].k_w_per_mk;
+                c_in[d] = stack[l].heat_capacity_j_per_m3k;
+            }
+            write_tiled_flp(g, m, xs, nx, ys, ny, stack[l].name, k_in, c_in, &mat.gap[l], &nf);
+        } else {
+            fprintf(g, "%s\t%.9f\t%.9f\t0\t0\t%.6g\t%.6g\n", stack[l].name, m->width_mm * 1e-3, m->height_mm * 1e-3,
+                    stack[l].heat_capacity_j_per_m3k, 1.0 / stack[l].k_w_per_mk);
+        }
         if ((st = close_checked(g, dir, flp, err)) != SIP_OK)
             goto out;
     }
@@ -204,15 +233,30 @@ sip_status_t sip_thermal_export_hotspot(const sip_package_t *pkg, const sip_ther
         f = NULL;
         goto out;
     }
+    if (!(f = open_in(dir, "case_detailed.opts", err))) {
+        st = err ? err->status : SIP_EIO;
+        goto out;
+    }
+    fprintf(f, "-grid_layer_file stack.lcf -p power.ptrace -detailed_3D on\n");
+    if ((st = close_checked(f, dir, "case_detailed.opts", err)) != SIP_OK) {
+        f = NULL;
+        goto out;
+    }
     if (!(f = open_in(dir, "NOTE", err))) {
         st = err ? err->status : SIP_EIO;
         goto out;
     }
     fprintf(f, "%s: %d dies, %.1f x %.1f mm footprint, %.1f W, exported by sipsim.\n"
                "Run: hotspot -c hotspot.config $(cat case.opts) -steady_file out.steady -grid_steady_file out.grid.steady\n"
-               "Differences from sipsim's native model (expect a few kelvin): HotSpot layers are homogeneous, so\n"
-               "the gaps between dies are silicon unless -detailed_3D is on (the fillers carry the mould's\n"
-               "heat capacity and resistivity for that mode); HotSpot couples layers through the full\n"
+               "Heterogeneous layers: every layer's floorplan carries each unit's material (columns 6-7: heat\n"
+               "capacity, resistivity): the dies' own materials and the mould in the die layer, and the gap\n"
+               "material of any layer given one (thermal.layers gap:<layer>).  HotSpot reads them only with\n"
+               "-detailed_3D on: hotspot -c hotspot.config $(cat case_detailed.opts) ...  Beware: that mode also\n"
+               "couples layers through half of each layer's resistance and counts half of the sink's\n"
+               "convection share a second time between spreader and sink (shared/peers/hotspot results.md\n"
+               "4.4: +24-67 K on its cases), so it reads much hotter than sipsim.\n"
+               "Differences from sipsim's native model with case.opts (expect a few kelvin): HotSpot layers are\n"
+               "homogeneous, so the gaps between dies are silicon; HotSpot couples layers through the full\n"
                "resistance of the lower layer where sipsim uses mid-plane nodes; the sink is a square of the\n"
                "footprint's longer side (+0.1 %%), so a non-square footprint gets a lumped overhang.\n",
             pkg->name, nd, m->width_mm, m->height_mm, sip_package_total_power_w(pkg));
@@ -223,6 +267,9 @@ out:
         fclose(f);
     free(xs);
     free(ys);
+    free(k_in);
+    free(c_in);
+    sip__thermal_materials_fini(&mat);
     sip_thermal_model_destroy(m);
     return st;
 }

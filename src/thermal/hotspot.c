@@ -3,7 +3,9 @@
  * numbers are reproduced (shared/peers/hotspot/results.md §2 and §5; HotSpot sources:
  * temperature_grid.c populate_R_model_grid(), find_res(), build_transient_grid_matrix(),
  * set_bgmap(), xlate_vector_b2g(); temperature.c populate_package_R()/populate_package_C()).
- * Secondary path, -detailed_3D, leakage and the detailed package model are not reproduced.
+ * -detailed_3D on (per-unit materials from floorplan columns 6-7, set_bgmap()'s occupancy rule,
+ * find_res()'s half-rz vertical rule) is reproduced; the secondary path, leakage, material names
+ * and the detailed package model are not.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include <ctype.h>
 #include <errno.h>
@@ -30,6 +32,7 @@ typedef struct {
     double t_interface, k_interface, p_interface;
     double ambient_k, thermal_threshold_k;
     int grid_rows, grid_cols;
+    bool detailed_3d;
     char flp[SIP_PATH_MAX], ptrace[SIP_PATH_MAX], lcf[SIP_PATH_MAX];
 } hs_config_t;
 
@@ -80,7 +83,7 @@ static const hs_key_t hs_double_keys[] = {
 static const struct {
     const char *name, *accepted;
 } hs_refused[] = {
-    {"model_secondary", "0"}, {"detailed_3D", "off"}, {"package_model_used", "0"},
+    {"model_secondary", "0"}, {"package_model_used", "0"},
     {"leakage_used", "0"},    {"model_type", "grid"}, {"use_microchannels", "0"},
 };
 
@@ -106,6 +109,13 @@ static sip_status_t hs_set(hs_config_t *c, const char *key, const char *value, c
         if (end == value || *end || v < 1 || v > SIP_THERMAL_MAX_GRID)
             return sip_error_set(err, SIP_EPARSE, path, line, "-%s %s (expected 1..%d)", key, value, SIP_THERMAL_MAX_GRID);
         *(key[5] == 'r' ? &c->grid_rows : &c->grid_cols) = (int)v;
+        return SIP_OK;
+    }
+    if (strcmp(key, "detailed_3D") == 0) {
+        /* HotSpot treats anything but "on" as off (hotspot.c); a typo is refused here instead */
+        if (strcmp(value, "on") != 0 && strcmp(value, "off") != 0)
+            return sip_error_set(err, SIP_EPARSE, path, line, "-detailed_3D %s (expected on or off)", value);
+        c->detailed_3d = strcmp(value, "on") == 0;
         return SIP_OK;
     }
     char *dst = strcmp(key, "f") == 0 ? c->flp : strcmp(key, "p") == 0 ? c->ptrace
@@ -165,6 +175,9 @@ static void join_path(char *out, const char *dir, const char *name)
 typedef struct {
     char name[SIP_NAME_MAX];
     double w_m, h_m, x_m, y_m;
+    bool has_material;   /* columns 6-7: the unit's own material (used with -detailed_3D on) */
+    double sp, res;      /* volumetric heat capacity J/(m^3 K), resistivity m K / W */
+    int line;
 } hs_unit_t;
 
 typedef struct {
@@ -193,16 +206,22 @@ static sip_status_t hs_read_flp(const char *path, hs_flp_t *flp, sip_error_t *er
             continue;
         if (ntok == 3) /* connectivity lines (name name wire_density) carry no geometry */
             continue;
-        const char *tok[4] = {t2, t3, t4, t5};
-        double v[4];
+        const char *tok[6] = {t2, t3, t4, t5, t6, t7};
+        double v[6];
         bool ok = ntok == 5 || ntok == 7;
-        for (int k = 0; ok && k < 4; k++) {
+        for (int k = 0; ok && k < ntok - 1; k++) {
             char *end;
             v[k] = strtod(tok[k], &end);
             ok = end != tok[k] && !*end && isfinite(v[k]);
         }
         if (!ok || !(v[0] > 0) || !(v[1] > 0)) {
-            st = sip_error_set(err, SIP_EPARSE, path, ln, "expected '<name> <width> <height> <left-x> <bottom-y>' in metres");
+            st = sip_error_set(err, SIP_EPARSE, path, ln, "expected '<name> <width> <height> <left-x> <bottom-y> "
+                                                        "[<heat capacity J/(m^3K)> <resistivity m-K/W>]' in metres");
+            break;
+        }
+        if (ntok == 7 && (!(v[4] > 0) || !(v[5] > 0))) {
+            st = sip_error_set(err, SIP_EPARSE, path, ln, "unit '%s': heat capacity %s and resistivity %s (expected both > 0)",
+                               name, t6, t7);
             break;
         }
         if (strlen(name) >= SIP_NAME_MAX || flp->n >= HS_MAX_UNITS) {
@@ -221,6 +240,10 @@ static sip_status_t hs_read_flp(const char *path, hs_flp_t *flp, sip_error_t *er
         u->h_m = v[1];
         u->x_m = v[2];
         u->y_m = v[3];
+        u->has_material = ntok == 7;
+        u->sp = ntok == 7 ? v[4] : 0.0;
+        u->res = ntok == 7 ? v[5] : 0.0;
+        u->line = ln;
     }
     fclose(f);
     if (st == SIP_OK && flp->n == 0)
@@ -457,6 +480,97 @@ static sip_status_t hs_add_package(sip_thermal_model_t *m, const hs_config_t *c,
     return SIP_OK;
 }
 
+/* temperature_grid.h OCCUPANCY_THRESHOLD: a unit covering this share of a cell gives the cell its
+ * material outright ("lock"); below it, the units' conductances add in parallel, each scaled by
+ * its share (new_blist(), blist_append()). */
+#define HS_OCCUPANCY_LOCK 0.95
+/* util.h DELTA: tolerance of eq(), tolerant_ceil() and tolerant_floor(). */
+#define HS_DELTA 1.0e-6
+
+static int hs_tfloor(double v)
+{
+    double n = floor(v + 0.5);
+    return fabs(v - n) < HS_DELTA ? (int)n : (int)floor(v);
+}
+
+static int hs_tceil(double v)
+{
+    double n = floor(v + 0.5);
+    return fabs(v - n) < HS_DELTA ? (int)n : (int)ceil(v);
+}
+
+/* -detailed_3D on: per-cell conductivity k_cell and heat capacity cap_cell (J/K) of one layer
+ * from its floorplan, exactly as set_bgmap() builds the cell values that find_res_3D() and
+ * find_cap_3D() return.  Units are visited in file order over the cells they touch; a cell takes
+ * the first unit covering >= 95 % of it, else the sum of occupancy x k of the units touching it
+ * (so a cell only partly covered conducts less), and its heat capacity is the locking unit's or
+ * else the layer's.  Every cell must be touched: HotSpot dereferences a NULL cell list
+ * otherwise.  Rows here count from the south; HotSpot's row i is our row rows-1-i. */
+static sip_status_t hs_detailed_cells(const sip_thermal_model_t *m, const hs_flp_t *flp, const char *flp_path, int layer,
+                                      double minx, double miny, double *k_cell, double *cap_cell, sip_error_t *err)
+{
+    const sip_thermal_layer_t *L = &m->layers[layer];
+    int rows = m->rows, cols = m->cols;
+    double w = m->width_mm * 1e-3, h = m->height_mm * 1e-3, cw = w / cols, ch = h / rows, t = L->thickness_um * 1e-6;
+    size_t n = (size_t)rows * cols;
+    unsigned char *state = calloc(n, 1); /* 0 untouched, 1 shared, 2 locked */
+    if (!state)
+        return sip_error_set(err, SIP_ENOMEM, NULL, 0, "out of memory (detailed_3D cells)");
+    for (size_t k = 0; k < n; k++)
+        k_cell[k] = 0.0;
+    sip_status_t st = SIP_OK;
+    for (int u = 0; u < flp->n && st == SIP_OK; u++) {
+        const hs_unit_t *U = &flp->u[u];
+        double lu = U->x_m - minx, ru = lu + U->w_m, bu = U->y_m - miny, tu = bu + U->h_m;
+        int i1 = rows - hs_tceil(tu / ch), i2 = rows - hs_tfloor(bu / ch);
+        int j1 = hs_tfloor(lu / cw), j2 = hs_tceil(ru / cw);
+        if (i1 < 0 || j1 < 0 || i2 > rows || j2 > cols || i1 >= i2 || j1 >= j2) {
+            st = sip_error_set(err, SIP_EINVAL, flp_path, U->line, "unit '%s' lies outside the layer's footprint", U->name);
+            break;
+        }
+        double k_u = U->has_material ? 1.0 / U->res : L->k_w_per_mk;
+        double sp_u = U->has_material ? U->sp : L->heat_capacity_j_per_m3k;
+        for (int i = i1; i < i2; i++) {
+            for (int j = j1; j < j2; j++) {
+                double occ = 1.0;
+                if (!(i > i1 && i < i2 - 1 && j > j1 && j < j2 - 1)) {
+                    double tc = h - i * ch, bc = h - (i + 1) * ch, lc = j * cw, rc = (j + 1) * cw;
+                    double oh = fmin(tu, tc) - fmax(bu, bc), ow = fmin(ru, rc) - fmax(lu, lc);
+                    if (fabs(oh / ch) < HS_DELTA)
+                        oh = 0.0;
+                    else if (fabs(oh / ch - 1.0) < HS_DELTA)
+                        oh = ch;
+                    if (fabs(ow / cw) < HS_DELTA)
+                        ow = 0.0;
+                    else if (fabs(ow / cw - 1.0) < HS_DELTA)
+                        ow = cw;
+                    occ = oh * ow / (ch * cw);
+                }
+                size_t cell = (size_t)(rows - 1 - i) * cols + j;
+                if (state[cell] == 2)
+                    continue;
+                if (occ >= HS_OCCUPANCY_LOCK) {
+                    state[cell] = 2;
+                    k_cell[cell] = k_u;
+                    cap_cell[cell] = sp_u * t * cw * ch;
+                } else {
+                    state[cell] = 1;
+                    k_cell[cell] += k_u * occ;
+                }
+            }
+        }
+    }
+    for (size_t k = 0; k < n && st == SIP_OK; k++) {
+        if (state[k] == 0 || !(k_cell[k] > 0.0))
+            st = sip_error_set(err, SIP_EINVAL, flp_path, 0, "-detailed_3D on: grid cell (row %zu, column %zu from the south-west) "
+                               "is covered by no unit of this floorplan (HotSpot needs a unit over every cell)", k / cols, k % cols);
+        else if (state[k] == 1)
+            cap_cell[k] = L->heat_capacity_j_per_m3k * t * cw * ch; /* find_cap_3D(): the layer's */
+    }
+    free(state);
+    return st;
+}
+
 typedef struct {
     hs_flp_t flp[SIP_THERMAL_MAX_STACK];
     hs_lcf_layer_t lcf[SIP_MAX_LAYERS];
@@ -498,6 +612,7 @@ sip_status_t sip_thermal_model_create_hotspot(const char *dir, const char *confi
     sip_status_t st = SIP_OK;
     char path[SIP_PATH_MAX];
     int n_chip_layers = 0, n_names = 0, n_rows = 0;
+    double *kcell = NULL, *capcell = NULL;
     sip_thermal_layer_t layers[SIP_THERMAL_MAX_STACK];
     memset(layers, 0, sizeof layers);
 
@@ -516,6 +631,9 @@ sip_status_t sip_thermal_model_create_hotspot(const char *dir, const char *confi
             if ((st = hs_read_flp(path, &in.flp[l], err)) != SIP_OK)
                 goto out;
         }
+    } else if (c.detailed_3d) {
+        st = sip_error_set(err, SIP_EINVAL, config, 0, "-detailed_3D on needs a layer file (-grid_layer_file), as in HotSpot");
+        goto out;
     } else {
         /* populate_default_layers(): silicon (power) under the interface material, one floorplan */
         if (!c.flp[0]) {
@@ -545,8 +663,9 @@ sip_status_t sip_thermal_model_create_hotspot(const char *dir, const char *confi
     }
     double w_m = maxx - minx, h_m = maxy - miny;
     if (w_m > c.s_spreader || h_m > c.s_spreader || w_m > c.s_sink || h_m > c.s_sink || c.s_sink < c.s_spreader) {
-        st = sip_error_set(err, SIP_EINVAL, NULL, 0, "floorplan %.4g x %.4g m does not fit the spreader (%.4g m) and sink (%.4g m) "
-                           "(HotSpot: inordinate floorplan size)", w_m, h_m, c.s_spreader, c.s_sink);
+        st = sip_error_set(err, SIP_EINVAL, config, 0, "floorplan %.4g x %.4g m does not fit the spreader (%.4g m) and sink (%.4g m) "
+                           "(HotSpot: inordinate floorplan size)%s", w_m, h_m, c.s_spreader, c.s_sink,
+                           config ? "" : "; no config file was given, so these are HotSpot's code defaults");
         goto out;
     }
     if ((st = sip__thermal_model_alloc(c.grid_rows, c.grid_cols, n_chip_layers + 2, HS_EXTRA, &m, err)) != SIP_OK)
@@ -565,27 +684,60 @@ sip_status_t sip_thermal_model_create_hotspot(const char *dir, const char *confi
         goto out;
     }
 
-    /* populate_R_model_grid(): per-layer rx, ry, rz; sink rz carries its share of r_convec;
-     * find_res(): layers n and n+1 couple through the full rz of layer n. */
-    double cw = w_m / m->cols, ch = h_m / m->rows;
+    /* populate_R_model_grid(): per-layer rx, ry, rz; sink rz carries its share of r_convec.
+     * find_res(), default mode: layers n and n+1 couple through the full rz of layer n.
+     * -detailed_3D on: the chip layers' cells carry their own k (hs_detailed_cells()), lateral
+     * couplings use them even in a layer marked "N" (find_res_3D() reads the cell, not the
+     * layer's LARGENUM), and layers n, n+1 couple through rz_n/2 + rz_n+1/2, or rz_0 + rz_1/2
+     * from layer 0.  The sink's rz keeps its convection share in that sum, so half of it is
+     * counted again between spreader and sink: shared/peers/hotspot/results.md §4.4 measures
+     * +50 K on case b from this.  HotSpot mode reproduces it; the native model does not. */
+    double cw = w_m / m->cols, ch = h_m / m->rows, A = cw * ch;
+    size_t ncell = (size_t)m->rows * m->cols;
+    if (c.detailed_3d) {
+        kcell = malloc((size_t)n_chip_layers * ncell * sizeof *kcell);
+        capcell = malloc((size_t)n_chip_layers * ncell * sizeof *capcell);
+        if (!kcell || !capcell) {
+            st = sip_error_set(err, SIP_ENOMEM, NULL, 0, "out of memory (detailed_3D cells)");
+            goto out;
+        }
+        for (int l = 0; l < n_chip_layers; l++) {
+            join_path(path, dir, in.lcf[l].flp);
+            if ((st = hs_detailed_cells(m, &in.flp[l], path, l, minx, miny, kcell + (size_t)l * ncell, capcell + (size_t)l * ncell,
+                                        err)) != SIP_OK)
+                goto out;
+            m->layers[l].lateral = true;
+        }
+    }
     for (int l = 0; l < m->n_layers; l++) {
-        if ((st = sip__thermal_add_lateral(m, l, NULL, err)) != SIP_OK)
+        const double *kc = c.detailed_3d && l < n_chip_layers ? kcell + (size_t)l * ncell : NULL;
+        if ((st = sip__thermal_add_lateral(m, l, kc, err)) != SIP_OK)
             goto out;
         double t = m->layers[l].thickness_um * 1e-6;
-        double rz = getr(m->layers[l].k_w_per_mk, t, cw * ch);
-        double cap = m->layers[l].heat_capacity_j_per_m3k * t * cw * ch; /* populate_C_model_grid() */
+        double cap = m->layers[l].heat_capacity_j_per_m3k * t * A; /* populate_C_model_grid() */
+        double conv = l == hs ? c.r_convec * c.s_sink * c.s_sink / A : 0.0;
         if (l == hs)
-            cap += HS_C_FACTOR * c.c_convec * (cw * ch) / (c.s_sink * c.s_sink);
+            cap += HS_C_FACTOR * c.c_convec * A / (c.s_sink * c.s_sink);
         for (int r = 0; r < m->rows; r++)
             for (int col = 0; col < m->cols; col++) {
+                size_t cell = (size_t)r * m->cols + col;
                 int node = sip__thermal_node(m, l, r, col);
-                m->c_j_per_k[node] = cap;
-                if (l + 1 < m->n_layers) {
-                    if ((st = sip__thermal_edge_add(m, node, sip__thermal_node(m, l + 1, r, col), 1.0 / rz, err)) != SIP_OK)
-                        goto out;
-                } else {
-                    m->g_amb[node] = 1.0 / (rz + c.r_convec * c.s_sink * c.s_sink / (cw * ch));
+                double rz = getr(kc ? kc[cell] : m->layers[l].k_w_per_mk, t, A) + conv;
+                m->c_j_per_k[node] = kc ? capcell[(size_t)l * ncell + cell] : cap;
+                if (l + 1 == m->n_layers) {
+                    m->g_amb[node] = 1.0 / rz;
+                    continue;
                 }
+                double R = rz;
+                if (c.detailed_3d) {
+                    const double *ku = l + 1 < n_chip_layers ? kcell + (size_t)(l + 1) * ncell : NULL;
+                    double t_up = m->layers[l + 1].thickness_um * 1e-6;
+                    double rz_up = getr(ku ? ku[cell] : m->layers[l + 1].k_w_per_mk, t_up, A) +
+                                   (l + 1 == hs ? c.r_convec * c.s_sink * c.s_sink / A : 0.0);
+                    R = (l == 0 ? rz : rz / 2.0) + rz_up / 2.0;
+                }
+                if ((st = sip__thermal_edge_add(m, node, sip__thermal_node(m, l + 1, r, col), 1.0 / R, err)) != SIP_OK)
+                    goto out;
             }
     }
     if ((st = hs_add_package(m, &c, sp, hs, err)) != SIP_OK)
@@ -643,6 +795,8 @@ sip_status_t sip_thermal_model_create_hotspot(const char *dir, const char *confi
         m->dies[d].default_power_w = m->default_power[d] = sum / n_rows;
     }
 out:
+    free(kcell);
+    free(capcell);
     for (int l = 0; l < SIP_THERMAL_MAX_STACK; l++)
         free(in.flp[l].u);
     free(in.names);

@@ -349,7 +349,15 @@ static bool coarsen(const mg_level_t *F, mg_level_t *C)
 /* CHOLMOD factor of the coarsest level. */
 static bool factor_coarsest(sip__thermal_mg_t *mg, const mg_level_t *L)
 {
-    size_t cap = (size_t)L->n * 8 + 16;
+    /* Exact entry count.  The lumped couplings are not merged when coarsening, so the coarsest
+     * level keeps every fine edge-cell coupling (4 per edge cell of the spreader and the sink):
+     * a capacity guessed per node overflowed the triplet from 256 x 256 up (issue 18:
+     * "malloc(): invalid size (unsorted)"). */
+    size_t cap = (size_t)L->n;
+    for (int i = 0; i < L->ngrid; i++)
+        cap += 3 + (size_t)(L->x_start[i + 1] - L->x_start[i]);
+    for (int e = 0; e < L->ne; e++)
+        cap += (size_t)(L->e_start[e + 1] - L->e_start[e]);
     cholmod_triplet *T = cholmod_allocate_triplet((size_t)L->n, (size_t)L->n, cap, -1, CHOLMOD_REAL, mg->cc);
     if (!T)
         return false;

@@ -96,34 +96,111 @@ static void apply_override(sip_thermal_layer_t *L, const sip_layer_t *o)
         L->heat_capacity_j_per_m3k = o->heat_capacity_j_per_m3k;
 }
 
-sip_status_t sip__thermal_stack_with_mould(const sip_package_t *pkg, sip_thermal_layer_t *layers, int *n_out,
-                                     sip_thermal_layer_t *mould, sip_error_t *err)
+static int find_layer(const sip_thermal_layer_t *layers, int n, const char *name)
+{
+    int l = 0;
+    while (l < n && strcmp(layers[l].name, name) != 0)
+        l++;
+    return l < n ? l : -1;
+}
+
+#define GAP_PREFIX "gap:"
+
+/* Overrides in two passes, so that a gap or die material starts from its layer's material
+ * after that layer's own override, whatever the order in the file:
+ *   1. a layer name overrides the layer; "mould" (or "mold") the die layer's gap material;
+ *   2. "gap:<layer>" the material of <layer> outside the dies (the die layer's gap is the
+ *      mould), an instance name that die's material in the die layer, a chiplet type name the
+ *      material of every die of that type (an instance entry wins over its type's). */
+sip_status_t sip__thermal_stack_materials(const sip_package_t *pkg, sip_thermal_layer_t *layers, int *n_out,
+                                          sip__thermal_materials_t *mat, sip_error_t *err)
 {
     int n = default_stack(pkg->substrate.kind, layers);
-    *mould = L_MOULD;
+    int dl = 0;
+    while (!layers[dl].has_power)
+        dl++;
+    memset(mat, 0, sizeof *mat);
+    mat->die_k = calloc((size_t)pkg->n_instances + 1, sizeof *mat->die_k);
+    mat->die_c = calloc((size_t)pkg->n_instances + 1, sizeof *mat->die_c);
+    if (!mat->die_k || !mat->die_c) {
+        sip__thermal_materials_fini(mat);
+        return sip_error_set(err, SIP_ENOMEM, NULL, 0, "out of memory (die materials)");
+    }
+    mat->gap[dl] = L_MOULD;
+    mat->gap_set[dl] = true;
     for (int i = 0; i < pkg->thermal.n_layers; i++) {
         const sip_layer_t *o = &pkg->thermal.layers[i];
         if (strcmp(o->name, "mould") == 0 || strcmp(o->name, "mold") == 0) {
-            apply_override(mould, o);
+            apply_override(&mat->gap[dl], o);
             continue;
         }
-        int l = 0;
-        while (l < n && strcmp(layers[l].name, o->name) != 0)
-            l++;
-        if (l == n) {
-            char names[256] = "";
+        int l = find_layer(layers, n, o->name);
+        if (l >= 0) {
+            apply_override(&layers[l], o);
+            continue;
+        }
+        bool gap = strncmp(o->name, GAP_PREFIX, strlen(GAP_PREFIX)) == 0 &&
+                   find_layer(layers, n, o->name + strlen(GAP_PREFIX)) >= 0;
+        bool die = false;
+        for (int k = 0; k < pkg->n_instances && !die; k++)
+            die = strcmp(pkg->instances[k].name, o->name) == 0 || strcmp(sip_instance_type(pkg, k)->name, o->name) == 0;
+        if (!gap && !die) {
+            char names[512] = "";
             for (int k = 0; k < n; k++) {
                 strncat(names, layers[k].name, sizeof names - strlen(names) - 1);
                 strncat(names, ", ", sizeof names - strlen(names) - 1);
             }
-            strncat(names, "mould", sizeof names - strlen(names) - 1);
+            strncat(names, "mould, gap:<layer>, or a die instance or chiplet type name", sizeof names - strlen(names) - 1);
+            sip__thermal_materials_fini(mat);
             return sip_error_set(err, SIP_EINVAL, pkg->path, o->line, "thermal.layers: no layer '%s' in the %s stack (expected one of %s)",
                                  o->name, sip_substrate_name(pkg->substrate.kind), names);
         }
-        apply_override(&layers[l], o);
+        if (o->thickness_um > 0.0) {
+            sip__thermal_materials_fini(mat);
+            return sip_error_set(err, SIP_EINVAL, pkg->path, o->line, "thermal.layers: '%s' is a material within a layer; its "
+                                 "thickness is the layer's (give k_w_per_mk and heat_capacity_j_per_m3k only)", o->name);
+        }
+    }
+    for (int k = 0; k < pkg->n_instances; k++) {
+        mat->die_k[k] = layers[dl].k_w_per_mk;
+        mat->die_c[k] = layers[dl].heat_capacity_j_per_m3k;
+    }
+    for (int pass = 0; pass < 2; pass++) { /* types first, so an instance entry wins */
+        for (int i = 0; i < pkg->thermal.n_layers; i++) {
+            const sip_layer_t *o = &pkg->thermal.layers[i];
+            if (find_layer(layers, n, o->name) >= 0 || strcmp(o->name, "mould") == 0 || strcmp(o->name, "mold") == 0)
+                continue;
+            if (pass == 0 && strncmp(o->name, GAP_PREFIX, strlen(GAP_PREFIX)) == 0) {
+                int l = find_layer(layers, n, o->name + strlen(GAP_PREFIX));
+                if (!mat->gap_set[l]) {
+                    mat->gap[l] = layers[l];
+                    mat->gap_set[l] = true;
+                }
+                apply_override(&mat->gap[l], o);
+                continue;
+            }
+            for (int k = 0; k < pkg->n_instances; k++) {
+                bool hit = pass == 0 ? strcmp(sip_instance_type(pkg, k)->name, o->name) == 0
+                                     : strcmp(pkg->instances[k].name, o->name) == 0;
+                if (!hit)
+                    continue;
+                if (o->k_w_per_mk > 0.0)
+                    mat->die_k[k] = o->k_w_per_mk;
+                if (o->heat_capacity_j_per_m3k > 0.0)
+                    mat->die_c[k] = o->heat_capacity_j_per_m3k;
+                mat->dies_differ = true;
+            }
+        }
     }
     *n_out = n;
     return SIP_OK;
+}
+
+void sip__thermal_materials_fini(sip__thermal_materials_t *mat)
+{
+    free(mat->die_k);
+    free(mat->die_c);
+    mat->die_k = mat->die_c = NULL;
 }
 
 double sip__thermal_sink_r_c_per_w(const sip_package_t *pkg)
@@ -135,8 +212,10 @@ double sip__thermal_sink_r_c_per_w(const sip_package_t *pkg)
 
 sip_status_t sip_thermal_stack(const sip_package_t *pkg, sip_thermal_layer_t *layers, int *n_out, sip_error_t *err)
 {
-    sip_thermal_layer_t mould;
-    return sip__thermal_stack_with_mould(pkg, layers, n_out, &mould, err);
+    sip__thermal_materials_t mat;
+    SIP_TRY(sip__thermal_stack_materials(pkg, layers, n_out, &mat, err));
+    sip__thermal_materials_fini(&mat);
+    return SIP_OK;
 }
 
 /* A block rectangle of the die's own frame in substrate coordinates (rotation as in model.h). */
@@ -172,15 +251,15 @@ sip_status_t sip_thermal_model_create(const sip_package_t *pkg, const sip_therma
         opt = &defaults;
     if (pkg->n_instances < 1)
         return sip_error_set(err, SIP_EINVAL, pkg->path, 0, "thermal: the package has no dies");
-    sip_thermal_layer_t layers[SIP_THERMAL_MAX_STACK], mould;
-    int nl = 0;
-    SIP_TRY(sip__thermal_stack_with_mould(pkg, layers, &nl, &mould, err));
-
     double r_sink = sip__thermal_sink_r_c_per_w(pkg);
     if (!(r_sink > 0.0))
         return sip_error_set(err, SIP_EINVAL, pkg->path, pkg->thermal.line,
                              "thermal: %s cooling needs sink_r_c_per_w (no sourced default; air uses HotSpot's 0.1 K/W)",
                              sip_cooling_name(pkg->thermal.cooling));
+    sip_thermal_layer_t layers[SIP_THERMAL_MAX_STACK];
+    sip__thermal_materials_t mat;
+    int nl = 0;
+    SIP_TRY(sip__thermal_stack_materials(pkg, layers, &nl, &mat, err));
     /* footprint: the substrate, or the dies' bounding box when no substrate size is given */
     double x0 = 0.0, y0 = 0.0, x1 = pkg->substrate.width_mm, y1 = pkg->substrate.height_mm;
     if (!(x1 > 0.0) || !(y1 > 0.0)) {
@@ -197,9 +276,10 @@ sip_status_t sip_thermal_model_create(const sip_package_t *pkg, const sip_therma
     int rows = opt->grid_rows > 0 ? opt->grid_rows : pkg->thermal.grid_rows > 0 ? pkg->thermal.grid_rows : SIP_THERMAL_DEFAULT_GRID;
     int cols = opt->grid_cols > 0 ? opt->grid_cols : pkg->thermal.grid_cols > 0 ? pkg->thermal.grid_cols : SIP_THERMAL_DEFAULT_GRID;
     sip_thermal_model_t *m = NULL;
-    SIP_TRY(sip__thermal_model_alloc(rows, cols, nl, 0, &m, err));
-    sip_status_t st = SIP_OK;
-    double *kcell = NULL, *ccell = NULL, *occ = NULL;
+    sip_status_t st = sip__thermal_model_alloc(rows, cols, nl, 0, &m, err);
+    double *kcell = NULL, *ccell = NULL, *occ = NULL, *kin = NULL, *cin = NULL;
+    if (st != SIP_OK)
+        goto out;
     memcpy(m->layers, layers, sizeof layers);
     m->x0_mm = x0;
     m->y0_mm = y0;
@@ -216,10 +296,13 @@ sip_status_t sip_thermal_model_create(const sip_package_t *pkg, const sip_therma
     m->c_j_per_k = calloc((size_t)m->n_nodes, sizeof *m->c_j_per_k);
     m->dies = calloc((size_t)pkg->n_instances, sizeof *m->dies);
     m->default_power = calloc((size_t)pkg->n_instances, sizeof *m->default_power);
-    kcell = malloc(ncell * sizeof *kcell);
-    ccell = malloc(ncell * sizeof *ccell);
+    /* per layer and cell: conductivity and heat capacity (used for heterogeneous layers only) */
+    kcell = malloc((size_t)nl * ncell * sizeof *kcell);
+    ccell = malloc((size_t)nl * ncell * sizeof *ccell);
     occ = calloc(ncell, sizeof *occ);
-    if (!m->c_j_per_k || !m->dies || !m->default_power || !kcell || !ccell || !occ) {
+    kin = calloc(ncell, sizeof *kin);
+    cin = calloc(ncell, sizeof *cin);
+    if (!m->c_j_per_k || !m->dies || !m->default_power || !kcell || !ccell || !occ || !kin || !cin) {
         st = sip_error_set(err, SIP_ENOMEM, NULL, 0, "out of memory (thermal model)");
         goto out;
     }
@@ -264,14 +347,30 @@ sip_status_t sip_thermal_model_create(const sip_package_t *pkg, const sip_therma
         }
         if (rest > 1e-12 && (st = sip__thermal_die_add_rect(m, d, r.x0_mm, r.y0_mm, r.x1_mm, r.y1_mm, rest, false, err)) != SIP_OK)
             goto out;
-        for (int k = 0; k < d->n_cells; k++)
-            occ[d->cell_node[k] - sip__thermal_node(m, dl, 0, 0)] += d->cell_frac[k];
+        for (int k = 0; k < d->n_cells; k++) {
+            size_t cell = (size_t)(d->cell_node[k] - sip__thermal_node(m, dl, 0, 0));
+            occ[cell] += d->cell_frac[k];
+            kin[cell] += d->cell_frac[k] * mat.die_k[i];
+            cin[cell] += d->cell_frac[k] * mat.die_c[i];
+        }
     }
-    /* die layer: silicon where dies are, mould elsewhere, mixed by area in partly covered cells */
-    for (size_t c = 0; c < ncell; c++) {
-        double f = fmin(1.0, occ[c]);
-        kcell[c] = f * m->layers[dl].k_w_per_mk + (1.0 - f) * mould.k_w_per_mk;
-        ccell[c] = f * m->layers[dl].heat_capacity_j_per_m3k + (1.0 - f) * mould.heat_capacity_j_per_m3k;
+    /* Heterogeneous layers, cell by cell, mixed by area in partly covered cells: the die layer is
+     * each die's material over the die and mould elsewhere; a layer with a gap material is its
+     * own material under the dies' outlines and the gap material elsewhere (e.g. micro-bumps in
+     * underfill under the dies, mould between them).  Overlapping dies share a cell by area. */
+    bool hetero[SIP_THERMAL_MAX_STACK];
+    for (int l = 0; l < nl; l++) {
+        hetero[l] = mat.gap_set[l];
+        if (!hetero[l])
+            continue;
+        const sip_thermal_layer_t *in = &m->layers[l], *gap = &mat.gap[l];
+        for (size_t c = 0; c < ncell; c++) {
+            double f = fmin(1.0, occ[c]);
+            double k_in = l == dl && occ[c] > 0.0 ? kin[c] / occ[c] : in->k_w_per_mk;
+            double c_in = l == dl && occ[c] > 0.0 ? cin[c] / occ[c] : in->heat_capacity_j_per_m3k;
+            kcell[(size_t)l * ncell + c] = f * k_in + (1.0 - f) * gap->k_w_per_mk;
+            ccell[(size_t)l * ncell + c] = f * c_in + (1.0 - f) * gap->heat_capacity_j_per_m3k;
+        }
     }
 
     /* finite volumes: nodes at layer mid-planes; vertical R between neighbours = half of each
@@ -280,20 +379,21 @@ sip_status_t sip_thermal_model_create(const sip_package_t *pkg, const sip_therma
     double cw = m->width_mm * 1e-3 / cols, ch = m->height_mm * 1e-3 / rows, A = cw * ch;
     double share = (m->width_mm * 1e-3) * (m->height_mm * 1e-3) / A; /* = rows * cols */
     for (int l = 0; l < nl; l++) {
-        if ((st = sip__thermal_add_lateral(m, l, l == dl ? kcell : NULL, err)) != SIP_OK)
+        const double *kl = hetero[l] ? kcell + (size_t)l * ncell : NULL;
+        if ((st = sip__thermal_add_lateral(m, l, kl, err)) != SIP_OK)
             goto out;
         double t = m->layers[l].thickness_um * 1e-6;
         for (int r = 0; r < rows; r++) {
             for (int c = 0; c < cols; c++) {
                 size_t cell = (size_t)r * cols + c;
                 int node = sip__thermal_node(m, l, r, c);
-                double k = l == dl ? kcell[cell] : m->layers[l].k_w_per_mk;
-                double cap = l == dl ? ccell[cell] : m->layers[l].heat_capacity_j_per_m3k;
+                double k = kl ? kl[cell] : m->layers[l].k_w_per_mk;
+                double cap = kl ? ccell[(size_t)l * ncell + cell] : m->layers[l].heat_capacity_j_per_m3k;
                 double half = t / (2.0 * k * A);
                 m->c_j_per_k[node] = cap * t * A;
                 if (l + 1 < nl) {
                     const sip_thermal_layer_t *up = &m->layers[l + 1];
-                    double kup = l + 1 == dl ? kcell[cell] : up->k_w_per_mk;
+                    double kup = hetero[l + 1] ? kcell[(size_t)(l + 1) * ncell + cell] : up->k_w_per_mk;
                     double R = half + up->thickness_um * 1e-6 / (2.0 * kup * A);
                     if ((st = sip__thermal_edge_add(m, node, sip__thermal_node(m, l + 1, r, c), 1.0 / R, err)) != SIP_OK)
                         goto out;
@@ -310,6 +410,9 @@ out:
     free(kcell);
     free(ccell);
     free(occ);
+    free(kin);
+    free(cin);
+    sip__thermal_materials_fini(&mat);
     if (st != SIP_OK) {
         sip_thermal_model_destroy(m);
         return st;

@@ -75,10 +75,20 @@ sip_status_t sip__thermal_solve_raw(sip_thermal_model_t *m, double dt_s, const d
 /* Power vector (rise above ambient is the unknown) from die powers. */
 void sip__thermal_power_vector(const sip_thermal_model_t *m, const double *power_w, double *b);
 
-/* stack.c: the package's stack plus the die layer's filler material; sink-to-ambient
- * resistance (package value or the air default; < 0 = none available). */
-sip_status_t sip__thermal_stack_with_mould(const sip_package_t *pkg, sip_thermal_layer_t *layers, int *n_out,
-                                           sip_thermal_layer_t *mould, sip_error_t *err);
+/* stack.c: the package's stack and the materials inside its layers (heterogeneous layers, what
+ * HotSpot calls -detailed_3D): per layer, what fills it outside the dies (gap_set: the layer is
+ * heterogeneous; the die layer's gap is the mould), and each die's own material in the die layer
+ * (die_k / die_c per instance, malloc'd).  thermal.layers overrides apply (README, stack.c). */
+typedef struct {
+    sip_thermal_layer_t gap[SIP_THERMAL_MAX_STACK];
+    bool gap_set[SIP_THERMAL_MAX_STACK];
+    double *die_k, *die_c;
+    bool dies_differ;  /* some die's material is not the die layer's */
+} sip__thermal_materials_t;
+sip_status_t sip__thermal_stack_materials(const sip_package_t *pkg, sip_thermal_layer_t *layers, int *n_out,
+                                          sip__thermal_materials_t *mat, sip_error_t *err);
+void sip__thermal_materials_fini(sip__thermal_materials_t *mat);
+/* sink-to-ambient resistance (package value or the air default; < 0 = none available) */
 double sip__thermal_sink_r_c_per_w(const sip_package_t *pkg);
 
 /* multigrid.c */

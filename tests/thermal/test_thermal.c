@@ -23,12 +23,12 @@ static const char *root(void)
 
 /* ---------- HotSpot cases ---------- */
 
-/* Build the HotSpot model of tests/data/thermal/hotspot/<name> (its case.opts plus -p). */
-static sip_thermal_model_t *hotspot_case(const char *name, int grid)
+/* Build the HotSpot model of tests/data/thermal/<set>/<name> (its case.opts plus -p). */
+static sip_thermal_model_t *hotspot_case_in(const char *set, const char *name, int grid)
 {
     char dir[1024], cfg[1024], opts_path[1100];
-    snprintf(dir, sizeof dir, "%s/tests/data/thermal/hotspot/%s", root(), name);
-    snprintf(cfg, sizeof cfg, "%s/tests/data/thermal/hotspot/hotspot.config", root());
+    snprintf(dir, sizeof dir, "%s/tests/data/thermal/%s/%s", root(), set, name);
+    snprintf(cfg, sizeof cfg, "%s/tests/data/thermal/%s/hotspot.config", root(), set);
     snprintf(opts_path, sizeof opts_path, "%s/case.opts", dir);
     FILE *f = fopen(opts_path, "r");
     cr_assert(f != NULL, "cannot open %s", opts_path);
@@ -51,15 +51,17 @@ static sip_thermal_model_t *hotspot_case(const char *name, int grid)
     return m;
 }
 
-/* Every block of the case at this grid against reference.csv (HotSpot's SuperLU build). */
-static void check_against_reference(const char *name, int grid)
+static sip_thermal_model_t *hotspot_case(const char *name, int grid) { return hotspot_case_in("hotspot", name, grid); }
+
+/* Every block of the case at this grid against <set>/reference.csv (HotSpot's SuperLU build). */
+static void check_against_reference_in(const char *set, const char *name, int grid)
 {
-    sip_thermal_model_t *m = hotspot_case(name, grid);
+    sip_thermal_model_t *m = hotspot_case_in(set, name, grid);
     sip_thermal_result_t *r = NULL;
     sip_error_t err;
     cr_assert_eq(sip_thermal_solve(m, NULL, &r, &err), SIP_OK, "%s", err.message);
     char path[1024];
-    snprintf(path, sizeof path, "%s/tests/data/thermal/hotspot/reference.csv", root());
+    snprintf(path, sizeof path, "%s/tests/data/thermal/%s/reference.csv", root(), set);
     FILE *f = fopen(path, "r");
     cr_assert(f != NULL);
     char line[512];
@@ -92,10 +94,20 @@ static void check_against_reference(const char *name, int grid)
     sip_thermal_model_destroy(m);
 }
 
+static void check_against_reference(const char *name, int grid) { check_against_reference_in("hotspot", name, grid); }
+
 Test(thermal_hotspot, case_a_64_matches_hotspot) { check_against_reference("a", 64); }
 Test(thermal_hotspot, case_a_128_matches_hotspot) { check_against_reference("a", 128); }
 Test(thermal_hotspot, case_b_64_matches_hotspot) { check_against_reference("b", 64); }
 Test(thermal_hotspot, case_b_128_matches_hotspot, .timeout = 120) { check_against_reference("b", 128); }
+
+/* -detailed_3D on (issue 18): per-unit materials (mould ring, mould gaps, a micro-bump/underfill
+ * layer, chiplets at k 149 beside an I/O die at the layer's k 100), HotSpot's occupancy rule and
+ * its half-rz layer coupling; references from HotSpot's SuperLU build (detailed3d/reference.csv). */
+Test(thermal_hotspot_d3d, case_a_64_matches_hotspot) { check_against_reference_in("detailed3d", "a", 64); }
+Test(thermal_hotspot_d3d, case_a_128_matches_hotspot) { check_against_reference_in("detailed3d", "a", 128); }
+Test(thermal_hotspot_d3d, case_b_64_matches_hotspot) { check_against_reference_in("detailed3d", "b", 64); }
+Test(thermal_hotspot_d3d, case_b_128_matches_hotspot, .timeout = 120) { check_against_reference_in("detailed3d", "b", 128); }
 
 Test(thermal_hotspot, transient_settles_to_the_steady_state)
 {
@@ -160,6 +172,50 @@ Test(thermal_hotspot, bad_floorplan_line_is_reported_with_its_line)
     /* options that change the model and are not reproduced are refused */
     const char *bad_opts[] = {"-f", "die.flp", "-p", "p.ptrace", "-model_secondary", "1"};
     cr_assert_eq(sip_thermal_model_create_hotspot(dir, NULL, bad_opts, 6, 8, 8, &m, &err), SIP_EUNSUPPORTED);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    cr_assert(f != NULL, "cannot write %s", path);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* -detailed_3D on: a cell no unit covers (HotSpot dereferences a NULL cell list there), bad
+ * material columns, a missing layer file and a misspelt value are errors naming file and line. */
+Test(thermal_hotspot_d3d, bad_detailed_inputs_are_reported)
+{
+    char dir[] = "/tmp/sipsim-thermal-d3d-XXXXXX";
+    cr_assert(mkdtemp(dir) != NULL);
+    write_file(dir, "stack.lcf", "0\nY\nY\n1.75e6\n0.01\n0.00015\ndie.flp\n");
+    write_file(dir, "p.ptrace", "die\n10\n");
+    /* the die covers the left half only */
+    write_file(dir, "die.flp", "die 0.005 0.01 0 0\nghost 0.005 0.005 0.005 0 2.65e6 1.0\n");
+    const char *opts[] = {"-grid_layer_file", "stack.lcf", "-p", "p.ptrace", "-detailed_3D", "on"};
+    sip_thermal_model_t *m = NULL;
+    sip_error_t err;
+    cr_assert_eq(sip_thermal_model_create_hotspot(dir, NULL, opts, 6, 8, 8, &m, &err), SIP_EINVAL);
+    cr_assert(strstr(err.path, "die.flp") && strstr(err.message, "covered by no unit"), "%s: %s", err.path, err.message);
+    cr_assert_null(m);
+    /* without -detailed_3D the same floorplan is accepted (HotSpot's homogeneous layer) */
+    cr_assert_eq(sip_thermal_model_create_hotspot(dir, NULL, opts, 4, 8, 8, &m, &err), SIP_OK, "%s", err.message);
+    sip_thermal_model_destroy(m);
+    m = NULL;
+    write_file(dir, "die.flp", "# x\ndie 0.01 0.01 0 0 1.75e6 -0.01\n");
+    cr_assert_eq(sip_thermal_model_create_hotspot(dir, NULL, opts, 6, 8, 8, &m, &err), SIP_EPARSE);
+    cr_assert_eq(err.line, 2);
+    const char *no_lcf[] = {"-f", "die.flp", "-p", "p.ptrace", "-detailed_3D", "on"};
+    write_file(dir, "die.flp", "die 0.01 0.01 0 0\n");
+    cr_assert_eq(sip_thermal_model_create_hotspot(dir, NULL, no_lcf, 6, 8, 8, &m, &err), SIP_EINVAL);
+    const char *typo[] = {"-grid_layer_file", "stack.lcf", "-p", "p.ptrace", "-detailed_3D", "yes"};
+    cr_assert_eq(sip_thermal_model_create_hotspot(dir, NULL, typo, 6, 8, 8, &m, &err), SIP_EPARSE);
+    cr_assert_null(m);
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     cr_assert_eq(system(cmd), 0);
@@ -462,6 +518,97 @@ Test(thermal_native, maps_and_hotspot_export_round_trip)
     sip_package_destroy(pkg);
 }
 
+static sip_thermal_result_t *solve_native(const sip_package_t *pkg, int grid)
+{
+    sip_thermal_options_t o = {.grid_rows = grid, .grid_cols = grid, .secondary_r_c_per_w = -1.0, .skip_power_caps = true};
+    sip_thermal_model_t *m = NULL;
+    sip_thermal_result_t *r = NULL;
+    sip_error_t err;
+    cr_assert_eq(sip_thermal_model_create(pkg, &o, &m, &err), SIP_OK, "%s", err.message);
+    cr_assert_eq(sip_thermal_solve(m, NULL, &r, &err), SIP_OK, "%s", err.message);
+    cr_assert_float_eq(r->heat_out_w, r->power_in_w, 1e-6 * r->power_in_w);
+    sip_thermal_model_destroy(m);
+    return r;
+}
+
+static void set_override(sip_layer_t *o, const char *name, double k, double c, int line)
+{
+    memset(o, 0, sizeof *o);
+    snprintf(o->name, sizeof o->name, "%s", name);
+    o->k_w_per_mk = k;
+    o->heat_capacity_j_per_m3k = c;
+    o->line = line;
+}
+
+/* Heterogeneous layers in the native model (issue 18): a die of another material and a gap
+ * material in the micro-bump layer.  Giving either the layer's own material changes nothing;
+ * a low-k die heats itself most; the export carries every unit's material for -detailed_3D. */
+Test(thermal_native, die_and_gap_materials_make_layers_heterogeneous)
+{
+    sip_package_t *pkg = two_chiplets_on_interposer();
+    sip_thermal_result_t *r0 = solve_native(pkg, 24);
+    sip_thermal_layer_t L[SIP_MAX_LAYERS];
+    int n = 0;
+    cr_assert_eq(sip_thermal_stack(pkg, L, &n, NULL), SIP_OK);
+    int ub = 0, dl = 0;
+    while (strcmp(L[ub].name, "ubump") != 0)
+        ub++;
+    while (!L[dl].has_power)
+        dl++;
+    /* the layers' own materials as die and gap materials: same network */
+    pkg->thermal.n_layers = 2;
+    set_override(&pkg->thermal.layers[0], "c0", L[dl].k_w_per_mk, L[dl].heat_capacity_j_per_m3k, 7);
+    set_override(&pkg->thermal.layers[1], "gap:ubump", L[ub].k_w_per_mk, L[ub].heat_capacity_j_per_m3k, 8);
+    sip_thermal_result_t *r1 = solve_native(pkg, 24);
+    for (int d = 0; d < 3; d++)
+        cr_assert_float_eq(r1->dies[d].t_max_c, r0->dies[d].t_max_c, 1e-9, "%s", r0->dies[d].name);
+    /* c0 of a poor conductor (k 20, e.g. a compound-semiconductor die; test value): it heats
+     * most, its neighbour c1 less, and the mould-filled bump gaps change the rest slightly */
+    set_override(&pkg->thermal.layers[0], "c0", 20.0, 1.6e6, 7);
+    set_override(&pkg->thermal.layers[1], "gap:ubump", 1.0, 2.65e6, 8);
+    sip_thermal_result_t *r2 = solve_native(pkg, 24);
+    double rise0 = r2->dies[0].t_max_c - r0->dies[0].t_max_c, rise1 = r2->dies[1].t_max_c - r0->dies[1].t_max_c;
+    cr_assert_gt(rise0, 0.5, "c0 rise %.3f K", rise0);
+    cr_assert_lt(fabs(rise1), 0.5 * rise0, "c1 moved %.3f K, c0 %.3f K", rise1, rise0);
+    /* the export: per-unit materials in the die layer and the bump layer, -detailed_3D opts,
+     * and HotSpot mode reads the detailed case back (every cell covered, heat balanced) */
+    char dir[] = "/tmp/sipsim-thermal-het-XXXXXX";
+    cr_assert(mkdtemp(dir) != NULL);
+    sip_thermal_options_t o = {.grid_rows = 16, .grid_cols = 16, .secondary_r_c_per_w = -1.0, .skip_power_caps = true};
+    sip_error_t err;
+    cr_assert_eq(sip_thermal_export_hotspot(pkg, &o, dir, &err), SIP_OK, "%s", err.message);
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "grep -Eq '^c0\t.*\t1\\.6e\\+06\t0\\.05$' %s/die.flp && grep -Eq '^ubump_fill0\t.*\t2\\.65e\\+06\t1$' %s/ubump.flp "
+             "&& grep -Eq '^ubump_c1\t.*\t0\\.8$' %s/ubump.flp && grep -q 'detailed_3D on' %s/case_detailed.opts", dir, dir, dir, dir);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+    char cfg[300];
+    snprintf(cfg, sizeof cfg, "%s/hotspot.config", dir);
+    const char *opts[] = {"-grid_layer_file", "stack.lcf", "-p", "power.ptrace", "-detailed_3D", "on"};
+    sip_thermal_model_t *h = NULL;
+    sip_thermal_result_t *hr = NULL;
+    cr_assert_eq(sip_thermal_model_create_hotspot(dir, cfg, opts, 6, 16, 16, &h, &err), SIP_OK, "%s", err.message);
+    cr_assert_eq(sip_thermal_solve(h, NULL, &hr, NULL), SIP_OK);
+    cr_assert_float_eq(hr->heat_out_w, 175.0, 1e-6);
+    cr_assert_str_eq(hr->dies[0].name, "c0");
+    /* a die material cannot have its own thickness; an unknown name is an error on its line */
+    pkg->thermal.layers[0].thickness_um = 50.0;
+    sip_thermal_model_t *m = NULL;
+    cr_assert_eq(sip_thermal_model_create(pkg, &o, &m, &err), SIP_EINVAL);
+    cr_assert_eq(err.line, 7);
+    set_override(&pkg->thermal.layers[0], "gap:nosuch", 1.0, 0.0, 9);
+    cr_assert_eq(sip_thermal_model_create(pkg, &o, &m, &err), SIP_EINVAL);
+    cr_assert_eq(err.line, 9);
+    cr_assert_null(m);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
+    sip_thermal_result_destroy(hr);
+    sip_thermal_model_destroy(h);
+    sip_thermal_result_destroy(r0);
+    sip_thermal_result_destroy(r1);
+    sip_thermal_result_destroy(r2);
+    sip_package_destroy(pkg);
+}
+
 /* Both steady solvers on one model: every grid temperature within 1e-6 K. */
 static void check_solvers_agree(sip_thermal_model_t *m)
 {
@@ -496,6 +643,29 @@ Test(thermal_solver, multigrid_and_cholmod_agree_on_hotspot_and_native_models)
     check_solvers_agree(m);
     sip_thermal_model_destroy(m);
     sip_package_destroy(pkg);
+}
+
+/* Grids above 128 aborted with "malloc(): invalid size (unsorted)": the coarsest multigrid level
+ * keeps every spreader/sink edge-cell coupling (4 per edge cell, so they grow with rows + cols)
+ * and overflowed a triplet sized per node (issue 18).  Case a's die covers the whole footprint
+ * and is uniform, so its block temperature is grid-independent: HotSpot gives 93.40 C at 64 and
+ * 128.  200 is not a power of two (ragged aggregation), 512 is the largest grid asked for.
+ * Run under AddressSanitizer in CI; about 3 s together in a release-like build. */
+Test(thermal_solver, large_hotspot_grids_solve_clean_up_to_512, .timeout = 240)
+{
+    static const int grids[] = {200, 512};
+    for (size_t g = 0; g < sizeof grids / sizeof grids[0]; g++) {
+        sip_thermal_model_t *m = hotspot_case("a", grids[g]);
+        sip_thermal_model_set_solver(m, SIP_THERMAL_SOLVER_MULTIGRID);
+        sip_thermal_result_t *r = NULL;
+        sip_error_t err;
+        cr_assert_eq(sip_thermal_solve(m, NULL, &r, &err), SIP_OK, "grid %d: %s", grids[g], err.message);
+        cr_assert_float_eq(r->heat_out_w, 300.0, 1e-6, "grid %d: heat out %.9f W", grids[g], r->heat_out_w);
+        cr_assert_float_eq(r->dies[0].t_avg_touched_c, 93.40, 0.011, "grid %d: die %.4f C (HotSpot 93.40)", grids[g],
+                           r->dies[0].t_avg_touched_c);
+        sip_thermal_result_destroy(r);
+        sip_thermal_model_destroy(m);
+    }
 }
 
 /* ---------- shipped packages ---------- */
@@ -559,6 +729,39 @@ Test(thermal_cli, hotspot_case_as_json_and_maps)
     snprintf(cmd, sizeof cmd, "'%s' thermal --grid 0 x.cfg 2> /dev/null", exe);
     int st = system(cmd);
     cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 2);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+/* shared/peers/hotspot keeps hotspot.config two levels above cases/b: the CLI must find it, say
+ * so, and without any config say that HotSpot's code defaults were used (issue 18). */
+Test(thermal_cli, hotspot_config_is_found_two_levels_up_and_named)
+{
+    const char *exe = getenv("SIPSIM_EXE");
+    cr_assert(exe != NULL);
+    char dir[] = "/tmp/sipsim-thermal-cfg-XXXXXX";
+    cr_assert(mkdtemp(dir) != NULL);
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "mkdir -p %s/peer/cases/b && cp '%s'/tests/data/thermal/hotspot/b/* %s/peer/cases/b/ && "
+             "cp '%s'/tests/data/thermal/hotspot/hotspot.config %s/peer/", dir, root(), dir, root(), dir);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+    snprintf(cmd, sizeof cmd, "'%s' thermal --hotspot %s/peer/cases/b --grid 16 --no-caps --json > %s/out.json", exe, dir, dir);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+    snprintf(cmd, sizeof cmd, "grep -q '\"hotspot_config\": \"%s/peer/hotspot.config (2 levels above the case directory)\"' %s/out.json",
+             dir, dir);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+    snprintf(cmd, sizeof cmd, "'%s' thermal --hotspot %s/peer/cases/b --grid 16 --no-caps | grep -q '^HotSpot config: %s/peer/hotspot.config'",
+             exe, dir, dir);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+    /* no config anywhere above: the 32 x 23 mm case does not fit the default 30 mm spreader, and
+     * the error says that defaults were in use */
+    snprintf(cmd, sizeof cmd, "rm %s/peer/hotspot.config && '%s' thermal --hotspot %s/peer/cases/b --grid 16 2> %s/err.txt",
+             dir, exe, dir, dir);
+    int st = system(cmd);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) != 0, "%s", cmd);
+    snprintf(cmd, sizeof cmd, "grep -q 'does not fit the spreader.*code defaults' %s/err.txt && "
+             "grep -q 'no hotspot.config in %s/peer/cases/b or any directory above it' %s/err.txt", dir, dir, dir);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     cr_assert_eq(system(cmd), 0);
 }
