@@ -209,7 +209,6 @@ static void print_text(FILE *out, const sip_network_t *net, const sip_routes_t *
     }
 }
 
-/* JSON numbers: jansson cannot encode inf; saturation of an empty demand is reported as null. */
 /* --json: the library's object (sip_traffic_result_to_json), as in `sipsim report --json`. */
 static int print_json(FILE *out, const sip_network_t *net, const sip_routes_t *routes,
                       const sip_demand_matrix_t *d, const char *pattern,
