@@ -39,9 +39,9 @@ static void print_text(FILE *out, const sip_package_t *pkg, const sip_ucie_link_
                        const chiplet_total_t *tot)
 {
     fprintf(out, "package %s: %d UCIe links\n\n", pkg->name, pkg->n_links);
-    fprintf(out, "%-14s %-10s %-10s %-3s %-7s %5s %-26s %6s %-15s %9s %9s %8s %6s %7s %9s\n",
+    fprintf(out, "%-14s %-10s %-10s %-3s %-7s %5s %-26s %6s %-15s %9s %9s %8s %6s %7s %9s %9s\n",
             "link", "from", "to", "pkg", "width", "GT/s", "flit/protocol", "mm", "trained",
-            "raw GB/s", "pay GB/s", "lat ns", "pJ/b", "peak W", "FIT");
+            "raw GB/s", "pay GB/s", "lat ns", "pJ/b", "peak W", "FIT>=", "burst<=");
     for (int i = 0; i < pkg->n_links; i++) {
         const sip_link_t *l = &pkg->links[i];
         char name[2 * SIP_NAME_MAX + 2], from[2 * SIP_NAME_MAX + 2], to[2 * SIP_NAME_MAX + 2];
@@ -53,16 +53,29 @@ static void print_text(FILE *out, const sip_package_t *pkg, const sip_ucie_link_
         snprintf(fp, sizeof fp, "%s/%s", sip_flit_name(l->flit), sip_protocol_name(l->protocol));
         fprintf(out,
                 "%-14s %-10s %-10s %-3s %-7s %5g%s %-26s %6.2f %-15s %9.1f %9.1f %8.3f %6.3g %7.3f "
-                "%9.2g\n",
+                "%9.2g %9.2g\n",
                 name, from, to, l->package == SIP_UCIE_ADVANCED ? "A" : "S", width, r[i].rate_gtps,
                 r[i].ucie3 ? "*" : " ", fp, sip_link_length_mm(pkg, i),
                 sip_ucie_trained_name(r[i].trained), r[i].raw_GBps_per_dir,
                 r[i].payload_GBps_per_dir, r[i].latency_ns, r[i].energy_pj_per_bit,
-                r[i].peak_power_w, r[i].fit);
+                r[i].peak_power_w, r[i].fit, r[i].fit_burst_bound);
     }
     fprintf(out, "\nGB/s per direction; peak W = both directions at full utilization (idle "
-                 "%.0f %% of peak); * = UCIe 3.0 rate\n\n",
+                 "%.0f %% of peak); * = UCIe 3.0 rate\n",
             pkg->n_links > 0 ? 100.0 * r[0].idle_power_fraction : 15.0);
+    fprintf(out, "FIT>= = undetected flit errors per 1e9 h with INDEPENDENT bit errors at the raw "
+                 "BER: a lower bound\n"
+                 "burst<= = upper bound when errors come in bursts: each error event escapes the "
+                 "CRC-16 with <= 2^-15\n");
+    for (int i = 0; i < pkg->n_links; i++) {
+        char name[2 * SIP_NAME_MAX + 2];
+        link_label(pkg, i, name, sizeof name);
+        if (r[i].fit_high)
+            fprintf(out, "warning: link %s: raw format (no adapter CRC or retry) at BER %.2g has "
+                         "FIT %.2g, far from UCIe's FIT << 1 target (use a 68B or 256B flit)\n",
+                    name, r[i].raw_ber, r[i].fit);
+    }
+    fputc('\n', out);
     fprintf(out, "%-14s %5s %12s %12s %12s %9s\n", "chiplet", "links", "raw GB/s", "pay GB/s",
             "shoreline mm", "peak W");
     for (int i = 0; i < pkg->n_instances; i++) {
@@ -132,6 +145,11 @@ static json_t *to_json(const sip_package_t *pkg, const sip_ucie_link_result_t *r
         json_object_set_new(o, "retry_mean_added_ns", json_number(x->retry_mean_added_ns));
         json_object_set_new(o, "retry_p99_added_ns", json_number(x->retry_p99_added_ns));
         json_object_set_new(o, "fit", json_real(x->fit));
+        json_object_set_new(o, "fit_burst_bound", json_real(x->fit_burst_bound));
+        json_object_set_new(o, "fit_high", json_boolean(x->fit_high));
+        json_object_set_new(o, "adapter_ns", json_real(x->adapter_ns));
+        json_object_set_new(o, "release_bytes", json_integer(x->release_bytes));
+        json_object_set_new(o, "release_ns", json_real(x->release_ns));
         json_object_set_new(o, "line", json_integer(l->line));
         json_array_append_new(links, o);
     }

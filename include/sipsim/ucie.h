@@ -69,11 +69,13 @@ typedef struct {
     double module_depth_mm;       /* PHY depth (Table 29, scaled with bump pitch) */
     double areal_GBps_per_mm2;    /* raw bidir / (shoreline x depth) (Table 29 definition) */
     /* ---- latency ---- */
-    double adapter_phy_ns;        /* adapter + PHY, TX and RX sides together (target <= 2 ns) */
+    double adapter_phy_ns;        /* adapter + PHY, TX and RX sides together: adapter_ns + phy_ns
+                                   * (<= 2 ns target met at 32 GT/s, more at lower rates) */
     double phy_ns;                /* PHY-only part (12 / 16 UI) */
     double flight_ns;             /* channel flight time from length */
     double serialization_ns;      /* one flit */
-    double latency_ns;            /* zero-load one-way: adapter+PHY + flight + one flit serialization */
+    double latency_ns;            /* zero-load one-way: adapter+PHY + flight + release_ns (the
+                                   * wire time until the first CRC codeword is complete) */
     /* ---- energy and power ---- */
     double energy_pj_per_bit;     /* UCIe Table 6 for the corner, rate and reach */
     double peak_power_w;          /* both directions at full utilization */
@@ -88,7 +90,17 @@ typedef struct {
     double goodput_loss;          /* 1 - goodput */
     double retry_mean_added_ns;   /* mean added latency per flit, back-to-back traffic */
     double retry_p99_added_ns;    /* 99th percentile of the same */
-    double fit;                   /* undetected errors per 1e9 hours, both directions */
+    double fit;                   /* undetected errors per 1e9 hours, both directions, assuming
+                                   * independent bit errors: a LOWER bound when errors cluster */
+    /* ---- added for issue 18 (keep new fields at the end) ---- */
+    double adapter_ns;            /* D2D adapter part of adapter_phy_ns (rate-independent) */
+    int release_bytes;            /* flit bytes on the wire before its first CRC codeword can be
+                                   * checked and its protocol bytes handed up (68 for 68B, 254 for
+                                   * standard 256B, 128 for latency-optimized 256B) */
+    double release_ns;            /* release_bytes over the active lanes */
+    double fit_burst_bound;       /* upper bound on FIT under burst errors (model in ucie.c):
+                                   * every error event is a burst the CRC misses with <= 2^-15 */
+    bool fit_high;                /* raw format (no adapter CRC) and fit >= the FIT << 1 target */
 } sip_ucie_link_result_t;
 
 SIP_EXPORT const char *sip_ucie_trained_name(sip_ucie_trained_t trained);
@@ -108,6 +120,9 @@ SIP_EXPORT sip_status_t sip_ucie_eval(const sip_ucie_params_t *p, sip_ucie_link_
                                       sip_error_t *err);
 SIP_EXPORT sip_status_t sip_ucie_link_eval(const sip_package_t *pkg, int link,
                                            sip_ucie_link_result_t *out, sip_error_t *err);
+/* The FIT level a raw-format link is warned at (fit_high): UCIe's reliability target is
+ * 0 < FIT << 1 ([S1] Table 6, facts.md §1.4), so FIT >= 1 certainly misses it. */
+SIP_EXPORT double sip_ucie_fit_warn_level(void);
 
 /* Rule checks: rate not in the set, lanes not allowed for the package type, modules not
  * 1/2/4, length beyond reach (standard 25 mm, advanced 2 mm), rate above the bump-pitch

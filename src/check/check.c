@@ -403,6 +403,36 @@ static sip_status_t rule_ucie(ctx_t *ctx)
     return SIP_OK;
 }
 
+/* A link whose failed lanes are beyond UCIe repair trains to nothing (sip_ucie_eval:
+ * SIP_UCIE_TRAINED_DOWN): advanced modules have 2 spare lanes per 32-lane group ([S1] §4.3),
+ * standard x16 modules degrade to one clean x8 half ([S1] §4.3.7), a multi-module link may
+ * drop failed modules (§4.7.1); hard faults do not heal at a lower rate (ucie.c).  Links an
+ * earlier rule reported are skipped (their parameters may not evaluate). */
+static sip_status_t rule_link_down(ctx_t *ctx)
+{
+    const sip_package_t *pkg = ctx->pkg;
+    for (int k = 0; k < pkg->n_links; k++) {
+        const sip_link_t *l = &pkg->links[k];
+        if (ctx->link_flagged[k] || l->failed_lanes == 0)
+            continue;
+        sip_ucie_link_result_t r;
+        if (sip_ucie_link_eval(pkg, k, &r, NULL) != SIP_OK ||
+            r.trained != SIP_UCIE_TRAINED_DOWN)
+            continue;
+        const char *how =
+            l->package == SIP_UCIE_ADVANCED
+                ? "every module has a 32-lane group with more failures than its 2 spare lanes"
+            : l->lanes_per_module == 8
+                ? "the x8 standard module has no narrower width to degrade to"
+                : "every module has failures in both x8 halves, so width degrade has no clean half";
+        SIP_TRY(link_finding(ctx, k,
+                             "link '%s' is down: %d failed lanes are beyond UCIe lane repair "
+                             "(%s; expected at most the repairable failures)",
+                             l->name, l->failed_lanes, how));
+    }
+    return SIP_OK;
+}
+
 /* ---- connectivity (UCIe graph: instances not attached to a host) ---- */
 
 static int uf_find(int *parent, int i)
@@ -595,6 +625,9 @@ static const struct rule rules[] = {
     {{"ucie", SIP_SEVERITY_ERROR,
       "a link breaks a UCIe parameter rule (rate set, lanes, modules, bump-pitch group, "
       "voltage)"}, rule_ucie},
+    {{"link-down", SIP_SEVERITY_ERROR,
+      "a link's failed lanes are beyond UCIe lane repair, width degrade and module drop"},
+     rule_link_down},
     {{"disconnected", SIP_SEVERITY_ERROR, "the UCIe graph is not connected"}, rule_disconnected},
     {{"no-io-path", SIP_SEVERITY_ERROR, "a compute die has no path to an I/O die"}, rule_no_io_path},
     {{"power-density", SIP_SEVERITY_ERROR,

@@ -214,15 +214,23 @@ sip_status_t sip_ucie_link_validate(const sip_package_t *pkg, int link, sip_erro
     return SIP_OK;
 }
 
-/* ---- link training: repair, width degrade, module drop, speed step-down ----
+/* ---- link training: repair, width degrade, module drop ----
  * facts.md §1.6 ([S1] §4.3, §4.5.3 MBTRAIN.LINKSPEED, §4.7.1).
  * DECISIONS where the spec describes mechanisms but not a placement of faults:
  * - failed lanes are spread round-robin over the link's repair units (32-lane groups of an
  *   advanced link, modules of a standard link), the placement independent faults most likely
  *   take; inside a unit they are adjacent lanes (one bump/trace defect region), so a standard
  *   module with <= 8 failures keeps one clean x8 half;
- * - "failed" means failing the LINKSPEED point test at the configured rate; the spec's last
- *   resort, the speed step-down, is modelled as curing them (marginal lanes), one step only;
+ * - "failed" means a hard fault (open bump, broken trace): the lane fails at every rate.  The
+ *   spec's last resort after repair and width degrade, the speed step to the next lower rate,
+ *   therefore never brings a failed lane back (issue 18: a 16-of-16-failed x16 link used to
+ *   report x16 at 24 GT/s).  A link whose failures exceed repair, width degrade and module
+ *   drop is down; `sipsim check` reports it as a design-rule error (rule link-down).  Lanes
+ *   that are only marginal at the configured rate are not an input of this model;
+ * - with hard faults the multi-module majority rule's speed-degrade branch (§4.7.1: speed
+ *   degrade all modules when BW(M, lower rate) > BW(M/2, rate)) keeps every module at full
+ *   width, so the faulty lanes would still fail: width degrade (or module drop) is the only
+ *   working choice;
  * - a minority of width-degraded standard modules: all modules go x8 (same bandwidth as
  *   dropping to the next permitted module count, and the spec requires equal widths). */
 static const int permitted_modules[] = {4, 2, 1};
@@ -241,79 +249,80 @@ typedef struct {
     double rate_gtps;
 } training_t;
 
-static training_t speed_step(const sip_ucie_params_t *p, int lanes)
+static training_t link_down(const sip_ucie_params_t *p)
 {
-    double lower = sip__ucie_rate_below(p->rate_gtps);
-    if (lower <= 0.0)
-        return (training_t){SIP_UCIE_TRAINED_DOWN, 0, 0, 0, p->rate_gtps};
-    return (training_t){SIP_UCIE_TRAINED_SPEED, p->modules, lanes, 0, lower};
+    return (training_t){SIP_UCIE_TRAINED_DOWN, 0, 0, 0, p->rate_gtps};
+}
+
+/* Failures in repair unit u of n (round-robin, unit-major). */
+static int unit_failures(int f, int n, int u)
+{
+    return f / n + (u < f % n ? 1 : 0);
+}
+
+static training_t train_advanced(const sip_ucie_params_t *p, int lanes)
+{
+    int m = p->modules, f = p->failed_lanes;
+    int per_module = lanes / sip__ucie_repair_group_lanes();
+    int groups = m * per_module, spare = sip__ucie_spare_lanes_per_group();
+    if ((f + groups - 1) / groups <= spare)
+        return (training_t){SIP_UCIE_TRAINED_REPAIRED, m, lanes, f, p->rate_gtps};
+    /* Modules whose every group is within the spares stay; the rest are dropped to the next
+     * permitted count (4 -> 2 -> 1).  A single module beyond its spares is down. */
+    int good = 0, spares_good[4] = {0};
+    bool ok[4] = {false};
+    for (int mod = 0; mod < m && mod < 4; mod++) {
+        ok[mod] = true;
+        for (int g = mod * per_module; g < (mod + 1) * per_module; g++) {
+            int c = unit_failures(f, groups, g);
+            ok[mod] = ok[mod] && c <= spare;
+            spares_good[mod] += c;
+        }
+        good += ok[mod];
+    }
+    int keep = next_permitted_modules(good);
+    if (m == 1 || keep < 1)
+        return link_down(p);
+    int spares = 0;
+    for (int mod = 0, kept = 0; mod < m && kept < keep; mod++)
+        if (ok[mod]) {
+            kept++;
+            spares += spares_good[mod];
+        }
+    return (training_t){SIP_UCIE_TRAINED_MODULES, keep, lanes, spares, p->rate_gtps};
+}
+
+static training_t train_standard(const sip_ucie_params_t *p, int lanes)
+{
+    int m = p->modules, f = p->failed_lanes;
+    if (lanes != 16) /* the x8 option has no narrower width to degrade to */
+        return link_down(p);
+    int degraded = 0, unrecoverable = 0;
+    for (int mod = 0; mod < m; mod++) {
+        int c = unit_failures(f, m, mod);
+        degraded += c > 0;
+        unrecoverable += c > lanes / 2;
+    }
+    if (unrecoverable == 0)
+        return (training_t){SIP_UCIE_TRAINED_WIDTH, m, lanes / 2, 0, p->rate_gtps};
+    /* Some module has faults in both x8 halves: drop it.  Either keep only clean modules at
+     * x16, or keep every recoverable module at x8 (equal widths); the wider total wins, x16
+     * on a tie (fewer modules to keep trained). */
+    int keep16 = next_permitted_modules(m - degraded);
+    int keep8 = next_permitted_modules(m - unrecoverable);
+    if (m == 1 || (keep16 < 1 && keep8 < 1))
+        return link_down(p);
+    if (keep16 * lanes >= keep8 * (lanes / 2))
+        return (training_t){SIP_UCIE_TRAINED_MODULES, keep16, lanes, 0, p->rate_gtps};
+    return (training_t){SIP_UCIE_TRAINED_MODULES, keep8, lanes / 2, 0, p->rate_gtps};
 }
 
 static training_t train(const sip_ucie_params_t *p)
 {
-    int lanes = lanes_of(p), m = p->modules, f = p->failed_lanes;
-    if (f == 0)
-        return (training_t){SIP_UCIE_TRAINED_FULL, m, lanes, 0, p->rate_gtps};
-    if (p->package == SIP_UCIE_ADVANCED) {
-        int per_module = lanes / sip__ucie_repair_group_lanes();
-        int groups = m * per_module;
-        int max_per_group = (f + groups - 1) / groups;
-        if (max_per_group <= sip__ucie_spare_lanes_per_group())
-            return (training_t){SIP_UCIE_TRAINED_REPAIRED, m, lanes, f, p->rate_gtps};
-        /* Groups 0 .. f % groups - 1 get the extra failure (round-robin, module-major). */
-        int good = 0;
-        for (int mod = 0; mod < m; mod++) {
-            bool ok = true;
-            for (int g = mod * per_module; g < (mod + 1) * per_module; g++) {
-                int c = f / groups + (g < f % groups ? 1 : 0);
-                if (c > sip__ucie_spare_lanes_per_group())
-                    ok = false;
-            }
-            good += ok;
-        }
-        int keep = next_permitted_modules(good);
-        if (m > 1 && keep >= 1) {
-            int spares = 0; /* failures left in kept modules are within spare capacity */
-            for (int mod = 0, kept = 0; mod < m && kept < keep; mod++) {
-                bool ok = true;
-                int sum = 0;
-                for (int g = mod * per_module; g < (mod + 1) * per_module; g++) {
-                    int c = f / groups + (g < f % groups ? 1 : 0);
-                    ok = ok && c <= sip__ucie_spare_lanes_per_group();
-                    sum += c;
-                }
-                if (ok) {
-                    kept++;
-                    spares += sum;
-                }
-            }
-            return (training_t){SIP_UCIE_TRAINED_MODULES, keep, lanes, spares, p->rate_gtps};
-        }
-        return speed_step(p, lanes);
-    }
-    /* Standard package. */
-    if (lanes != 16) /* the x8 option has no narrower width */
-        return speed_step(p, lanes);
-    int degraded = 0, unrecoverable = 0;
-    for (int mod = 0; mod < m; mod++) {
-        int c = f / m + (mod < f % m ? 1 : 0);
-        degraded += c > 0;
-        unrecoverable += c > lanes / 2;
-    }
-    if (unrecoverable > 0) {
-        int keep = next_permitted_modules(m - degraded);
-        if (m > 1 && keep >= 1)
-            return (training_t){SIP_UCIE_TRAINED_MODULES, keep, lanes, 0, p->rate_gtps};
-        return speed_step(p, lanes);
-    }
-    if (m > 1 && 2 * degraded > m) {
-        /* Multi-module majority rule (§4.7.1); a single module width-degrades first
-         * (MBTRAIN.LINKSPEED).  Speed degrade when BW(M, next lower speed) > BW(M/2, current). */
-        double lower = sip__ucie_rate_below(p->rate_gtps);
-        if (lower > 0.0 && m * lanes * lower > m * (lanes / 2) * p->rate_gtps)
-            return (training_t){SIP_UCIE_TRAINED_SPEED, m, lanes, 0, lower};
-    }
-    return (training_t){SIP_UCIE_TRAINED_WIDTH, m, lanes / 2, 0, p->rate_gtps};
+    int lanes = lanes_of(p);
+    if (p->failed_lanes == 0)
+        return (training_t){SIP_UCIE_TRAINED_FULL, p->modules, lanes, 0, p->rate_gtps};
+    return p->package == SIP_UCIE_ADVANCED ? train_advanced(p, lanes) : train_standard(p, lanes);
 }
 
 /* ---- evaluation ---- */
@@ -352,6 +361,18 @@ double sip__binomial_tail(int n, double p, int k)
  * (conservative) aliasing bound. */
 static const int crc_guaranteed_bits = 3;
 static const double crc_alias_prob = 1.0 / 65536.0;
+/* Burst errors (fit_burst_bound).  The model: raw_ber is the rate of error EVENTS, and one
+ * event may corrupt any number of bits of a codeword (a burst along one lane over several UI,
+ * or a supply/crosstalk event hitting several lanes in one UI); independent errors are the
+ * special case of one bit per event.  A CRC of degree r = 16 whose generator has a nonzero
+ * x^0 term detects every burst of <= 16 bits; a burst of r + 1 = 17 bits escapes with
+ * probability 2^-(r-1) = 2^-15 and a longer one with 2^-16 (W. W. Peterson, D. T. Brown,
+ * "Cyclic Codes for Error Detection", Proc. IRE 49(1), 1961: the standard burst-detection
+ * result for cyclic codes).  ASSUMPTION: a scattered multi-bit pattern (a burst on a lane
+ * lands every `lanes` bits of the flit) aliases like a random pattern, <= 2^-16.  Bound: every
+ * event escapes with the worst of these, 2^-15, so P(undetected flit) <= sum over codewords of
+ * P(>= 1 event in it) x 2^-15.  It is an upper bound whatever the burst lengths are. */
+static const double crc_burst_alias_prob = 1.0 / 32768.0;
 
 double sip_ucie_gbn_goodput(double flit_error_prob, int replay_rtt_flits)
 {
@@ -398,13 +419,16 @@ sip_status_t sip_ucie_eval(const sip_ucie_params_t *p, sip_ucie_link_result_t *o
     /* Latency. */
     const sip__flit_layout_t *layout = sip__ucie_flit_layout(p->flit, p->protocol);
     r.flit_bytes = sip_ucie_flit_bytes(p->flit);
-    r.adapter_phy_ns = sip__ucie_adapter_phy_ns();
+    r.adapter_ns = sip__ucie_adapter_ns();
     r.phy_ns = sip__ucie_phy_ui(t.rate_gtps) / t.rate_gtps;
+    r.adapter_phy_ns = r.adapter_ns + r.phy_ns;
     r.flight_ns = p->length_mm * sip__ucie_flight_ps_per_mm() * 1e-3;
     /* A flit is striped over every active lane of every module. */
     r.serialization_ns = lanes_total > 0.0 ? r.flit_bytes * 8.0 / (lanes_total * t.rate_gtps)
                                            : 0.0;
-    r.latency_ns = r.adapter_phy_ns + r.flight_ns + r.serialization_ns;
+    r.release_bytes = sip__ucie_release_bytes(layout);
+    r.release_ns = lanes_total > 0.0 ? r.release_bytes * 8.0 / (lanes_total * t.rate_gtps) : 0.0;
+    r.latency_ns = r.adapter_phy_ns + r.flight_ns + r.release_ns;
 
     /* Energy and power. */
     r.energy_pj_per_bit =
@@ -417,20 +441,26 @@ sip_status_t sip_ucie_eval(const sip_ucie_params_t *p, sip_ucie_link_result_t *o
      * and every error is undetected by the adapter. */
     int cw[SIP__FLIT_MAX_CODEWORDS];
     int n_cw = sip__ucie_codewords(layout, cw);
-    double ber = r.raw_ber;
+    double ber = r.raw_ber, burst_undetected = 0.0;
     if (n_cw == 0) {
         r.flit_error_prob = -expm1(r.flit_bytes * 8.0 * log1p(-ber));
         r.flit_undetected_prob = r.flit_error_prob;
+        /* No CRC: every event is undetected, and an event can hit a flit at most once per
+         * errored bit, so clustering cannot raise P(flit errored) above the independent case. */
+        burst_undetected = r.flit_error_prob;
         r.goodput = 1.0;
     } else {
-        double log_ok = 0.0, log_no_escape = 0.0;
+        double log_ok = 0.0, log_no_escape = 0.0, log_no_burst_escape = 0.0;
         for (int c = 0; c < n_cw; c++) {
             log_ok += cw[c] * 8.0 * log1p(-ber);
             log_no_escape += log1p(-crc_alias_prob *
                                    sip__binomial_tail(cw[c] * 8, ber, crc_guaranteed_bits + 1));
+            log_no_burst_escape +=
+                log1p(-crc_burst_alias_prob * -expm1(cw[c] * 8.0 * log1p(-ber)));
         }
         r.flit_error_prob = -expm1(log_ok);
         r.flit_undetected_prob = -expm1(log_no_escape);
+        burst_undetected = -expm1(log_no_burst_escape);
         /* Replay round trip: the bad flit reaches the receiver (one-way latency), the NAK
          * rides the next reverse flit header back (one-way latency again); the sender
          * restarts from the NAKed flit after that many flit slots. */
@@ -462,8 +492,10 @@ sip_status_t sip_ucie_eval(const sip_ucie_params_t *p, sip_ucie_link_result_t *o
     /* FIT = undetected flit errors per 1e9 device hours, both directions. */
     double flits_per_s = r.flit_bytes > 0 ? r.raw_GBps_bidir * 1e9 / r.flit_bytes : 0.0;
     r.fit = r.flit_undetected_prob * flits_per_s * 3600.0 * 1e9;
+    r.fit_burst_bound = burst_undetected * flits_per_s * 3600.0 * 1e9;
     if (t.trained == SIP_UCIE_TRAINED_DOWN)
-        r.fit = 0.0;
+        r.fit = r.fit_burst_bound = 0.0;
+    r.fit_high = n_cw == 0 && r.fit >= sip_ucie_fit_warn_level();
     *out = r;
     return SIP_OK;
 }

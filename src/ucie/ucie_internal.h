@@ -33,18 +33,20 @@ const sip__flit_layout_t *sip__ucie_flit_layout(sip_flit_format_t flit, sip_prot
 /* Bytes of each CRC codeword (data + CRC) and how many codewords; returns the count. */
 int sip__ucie_codewords(const sip__flit_layout_t *layout, int bytes[SIP__FLIT_MAX_CODEWORDS]);
 
+/* Bytes of a flit on the wire before codeword 0 (with its CRC) is complete. */
+int sip__ucie_release_bytes(const sip__flit_layout_t *layout);
+
 /* Table lookups (src/ucie/ucie_spec.c). */
 bool sip__ucie_rate_known(double rate_gtps);
 bool sip__ucie_rate_is_ucie3(double rate_gtps);
-/* Next lower rate of the set, 0 when rate is the lowest. */
-double sip__ucie_rate_below(double rate_gtps);
 double sip__ucie_reference_pitch_um(sip_ucie_package_t package);
 bool sip__ucie_pitch_in_range(sip_ucie_package_t package, double pitch_um);
 double sip__ucie_module_depth_mm(sip_ucie_package_t package, double rate_gtps, double pitch_um);
 double sip__ucie_energy_pj_per_bit(sip_ucie_package_t package, double rate_gtps,
                                    double voltage_v, double length_mm);
 double sip__ucie_short_reach_mm(void);
-double sip__ucie_adapter_phy_ns(void);
+/* D2D adapter latency, TX + RX, rate-independent (ucie_spec.c: from the 2 ns target). */
+double sip__ucie_adapter_ns(void);
 int sip__ucie_phy_ui(double rate_gtps);
 double sip__ucie_idle_fraction(void);
 double sip__ucie_flight_ps_per_mm(void);

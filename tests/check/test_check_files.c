@@ -29,6 +29,7 @@ static const bad_case_t cases[] = {
     {"modules.cfg", "modules", 2, "/modules.cfg", 11, SIP_SEVERITY_ERROR},
     {"rate.cfg", "rate", 2, "/rate.cfg", 11, SIP_SEVERITY_ERROR},
     {"ucie.cfg", "ucie", 1, "/ucie.cfg", 11, SIP_SEVERITY_ERROR},
+    {"link_down.cfg", "link-down", 1, "/link_down.cfg", 11, SIP_SEVERITY_ERROR},
     {"disconnected.cfg", "disconnected", 1, "/disconnected.cfg", 7, SIP_SEVERITY_ERROR},
     {"no_io_path.cfg", "no-io-path", 2, "/no_io_path.cfg", 5, SIP_SEVERITY_ERROR},
     {"power_density.cfg", "power-density", 2, "/power_density.cfg", 5, SIP_SEVERITY_ERROR},

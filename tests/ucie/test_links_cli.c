@@ -139,3 +139,28 @@ Test(ucie_shipped, every_topology_link_validates_and_evaluates)
         sip_package_destroy(pkg);
     }
 }
+
+/* Issue 18: FIT is labelled a lower bound, the burst bound is printed, and a raw-format link
+ * with a large FIT is warned about. */
+Test(ucie_cli, fit_is_a_lower_bound_and_raw_links_are_warned)
+{
+    run_t r;
+    run_links("links_raw.cfg", &r);
+    cr_assert_eq(r.exit_code, 0, "stderr: %s", r.err);
+    cr_assert(strstr(r.out, "a lower bound"), "%s", r.out);
+    cr_assert(strstr(r.out, "burst<="), "%s", r.out);
+    cr_assert(strstr(r.out, "warning: link s0-s1: raw format"), "%s", r.out);
+    cr_assert(!strstr(r.out, "warning: link a0-a1"), "%s", r.out);
+    run_links("links_ok.cfg", &r);
+    cr_assert_eq(r.exit_code, 0);
+    cr_assert(!strstr(r.out, "warning:"), "%s", r.out);
+    run_links("links_raw.cfg --json", &r);
+    json_error_t jerr;
+    json_t *root = json_loads(r.out, 0, &jerr);
+    cr_assert(root, "bad JSON: %s", jerr.text);
+    json_t *s = json_array_get(json_object_get(root, "links"), 0);
+    cr_assert(json_is_true(json_object_get(s, "fit_high")));
+    cr_assert(json_real_value(json_object_get(s, "fit_burst_bound")) >=
+              json_real_value(json_object_get(s, "fit")));
+    json_decref(root);
+}

@@ -8,6 +8,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "../check/shipped.h"
 #include "sipsim.h"
 
 static const double rates_gtps[] = {4, 8, 12, 16, 24, 32};
@@ -166,16 +167,64 @@ Test(ucie_latency, components_add_up)
     sip_ucie_link_result_t r = eval_ok(&p);
     /* 68 B over 64 lanes at 32 GT/s = 544 bits / 2048 Gb/s. */
     cr_assert_float_eq(r.serialization_ns, 544.0 / 2048.0, 1e-12);
-    /* PHY 16 UI at 32 GT/s = 0.5 ns (facts.md §1.4). */
+    /* PHY 16 UI at 32 GT/s = 0.5 ns (facts.md §1.4); adapter + PHY = the 2 ns target there. */
     cr_assert_float_eq(r.phy_ns, 0.5, 1e-12);
+    cr_assert_float_eq(r.adapter_ns, 1.5, 1e-12);
     cr_assert_float_eq(r.adapter_phy_ns, 2.0, 1e-12);
     cr_assert(r.flight_ns > 0.01 && r.flight_ns < 0.02, "2 mm flight %g ns", r.flight_ns);
+    /* The 68B flit's one codeword is the whole flit. */
+    cr_assert_eq(r.release_bytes, 68);
     cr_assert_float_eq(r.latency_ns, r.adapter_phy_ns + r.flight_ns + r.serialization_ns, 1e-12);
     sip_ucie_params_t s;
     sip_ucie_params_init(&s, SIP_UCIE_STANDARD, 32, 25.0);
     sip_ucie_link_result_t rs = eval_ok(&s);
     cr_assert_float_eq(rs.flight_ns / r.flight_ns, 12.5, 1e-9); /* linear in length */
     cr_assert_float_eq(rs.serialization_ns, 544.0 / 512.0, 1e-12);
+}
+
+/* Issue 18: at 4 and 8 GT/s the model added a flat 2.0 ns adapter+PHY, below its own 3.0 ns
+ * (12 UI at 4 GT/s) PHY term.  Now adapter+PHY = 1.5 ns adapter + 12 or 16 UI. */
+Test(ucie_latency, adapter_phy_contains_the_phy_term_at_every_rate)
+{
+    static const double all_rates[] = {4, 8, 12, 16, 24, 32, 48, 64};
+    double prev = INFINITY;
+    for (size_t i = 0; i < sizeof all_rates / sizeof all_rates[0]; i++) {
+        sip_ucie_params_t p = nominal(SIP_UCIE_ADVANCED, all_rates[i] > 32 ? 32 : all_rates[i]);
+        p.rate_gtps = all_rates[i];
+        sip_ucie_link_result_t r = eval_ok(&p);
+        cr_assert(r.adapter_phy_ns >= r.phy_ns + 1.5 - 1e-12, "%g GT/s: %g < PHY %g + adapter",
+                  all_rates[i], r.adapter_phy_ns, r.phy_ns);
+        cr_assert(r.adapter_phy_ns <= prev + 1e-12, "%g GT/s: not monotone", all_rates[i]);
+        prev = r.adapter_phy_ns;
+    }
+    sip_ucie_params_t p = nominal(SIP_UCIE_STANDARD, 4);
+    sip_ucie_link_result_t r = eval_ok(&p);
+    cr_assert_float_eq(r.phy_ns, 3.0, 1e-12);         /* 12 UI / 4 GT/s */
+    cr_assert_float_eq(r.adapter_phy_ns, 4.5, 1e-12); /* 1.5 + 3.0 */
+    p.rate_gtps = 8;
+    cr_assert_float_eq(eval_ok(&p).adapter_phy_ns, 3.0, 1e-12); /* 1.5 + 1.5 */
+    p.rate_gtps = 16;
+    cr_assert_float_eq(eval_ok(&p).adapter_phy_ns, 2.25, 1e-12); /* 1.5 + 0.75 */
+}
+
+/* Issue 18: the latency-optimized 256B flit lets the receiver consume the first 128 B half
+ * once CRC0 (bytes 126-127) is in ([S1] §3.2, facts.md §1.5); the standard 256B flit sends both
+ * CRCs at the end, so the first bytes wait for 254 B. */
+Test(ucie_latency, latency_optimized_flit_releases_its_first_half_early)
+{
+    sip_ucie_params_t p = nominal(SIP_UCIE_ADVANCED, 16);
+    p.protocol = SIP_PROTO_CXL_CACHEMEM;
+    p.flit = SIP_FLIT_256B_STANDARD;
+    sip_ucie_link_result_t std256 = eval_ok(&p);
+    p.flit = SIP_FLIT_256B_LATOPT;
+    sip_ucie_link_result_t lat = eval_ok(&p);
+    cr_assert_eq(std256.release_bytes, 254);
+    cr_assert_eq(lat.release_bytes, 128);
+    /* Same flit size, same serialization; x64 at 16 GT/s moves 128 B per ns. */
+    cr_assert_float_eq(lat.serialization_ns, std256.serialization_ns, 1e-12);
+    cr_assert_float_eq(std256.latency_ns - lat.latency_ns, (254.0 - 128.0) / 128.0, 1e-12);
+    p.flit = SIP_FLIT_256B_LATOPT_OPT;
+    cr_assert_eq(eval_ok(&p).release_bytes, 128);
 }
 
 Test(ucie_power, utilization_scales_between_idle_and_peak)
@@ -290,47 +339,126 @@ Test(ucie_training, advanced_spares_repair_two_lanes_per_group)
     cr_assert_eq(r.trained, SIP_UCIE_TRAINED_REPAIRED);
     cr_assert_eq(r.spare_lanes_used, 4);
     cr_assert_float_eq(r.raw_GBps_per_dir, 256.0, 1e-9);
-    p.failed_lanes = 5; /* a group with 3: no repair, single module: step down to 24 */
-    r = eval_ok(&p);
-    cr_assert_eq(r.trained, SIP_UCIE_TRAINED_SPEED);
-    cr_assert_float_eq(r.rate_gtps, 24.0, 0);
-    cr_assert_float_eq(r.raw_GBps_per_dir, 192.0, 1e-9);
     p.modules = 2;
     p.failed_lanes = 9; /* groups 3,2,2,2: module 0 fails, keep 1 module */
     r = eval_ok(&p);
     cr_assert_eq(r.trained, SIP_UCIE_TRAINED_MODULES);
     cr_assert_eq(r.modules, 1);
+    cr_assert_eq(r.spare_lanes_used, 4);
     cr_assert_float_eq(r.raw_GBps_per_dir, 256.0, 1e-9);
     cr_assert_float_eq(r.shoreline_mm, 2 * 0.3888, 1e-12); /* the die edge is still used */
 }
 
-Test(ucie_training, standard_width_degrades_then_compares_speed)
+/* Issue 18: failed lanes used to come back after a speed step (x64 with 5 failures reported
+ * 192 GB/s at 24 GT/s).  They are hard faults: beyond the spares the link is down. */
+Test(ucie_training, advanced_beyond_spares_is_down_not_slower)
+{
+    sip_ucie_params_t p = nominal(SIP_UCIE_ADVANCED, 32);
+    p.failed_lanes = 5; /* groups 3 and 2: group 0 has one failure more than its 2 spares */
+    sip_ucie_link_result_t r = eval_ok(&p);
+    cr_assert_eq(r.trained, SIP_UCIE_TRAINED_DOWN);
+    cr_assert_float_eq(r.raw_GBps_per_dir, 0.0, 0);
+    cr_assert_float_eq(r.payload_GBps_per_dir, 0.0, 0);
+    cr_assert_float_eq(r.fit, 0.0, 0);
+    /* Two modules, 10 failures round-robin over 4 groups = 3,3,2,2: module 0 (groups 3,3)
+     * is beyond its spares, module 1 (2,2) is repaired and kept. */
+    p.modules = 2;
+    p.failed_lanes = 10;
+    r = eval_ok(&p);
+    cr_assert_eq(r.trained, SIP_UCIE_TRAINED_MODULES);
+    cr_assert_eq(r.modules, 1);
+    /* 12 = 3,3,3,3: no module is within its spares. */
+    p.failed_lanes = 12;
+    cr_assert_eq(eval_ok(&p).trained, SIP_UCIE_TRAINED_DOWN);
+    /* The x32 option (one group): 3 failures are beyond its 2 spares. */
+    p = nominal(SIP_UCIE_ADVANCED, 16);
+    p.lanes_per_module = 32;
+    p.failed_lanes = 2;
+    cr_assert_eq(eval_ok(&p).trained, SIP_UCIE_TRAINED_REPAIRED);
+    p.failed_lanes = 3;
+    cr_assert_eq(eval_ok(&p).trained, SIP_UCIE_TRAINED_DOWN);
+}
+
+Test(ucie_training, standard_width_degrades_x16_to_x8)
 {
     sip_ucie_params_t p = nominal(SIP_UCIE_STANDARD, 16);
     p.failed_lanes = 3;
     sip_ucie_link_result_t r = eval_ok(&p);
     cr_assert_eq(r.trained, SIP_UCIE_TRAINED_WIDTH);
     cr_assert_eq(r.lanes_per_module, 8);
+    cr_assert_float_eq(r.rate_gtps, 16.0, 0);
     cr_assert_float_eq(r.raw_GBps_per_dir, 16.0, 1e-9);
-    /* Majority of 4 modules degraded at 32 GT/s: 4 x16 at 24 (192) beats 4 x8 at 32 (128). */
+    p.failed_lanes = 8; /* one whole x8 half: the other half still works */
+    cr_assert_eq(eval_ok(&p).trained, SIP_UCIE_TRAINED_WIDTH);
+    /* A majority of 4 modules degraded at 32 GT/s: with hard faults a speed step would keep
+     * the faulty lanes, so every module goes x8 at the same rate: 4 x 8 x 32 / 8 = 128. */
     p = nominal(SIP_UCIE_STANDARD, 32);
     p.modules = 4;
     p.failed_lanes = 4;
     r = eval_ok(&p);
-    cr_assert_eq(r.trained, SIP_UCIE_TRAINED_SPEED);
-    cr_assert_float_eq(r.rate_gtps, 24.0, 0);
-    /* At 8 GT/s the step to 4 only ties (64 = 64): width degrade wins the tie. */
-    p.rate_gtps = 8;
-    r = eval_ok(&p);
     cr_assert_eq(r.trained, SIP_UCIE_TRAINED_WIDTH);
-    /* Both halves of a single module broken: speed step; at 4 GT/s nothing is left. */
-    p = nominal(SIP_UCIE_STANDARD, 8);
-    p.failed_lanes = 9;
-    cr_assert_eq(eval_ok(&p).trained, SIP_UCIE_TRAINED_SPEED);
-    p.rate_gtps = 4;
-    r = eval_ok(&p);
+    cr_assert_float_eq(r.rate_gtps, 32.0, 0);
+    cr_assert_float_eq(r.raw_GBps_per_dir, 128.0, 1e-9);
+}
+
+/* Issue 18: a standard x16 link with 16 of 16 lanes failed reported x16 at 24 GT/s, 48 GB/s. */
+Test(ucie_training, standard_all_lanes_failed_is_down)
+{
+    sip_ucie_params_t p = nominal(SIP_UCIE_STANDARD, 32);
+    p.failed_lanes = 16;
+    sip_ucie_link_result_t r = eval_ok(&p);
     cr_assert_eq(r.trained, SIP_UCIE_TRAINED_DOWN);
-    cr_assert_float_eq(r.payload_GBps_per_dir, 0.0, 0);
+    cr_assert_eq(r.lanes_per_module, 0);
+    cr_assert_float_eq(r.rate_gtps, 32.0, 0); /* no speed step reported */
+    cr_assert_float_eq(r.raw_GBps_per_dir, 0.0, 0);
+    p.failed_lanes = 9; /* both halves hit: no clean x8 */
+    cr_assert_eq(eval_ok(&p).trained, SIP_UCIE_TRAINED_DOWN);
+    /* The x8 option has nothing narrower. */
+    p.lanes_per_module = 8;
+    p.failed_lanes = 1;
+    cr_assert_eq(eval_ok(&p).trained, SIP_UCIE_TRAINED_DOWN);
+    /* Two modules, 9 + 9: both unrecoverable, down; 9 + 8: keep one x8 (8 lanes) rather than
+     * no clean x16 module. */
+    p = nominal(SIP_UCIE_STANDARD, 16);
+    p.modules = 2;
+    p.failed_lanes = 18;
+    cr_assert_eq(eval_ok(&p).trained, SIP_UCIE_TRAINED_DOWN);
+    p.failed_lanes = 17;
+    r = eval_ok(&p);
+    cr_assert_eq(r.trained, SIP_UCIE_TRAINED_MODULES);
+    cr_assert_eq(r.modules, 1);
+    cr_assert_eq(r.lanes_per_module, 8);
+    /* Four modules, 33 failures round-robin = 9,8,8,8: module 0 is dropped, the three x8
+     * survivors round down to the next permitted count, 2 -> 2 modules at x8. */
+    p.modules = 4;
+    p.failed_lanes = 33;
+    r = eval_ok(&p);
+    cr_assert_eq(r.trained, SIP_UCIE_TRAINED_MODULES);
+    cr_assert_eq(r.modules, 2);
+    cr_assert_eq(r.lanes_per_module, 8);
+    cr_assert_float_eq(r.raw_GBps_per_dir, 2 * 8 * 16 / 8.0, 1e-9);
+}
+
+Test(ucie_training, link_beyond_repair_is_a_design_rule_error)
+{
+    sip_package_t *pkg = NULL;
+    sip_error_t err;
+    sip_error_clear(&err);
+    char path[512];
+    snprintf(path, sizeof path, "%s/tests/check/bad/link_down.cfg", shipped_root());
+    cr_assert_eq(sip_package_load(path, NULL, &pkg, &err), SIP_OK, "%s", err.message);
+    sip_check_result_t *res = NULL;
+    cr_assert_eq(sip_check_run(pkg, &res, &err), SIP_OK, "%s", err.message);
+    cr_assert_eq(sip_check_result_count(res, "link-down"), 1);
+    cr_assert(res->n_errors >= 1);
+    /* The same link with one lane fewer failed (9,9,9,8) trains to one x8 module: no error. */
+    pkg->links[0].failed_lanes = 35;
+    sip_check_result_destroy(res);
+    res = NULL;
+    cr_assert_eq(sip_check_run(pkg, &res, &err), SIP_OK, "%s", err.message);
+    cr_assert_eq(sip_check_result_count(res, "link-down"), 0);
+    sip_check_result_destroy(res);
+    sip_package_destroy(pkg);
 }
 
 /* ---- reliability ---- */
@@ -384,6 +512,31 @@ Test(ucie_reliability, fit_is_tiny_with_crc_and_not_without)
     cr_assert_float_eq(r.goodput, 1.0, 0);
     /* FIT = flit errors x flits per hour x 1e9: 512 GB/s / 64 B flits, p = 1 - (1 - 1e-15)^512 */
     cr_assert_float_eq(r.fit / (512e9 / 64 * 3600 * 1e9 * 512e-15), 1.0, 1e-6);
+}
+
+/* Issue 18: the independent-error FIT is a lower bound; the burst bound takes every error
+ * event as a burst the CRC-16 misses with 2^-15 (Peterson & Brown 1961; model in ucie.c). */
+Test(ucie_reliability, burst_bound_is_above_the_independent_fit_and_hand_computed)
+{
+    sip_ucie_params_t p = nominal(SIP_UCIE_ADVANCED, 32); /* BER 1e-15, 68B: one 68 B codeword */
+    sip_ucie_link_result_t r = eval_ok(&p);
+    cr_assert(r.fit_burst_bound > r.fit * 1e10, "burst %g vs independent %g", r.fit_burst_bound,
+              r.fit);
+    /* By hand: P(event in the 544-bit codeword) = 544e-15; x 2^-15; flits per hour both
+     * directions = 512e9 / 68 x 3600; x 1e9. */
+    double expect = 544e-15 / 32768.0 * (512e9 / 68.0) * 3600.0 * 1e9;
+    cr_assert_float_eq(r.fit_burst_bound / expect, 1.0, 1e-9);
+    cr_assert(!r.fit_high);
+    /* Raw: no CRC, the bound is the independent figure (every error escapes anyway), and a
+     * raw link at 1e-15 is far above FIT 1: flagged. */
+    p.flit = SIP_FLIT_RAW;
+    r = eval_ok(&p);
+    cr_assert_float_eq(r.fit_burst_bound, r.fit, 1e-12 * r.fit);
+    cr_assert(r.fit_high && r.fit >= sip_ucie_fit_warn_level());
+    /* Raw at the 1e-27 of <= 8 GT/s (Table 45): well below FIT 1, not flagged. */
+    p.rate_gtps = 8;
+    r = eval_ok(&p);
+    cr_assert(r.fit < 1.0 && !r.fit_high, "raw 8 GT/s FIT %g", r.fit);
 }
 
 Test(ucie_reliability, closed_form_goodput_and_latency)
