@@ -195,12 +195,155 @@ static void print_result(FILE *f, const sip_package_t *pkg, const sip_workload_r
     print_energy(f, "HBM", r->energy_hbm_pj_per_token, "--hbm-pj-per-bit; facts.md: UNVERIFIED");
 }
 
+/* ---- sipsim perf --compare CSV: the model against published measurements ---- */
+
+typedef struct {
+    char *f[16];
+    int n;
+} csv_row_t;
+
+/* Split line in place at commas (the measured-data files quote nothing). */
+static void csv_split(char *line, csv_row_t *r)
+{
+    r->n = 0;
+    line[strcspn(line, "\r\n")] = '\0';
+    for (char *p = line; r->n < 16;) {
+        r->f[r->n++] = p;
+        char *c = strchr(p, ',');
+        if (!c)
+            break;
+        *c = '\0';
+        p = c + 1;
+    }
+}
+
+static int csv_col(const csv_row_t *h, const char *name)
+{
+    for (int i = 0; i < h->n; i++)
+        if (strcmp(h->f[i], name) == 0)
+            return i;
+    return -1;
+}
+
+static int compare_measured(const char *csv, const sip_workload_options_t *opts, FILE *f)
+{
+    FILE *in = fopen(csv, "r");
+    if (!in) {
+        fprintf(stderr, "sipsim perf: %s: cannot open (expected a measured-data CSV)\n", csv);
+        return CLI_EXIT_INPUT;
+    }
+    /* Packages are named relative to the source root: the CSV sits in tests/data/measured/. */
+    char root[1024];
+    const char *env = getenv("SIPSIM_SOURCE_ROOT");
+    if (env)
+        snprintf(root, sizeof root, "%s", env);
+    else {
+        snprintf(root, sizeof root, "%s", csv);
+        char *slash = strrchr(root, '/');
+        if (slash)
+            snprintf(slash, sizeof root - (size_t)(slash - root), "/../../..");
+        else
+            snprintf(root, sizeof root, "../../..");
+    }
+    static const char *const cols[] = {"hardware", "topology", "model", "framework", "precision",
+                                       "batch", "input_tokens", "output_tokens", "metric",
+                                       "measured"};
+    int c[10], rc = CLI_EXIT_OK, line_no = 0, n = 0;
+    char line[2048];
+    csv_row_t h = {0}, r;
+    char header[2048] = "";
+    double sum_abs = 0.0, worst = 0.0;
+    while (fgets(line, sizeof line, in)) {
+        line_no++;
+        if (line[0] == '#' || line[0] == '\n')
+            continue;
+        if (!header[0]) {
+            snprintf(header, sizeof header, "%s", line);
+            csv_split(header, &h);
+            for (int k = 0; k < 10; k++)
+                if ((c[k] = csv_col(&h, cols[k])) < 0) {
+                    fprintf(stderr, "sipsim perf: %s:%d: no column '%s' (expected %s, ...)\n",
+                            csv, line_no, cols[k], "hardware,topology,model");
+                    fclose(in);
+                    return CLI_EXIT_INPUT;
+                }
+            fprintf(f, "| hardware | model | framework | precision | batch | input/output "
+                       "tokens | metric | measured | sipsim | error | bound by |\n"
+                       "|---|---|---|---|---:|---:|---|---:|---:|---:|---|\n");
+            continue;
+        }
+        csv_split(line, &r);
+        if (r.n < h.n) {
+            fprintf(stderr, "sipsim perf: %s:%d: %d fields (expected %d)\n", csv, line_no, r.n,
+                    h.n);
+            rc = CLI_EXIT_INPUT;
+            break;
+        }
+        char path[2048];
+        snprintf(path, sizeof path, "%s/topologies/%s", root, r.f[c[1]]);
+        sip_package_t *pkg = NULL;
+        sip_error_t err;
+        sip_error_clear(&err);
+        if (sip_package_load(path, NULL, &pkg, &err) != SIP_OK) {
+            cli_print_error(&err);
+            rc = CLI_EXIT_INPUT;
+            break;
+        }
+        sip_workload_t wl;
+        memset(&wl, 0, sizeof wl);
+        wl.present = true;
+        snprintf(wl.model, sizeof wl.model, "%s", r.f[c[2]]);
+        int p = sip_enum_lookup(sip_precision_names(), SIP_PREC_COUNT, r.f[c[4]]);
+        bool ok = p >= 0 && parse_int(r.f[c[5]], &wl.batch) &&
+                  parse_int(r.f[c[6]], &wl.context_tokens) &&
+                  parse_int(r.f[c[7]], &wl.output_tokens);
+        double measured = 0.0;
+        ok = ok && parse_double(r.f[c[9]], &measured) && measured > 0.0;
+        const bool ttft = strcmp(r.f[c[8]], "ttft_ms") == 0;
+        ok = ok && (ttft || strcmp(r.f[c[8]], "output_tokens_per_s") == 0);
+        if (!ok) {
+            fprintf(stderr, "sipsim perf: %s:%d: bad precision, count, metric or value (expected "
+                            "a precision name, integers, ttft_ms or output_tokens_per_s, a "
+                            "positive number)\n", csv, line_no);
+            sip_package_destroy(pkg);
+            rc = CLI_EXIT_INPUT;
+            break;
+        }
+        wl.precision = (sip_precision_t)p;
+        sip_serve_result_t sv;
+        if (sip_workload_serve(pkg, &wl, NULL, opts, &sv, &err) != SIP_OK) {
+            cli_print_error(&err);
+            sip_package_destroy(pkg);
+            rc = CLI_EXIT_INPUT;
+            break;
+        }
+        const double model = ttft ? sv.ttft_s * 1e3 : sv.output_tokens_per_s;
+        const double e = model / measured - 1.0;
+        sum_abs += fabs(e);
+        if (fabs(e) > worst)
+            worst = fabs(e);
+        n++;
+        fprintf(f, "| %s | %s | %s | %s | %d | %d/%d | %s | %.4g | %.4g | %+.1f %% | %s |\n",
+                r.f[c[0]], r.f[c[2]], r.f[c[3]], r.f[c[4]], wl.batch, wl.context_tokens,
+                wl.output_tokens, ttft ? "TTFT ms" : "output tok/s", measured, model, 100.0 * e,
+                ttft ? sip_limit_name(sv.prefill_limit) : sip_limit_name(sv.decode_limit));
+        sip_package_destroy(pkg);
+    }
+    fclose(in);
+    if (rc == CLI_EXIT_OK)
+        fprintf(f, "\n%d points: mean |error| %.1f %%, worst %.1f %% (efficiencies: MAC %.3g, "
+                   "vector %.3g, HBM %.3g)\n",
+                n, n ? 100.0 * sum_abs / n : 0.0, 100.0 * worst, opts->tile.mac_efficiency,
+                opts->tile.vector_efficiency, opts->tile.hbm_efficiency);
+    return rc;
+}
+
 int cmd_perf(int argc, char **argv)
 {
     cli_common_t common;
     if (cli_parse_common(&argc, argv, &common) < 0)
         return CLI_EXIT_INPUT;
-    const char *file = NULL, *model = NULL, *phase = NULL, *precision = NULL;
+    const char *file = NULL, *model = NULL, *phase = NULL, *precision = NULL, *compare = NULL;
     int batch = -1, context = -1, tp = -1, pp = -1;
     sip_workload_options_t opts;
     sip_workload_options_init(&opts);
@@ -231,6 +374,14 @@ int cmd_perf(int argc, char **argv)
             ok = parse_double(argv[++i], &opts.tile.hbm_pj_per_bit) && opts.tile.hbm_pj_per_bit >= 0;
         else if (strcmp(a, "--sram-GBps") == 0 && has)
             ok = parse_double(argv[++i], &opts.tile.sram_GBps) && opts.tile.sram_GBps >= 0;
+        else if (strcmp(a, "--compare") == 0 && has)
+            compare = argv[++i];
+        else if (strcmp(a, "--mac-efficiency") == 0 && has)
+            ok = parse_double(argv[++i], &opts.tile.mac_efficiency);
+        else if (strcmp(a, "--vector-efficiency") == 0 && has)
+            ok = parse_double(argv[++i], &opts.tile.vector_efficiency);
+        else if (strcmp(a, "--hbm-efficiency") == 0 && has)
+            ok = parse_double(argv[++i], &opts.tile.hbm_efficiency);
         else if (strcmp(a, "--micro-batches") == 0 && has)
             ok = parse_int(argv[++i], &opts.micro_batches);
         else if (strcmp(a, "--weight-prefetch") == 0)
@@ -243,6 +394,14 @@ int cmd_perf(int argc, char **argv)
             return cli_usage(argv[0], "unexpected argument '%s'", a);
         if (!ok)
             return cli_usage(argv[0], "bad value '%s' for %s", argv[i], a);
+    }
+    if (compare && !common.help) {
+        FILE *f = cli_open_output(common.output);
+        if (!f)
+            return CLI_EXIT_INPUT;
+        int crc = compare_measured(compare, &opts, f);
+        cli_close_output(f);
+        return crc;
     }
     if (common.help || !file)
         return common.help ? (printf("usage: sipsim perf FILE [--json] [--model M] [--phase "

@@ -372,6 +372,34 @@ SIP_EXPORT sip_status_t sip_workload_evaluate(const sip_package_t *pkg, const si
                                               sip_workload_result_t **out, sip_error_t *err);
 SIP_EXPORT void sip_workload_result_destroy(sip_workload_result_t *res);
 
+/* Serving a batch of requests end to end, as inference benchmarks measure it: every request
+ * has a prompt of wl->context_tokens and generates wl->output_tokens (>= 1).
+ *   static batching (TensorRT-LLM gptSessionBenchmark, vLLM offline): the batch's prompts are
+ *     prefilled together (TTFT), then output_tokens - 1 decode steps follow; a decode step's
+ *     time is affine in the context (KV reads), so the step at the mean context
+ *     context + output_tokens / 2 gives the mean TPOT exactly;
+ *     output tokens/s = batch x output_tokens / (TTFT + (output_tokens - 1) x TPOT);
+ *   continuous batching (vLLM, TensorRT-LLM in-flight batching), steady state with `batch`
+ *     sequences in flight: each step decodes batch tokens and, as batch / output_tokens of
+ *     them finish per step, prefills as many new prompts (not overlapped with the decode);
+ *     output tokens/s = batch / (TPOT + batch / output_tokens x prefill of one prompt). */
+typedef struct {
+    double ttft_s;                 /* prefill of the batch's prompts */
+    double tpot_s;                 /* mean decode step */
+    double output_tokens_per_s;    /* static batching */
+    double request_s;              /* one request start to end (static batching) */
+    double continuous_tokens_per_s;/* continuous batching, steady state */
+    double continuous_tpot_s;      /* its step time (decode + the new prompts' prefill) */
+    sip_limit_t prefill_limit, decode_limit;
+    bool fits;                     /* weights + KV of context + output tokens */
+    double weight_bytes_per_chiplet, kv_bytes_per_chiplet, hbm_capacity_bytes_per_chiplet;
+} sip_serve_result_t;
+
+SIP_EXPORT sip_status_t sip_workload_serve(const sip_package_t *pkg, const sip_workload_t *wl,
+                                           const sip_model_shape_t *shape,
+                                           const sip_workload_options_t *opts,
+                                           sip_serve_result_t *out, sip_error_t *err);
+
 /* For the thermal engine: a copy of pkg with every instance's power_w set from the result. */
 SIP_EXPORT sip_status_t sip_workload_apply_power(const sip_package_t *pkg,
                                                  const sip_workload_result_t *res,

@@ -123,7 +123,7 @@ Test(kernels_packages, mi300x_reaches_hbm_through_its_io_dies)
     cr_assert_eq(sip_workload_evaluate(pkg, &wl, NULL, &o, &r, &err), SIP_OK, "%s", err.message);
     cr_assert_eq(r->n_compute, 8);
     cr_assert(rel(r->hbm_GBps, 5300.0) < 1e-9);
-    cr_assert(rel(r->hbm_capacity_bytes_per_chiplet, 24e9) < 1e-9);
+    cr_assert(rel(r->hbm_capacity_bytes_per_chiplet, 25.77e9) < 1e-9);
     cr_assert(r->fits);
     /* iod0 -> xcd0 carries xcd0's HBM bytes of the step. */
     const int iod0 = sip_package_find_instance(pkg, "iod0"), xcd0 = sip_package_find_instance(pkg, "xcd0");
@@ -325,6 +325,19 @@ Test(kernels_packages, cli_kernel_finite_dram_is_scalesim_user_mode)
     json_decref(j);
     int status;
     char *out = run("kernel gemm 64 64 64 --dram-words-per-cycle 0", &status);
+    cr_assert_eq(status, 2);
+    free(out);
+}
+
+Test(kernels_packages, cli_compare_prints_the_measured_table)
+{
+    int status;
+    char *out = run("perf --compare tests/data/measured/llm_inference.csv", &status);
+    cr_assert_eq(status, 0, "%s", out);
+    cr_assert(strstr(out, "| H100 SXM 80GB | llama2-7b | TensorRT-LLM") != NULL, "%s", out);
+    cr_assert(strstr(out, "points: mean |error|") != NULL, "%s", out);
+    free(out);
+    out = run("perf --compare tests/data/measured/nope.csv", &status);
     cr_assert_eq(status, 2);
     free(out);
 }
