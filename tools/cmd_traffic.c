@@ -242,6 +242,15 @@ static int write_curve(const char *path, const sip_network_t *net, const sip_rou
     return CLI_EXIT_OK;
 }
 
+/* A package whose only node on the die-to-die graph is one die (the rest attached to it). */
+static bool single_die(const sip_package_t *pkg)
+{
+    int dies = 0;
+    for (int i = 0; i < pkg->n_instances; i++)
+        dies += pkg->instances[i].attached_to < 0;
+    return dies == 1 && pkg->n_links == 0;
+}
+
 int cmd_traffic(int argc, char **argv)
 {
     cli_common_t common;
@@ -279,6 +288,24 @@ int cmd_traffic(int argc, char **argv)
     if (m > 0) {
         if (cli_load_package(a.file, &common, &pkg) != CLI_EXIT_OK)
             goto out;
+        if (single_die(pkg)) {
+            /* One die (HBM on its own PHY): nothing crosses a UCIe link.  That is a result,
+             * not an error (issue 17: H100, A100, ... as packages). */
+            out = cli_open_output(common.output);
+            if (!out)
+                goto out;
+            if (common.json)
+                cli_print_json(out, json_pack("{s:s, s:i, s:i, s:f, s:f, s:s}", "network",
+                                              pkg->name, "nodes", 1, "channels", 0,
+                                              "offered_GBps", 0.0, "max_utilization", 0.0,
+                                              "note", "one die: no die-to-die traffic"),
+                               JSON_INDENT(2));
+            else
+                fprintf(out, "network %s: 1 die, no UCIe links: no die-to-die traffic (0 GB/s "
+                             "offered, every channel idle)\n", pkg->name);
+            rc = CLI_EXIT_OK;
+            goto out;
+        }
         sip_network_options_t no = {.endpoints_per_chiplet = a.endpoints,
                                     .router_cycles = a.router_cycles,
                                     .router_clock_ghz = a.router_clock_ghz};
