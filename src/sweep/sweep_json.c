@@ -1,13 +1,14 @@
 /* A whole sweep as JSON lines in memory, for callers that want rows rather than files (the Python
  * binding's sipsim.sweep → pandas.DataFrame).  It runs sip_sweep_run unchanged — same threads,
- * ordering, Pareto front and row text — into a private temporary folder, reads the rows back and
- * marks each with "pareto", then removes the folder.
+ * ordering and row text — into a private temporary folder, reads the rows back and marks each
+ * with "pareto", then removes the folder.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "sipsim/sweep.h"
 #include "sipsim/version.h"
 
 #include <errno.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,74 +106,82 @@ out:
     return st;
 }
 
-/* Ids of the Pareto rows, as a JSON object used as a set. */
-static sip_status_t pareto_ids(const char *text, json_t *ids, sip_error_t *err)
+/* The rows as JSON objects, each marked "pareto": on the front of the spec's objectives among the
+ * feasible rows returned.  That is the front of the rows in hand — also for a run cut short by
+ * "limit", where sip_sweep_run writes no front file (its front is of the whole sweep). */
+static sip_status_t mark_rows(const sip_sweep_spec_t *spec, const char *rows, char **out,
+                              sip_error_t *err)
 {
-    for (const char *line = text; *line;) {
-        const char *end = strchr(line, '\n');
-        size_t n = end ? (size_t)(end - line) : strlen(line);
-        if (n > 0) {
-            json_error_t je;
-            json_t *row = json_loadb(line, n, 0, &je);
-            json_t *id = row ? json_object_get(row, "id") : NULL;
-            if (!json_is_integer(id)) {
-                json_decref(row);
-                return sip_error_set(err, SIP_EINTERNAL, "<sweep>", 0,
-                                     "Pareto row without an integer id: %s", je.text);
-            }
-            char key[32];
-            snprintf(key, sizeof key, "%lld", (long long)json_integer_value(id));
-            json_object_set_new(ids, key, json_true());
-            json_decref(row);
-        }
-        line += n + (end ? 1 : 0);
-    }
-    return SIP_OK;
-}
-
-static sip_status_t mark_rows(const char *rows, const json_t *pareto, char **out, sip_error_t *err)
-{
-    size_t cap = strlen(rows) + 64, len = 0;
-    char *buf = malloc(cap);
-    if (!buf)
-        return sip_error_set(err, SIP_ENOMEM, "<sweep>", 0, "out of memory");
-    buf[0] = '\0';
+    json_t *all = json_array();
+    double *obj = NULL;
+    int64_t *pos = NULL, *front = NULL;
+    char *buf = NULL;
     sip_status_t st = SIP_OK;
+    if (!all)
+        return sip_error_set(err, SIP_ENOMEM, "<sweep>", 0, "out of memory");
     for (const char *line = rows; *line;) {
         const char *end = strchr(line, '\n');
         size_t n = end ? (size_t)(end - line) : strlen(line);
+        const char *start = line;
         line += n + (end ? 1 : 0);
         if (n == 0)
             continue;
         json_error_t je;
-        json_t *row = json_loadb(line - n - (end ? 1 : 0), n, 0, &je);
-        json_t *id = row ? json_object_get(row, "id") : NULL;
-        if (!json_is_integer(id)) {
-            json_decref(row);
+        json_t *row = json_loadb(start, n, 0, &je);
+        if (!json_is_object(row) || json_array_append_new(all, row) != 0) {
             st = sip_error_set(err, SIP_EINTERNAL, "<sweep>", 0, "sweep row is not JSON: %s",
                                je.text);
             goto out;
         }
-        char key[32];
-        snprintf(key, sizeof key, "%lld", (long long)json_integer_value(id));
-        json_object_set_new(row, "pareto", json_boolean(json_object_get(pareto, key) != NULL));
-        char *text = json_dumps(row, JSON_COMPACT | JSON_PRESERVE_ORDER);
-        json_decref(row);
-        if (!text) {
+    }
+    size_t n_rows = json_array_size(all);
+    int k = spec->n_objectives;
+    obj = malloc((n_rows * (size_t)k + 1) * sizeof *obj);
+    pos = malloc((n_rows + 1) * sizeof *pos);
+    front = malloc((n_rows + 1) * sizeof *front);
+    if (!obj || !pos || !front) {
+        st = sip_error_set(err, SIP_ENOMEM, "<sweep>", 0, "out of memory");
+        goto out;
+    }
+    int64_t n_feasible = 0;
+    for (size_t r = 0; r < n_rows; r++) {
+        json_t *row = json_array_get(all, r);
+        json_object_set_new(row, "pareto", json_false());
+        if (k == 0 || !json_is_true(json_object_get(row, "feasible")))
+            continue;
+        json_t *metrics = json_object_get(row, "metrics");
+        for (int j = 0; j < k; j++) {
+            json_t *v = json_object_get(metrics, sip_sweep_metric(spec->objectives[j].metric)->name);
+            obj[n_feasible * k + j] = json_is_number(v) ? json_number_value(v) : NAN;
+        }
+        pos[n_feasible++] = (int64_t)r;
+    }
+    bool maximize[SIP_SWEEP_MAX_OBJECTIVES];
+    for (int j = 0; j < k; j++)
+        maximize[j] = spec->objectives[j].maximize;
+    int64_t n_front = k > 0 ? sip_pareto_front(obj, n_feasible, k, maximize, front) : 0;
+    if (n_front < 0) {
+        st = sip_error_set(err, SIP_ENOMEM, "<sweep>", 0, "out of memory");
+        goto out;
+    }
+    for (int64_t f = 0; f < n_front; f++)
+        json_object_set_new(json_array_get(all, (size_t)pos[front[f]]), "pareto", json_true());
+    size_t cap = strlen(rows) + 16 * n_rows + 64, len = 0;
+    if (!(buf = malloc(cap))) {
+        st = sip_error_set(err, SIP_ENOMEM, "<sweep>", 0, "out of memory");
+        goto out;
+    }
+    buf[0] = '\0';
+    for (size_t r = 0; r < n_rows; r++) {
+        char *text = json_dumps(json_array_get(all, r), JSON_COMPACT | JSON_PRESERVE_ORDER);
+        size_t tl = text ? strlen(text) : 0;
+        char *grown = text && len + tl + 2 > cap ? realloc(buf, cap = (len + tl + 2) * 2) : buf;
+        if (!text || !grown) {
+            free(text);
             st = sip_error_set(err, SIP_ENOMEM, "<sweep>", 0, "out of memory");
             goto out;
         }
-        size_t tl = strlen(text);
-        if (len + tl + 2 > cap) {
-            cap = (len + tl + 2) * 2;
-            char *grown = realloc(buf, cap);
-            if (!grown) {
-                free(text);
-                st = sip_error_set(err, SIP_ENOMEM, "<sweep>", 0, "out of memory");
-                goto out;
-            }
-            buf = grown;
-        }
+        buf = grown;
         memcpy(buf + len, text, tl);
         len += tl;
         buf[len++] = '\n';
@@ -183,6 +192,10 @@ static sip_status_t mark_rows(const char *rows, const json_t *pareto, char **out
     buf = NULL;
 out:
     free(buf);
+    free(obj);
+    free(pos);
+    free(front);
+    json_decref(all);
     return st;
 }
 
@@ -193,8 +206,7 @@ sip_status_t sip_sweep_run_json(const char *spec_path_or_text, const char *optio
     char dir[SIP_PATH_MAX];
     bool have_dir = false;
     char prefix[SIP_PATH_MAX + 16];
-    char *rows = NULL, *front = NULL;
-    json_t *pareto = json_object();
+    char *rows = NULL;
     sip_status_t st;
 
     if (!jsonl_out || !spec_path_or_text) {
@@ -202,10 +214,6 @@ sip_status_t sip_sweep_run_json(const char *spec_path_or_text, const char *optio
         goto out;
     }
     *jsonl_out = NULL;
-    if (!pareto) {
-        st = sip_error_set(err, SIP_ENOMEM, NULL, 0, "out of memory");
-        goto out;
-    }
     sip_sweep_run_options_t opt;
     sip_sweep_run_options_init(&opt);
     if ((st = parse_options(options_json, &opt, err)) != SIP_OK)
@@ -231,15 +239,10 @@ sip_status_t sip_sweep_run_json(const char *spec_path_or_text, const char *optio
     if ((st = sip_sweep_run(spec, &opt, &summary, err)) != SIP_OK)
         goto out;
     char path[SIP_PATH_MAX + 48];
-    snprintf(path, sizeof path, "%s.pareto.jsonl", prefix);
-    if (access(path, R_OK) == 0) {
-        if ((st = slurp(path, &front, err)) != SIP_OK || (st = pareto_ids(front, pareto, err)) != SIP_OK)
-            goto out;
-    }
     snprintf(path, sizeof path, "%s.jsonl", prefix);
     if ((st = slurp(path, &rows, err)) != SIP_OK)
         goto out;
-    st = mark_rows(rows, pareto, jsonl_out, err);
+    st = mark_rows(spec, rows, jsonl_out, err);
 out:
     if (have_dir) {
         for (size_t i = 0; i < sizeof run_file_suffixes / sizeof *run_file_suffixes; i++) {
@@ -250,8 +253,6 @@ out:
         rmdir(dir);
     }
     free(rows);
-    free(front);
-    json_decref(pareto);
     sip_sweep_spec_destroy(spec);
     return st;
 }

@@ -65,9 +65,14 @@ class Evaluate(unittest.TestCase):
         # Text has no folder to find chiplets/ beside: name the library as -L would.
         from_text = sipsim.evaluate(text, library=os.path.join(ROOT, "chiplets"))
         self.assertEqual(from_text["thermal"]["t_max_c"], sipsim.evaluate(DEFAULT)["thermal"]["t_max_c"])
+        # An unknown type in text is named with the line of the text that uses it.
+        lines = text.splitlines()
+        n = next(i for i, l in enumerate(lines) if 'type = "' in l)
+        lines[n] = lines[n].replace('type = "', 'type = "no_such_chiplet_', 1)
         with self.assertRaises(sipsim.Error) as ctx:
-            sipsim.evaluate(text)
-        self.assertIn("unknown chiplet type", str(ctx.exception))
+            sipsim.evaluate("\n".join(lines), library=os.path.join(ROOT, "chiplets"))
+        self.assertIn("no_such_chiplet_", str(ctx.exception))
+        self.assertEqual(ctx.exception.line, n + 1)
 
     def test_options_change_the_evaluation(self):
         coarse = sipsim.evaluate(DEFAULT, thermal_grid=16)["thermal"]["t_max_c"]
@@ -133,6 +138,18 @@ class Sweep(unittest.TestCase):
 
     def test_limit_stops_early(self):
         self.assertEqual(len(sipsim.sweep(SPEC, limit=2)), 2)
+
+    def test_pareto_column_is_the_front_of_the_rows_returned(self):
+        def front(frame):
+            ok = frame[frame["feasible"]]
+            def dominates(a, b):
+                return (a.tpp >= b.tpp and a.cost_usd <= b.cost_usd and
+                        (a.tpp > b.tpp or a.cost_usd < b.cost_usd))
+            return sorted(int(r.id) for _, r in ok.iterrows()
+                          if not any(dominates(o, r) for _, o in ok.iterrows()))
+        for limit in (None, 4):
+            frame = sipsim.sweep(SPEC, limit=limit)
+            self.assertEqual(sorted(int(i) for i in frame[frame["pareto"]]["id"]), front(frame))
 
     def test_bad_spec_raises_with_line(self):
         bad = SPEC.replace('method = "grid"', 'method = "gird"')
