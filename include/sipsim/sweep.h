@@ -278,6 +278,13 @@ SIP_EXPORT sip_status_t sip_sweep_run(const sip_sweep_spec_t *spec,
                                       const sip_sweep_run_options_t *options,
                                       sip_sweep_summary_t *summary, sip_error_t *err);
 
+/* For bindings: load the spec at spec_path and evaluate its variants in id order (one thread),
+ * one JSON object per line in *jsonl_out, each as in PREFIX.jsonl (id, valid, feasible, axes,
+ * metrics named as the CSV columns, reason).  options_json: NULL or {"limit": N} (the first N
+ * variants).  Free *jsonl_out with sip_free. */
+SIP_EXPORT sip_status_t sip_sweep_run_json(const char *spec_path, const char *options_json,
+                                           char **jsonl_out, sip_error_t *err);
+
 /* MPI: the same run spread over the ranks of MPI_COMM_WORLD with dynamic load balancing (rank 0
  * hands out chunks of variants and writes the files; the others evaluate them with `threads`
  * threads each).  The files equal sip_sweep_run's.  SIP_EUNSUPPORTED in builds without MPI.

@@ -307,16 +307,42 @@ json_t *sip__cost_json(const sip_cost_result_t *c)
 
 /* ------------------------------------------------------------------ netsim */
 
-json_t *sip__netsim_json(const sip_netsim_result_t *n)
+static json_t *latency_json(const sip_netsim_latency_t *l, bool full)
 {
-    return json_pack("{s:s, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:I}", "status",
-                     sip_netsim_run_status_name(n->status), "sustained",
-                     sip_netsim_result_sustained(n), "offered", num(n->offered), "injected",
-                     num(n->injected), "accepted", num(n->accepted), "packet_latency_mean",
-                     num(n->packet.mean), "packet_latency_p99", num(n->packet.p99),
-                     "network_latency_mean", num(n->network.mean), "flit_latency_mean",
-                     num(n->flit_latency_mean), "hops_mean", num(n->hops_mean), "cycles",
-                     (json_int_t)n->cycles, "measure_cycles", (json_int_t)n->measure_cycles);
+    if (!full)
+        return json_pack("{s:o, s:o, s:o}", "mean", num(l->mean), "p50", num(l->p50), "p99",
+                         num(l->p99));
+    return json_pack("{s:o, s:o, s:o, s:o, s:I}", "mean", num(l->mean), "p50", num(l->p50), "p99",
+                     num(l->p99), "max", num(l->max), "count", (json_int_t)l->count);
+}
+
+json_t *sip__netsim_json(const sip_netsim_net_t *net, const sip_netsim_result_t *r)
+{
+    json_t *o = json_pack("{s:s, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:I, s:I}",
+                          "status", sip_netsim_run_status_name(r->status), "sustained",
+                          sip_netsim_result_sustained(r), "offered", num(r->offered), "injected",
+                          num(r->injected), "accepted", num(r->accepted), "packet_latency",
+                          latency_json(&r->packet, true), "network_latency",
+                          latency_json(&r->network, false), "flit_latency_mean",
+                          num(r->flit_latency_mean), "hops_mean", num(r->hops_mean), "cycles",
+                          (json_int_t)r->cycles, "measure_cycles", (json_int_t)r->measure_cycles,
+                          "flit_errors", (json_int_t)r->flit_errors, "replayed_flits",
+                          (json_int_t)r->replayed_flits);
+    if (!o || !net)
+        return o;
+    json_t *ch = json_array();
+    bool ok = put(o, "channels", ch);
+    for (int c = 0; ok && c < r->n_channels && c < net->n_channels; c++) {
+        const sip_netsim_channel_t *x = &net->channels[c];
+        ok = json_array_append_new(
+                 ch, json_pack("{s:o, s:o, s:i, s:i, s:i, s:o, s:o}", "from",
+                               str(net->router_names[x->from_router]), "to",
+                               str(net->router_names[x->to_router]), "link", x->link,
+                               "latency_cycles", x->latency_cycles, "width_flits", x->width_flits,
+                               "rate_flits", num(x->rate_flits > 0.0 ? x->rate_flits : x->width_flits),
+                               "utilization", num(r->channel_utilization[c]))) == 0;
+    }
+    return finish(o, ok);
 }
 
 /* ------------------------------------------------------------------ public text forms */
@@ -351,8 +377,16 @@ TO_JSON(sip_thermal_result_to_json, sip_thermal_result_t, sip__thermal_json)
 TO_JSON(sip_tpp_result_to_json, sip_tpp_result_t, sip__tpp_json)
 TO_JSON(sip_workload_result_to_json, sip_workload_result_t, sip__workload_json)
 TO_JSON(sip_cost_result_to_json, sip_cost_result_t, sip__cost_json)
-TO_JSON(sip_netsim_result_to_json, sip_netsim_result_t, sip__netsim_json)
 #undef TO_JSON
+
+sip_status_t sip_netsim_result_to_json(const sip_netsim_net_t *net,
+                                       const sip_netsim_result_t *result, char **out,
+                                       sip_error_t *err)
+{
+    if (!result || !out)
+        return sip_error_set(err, SIP_EINVAL, NULL, 0, "sip_netsim_result_to_json: NULL argument");
+    return sip__json_finish(sip__netsim_json(net, result), out, err);
+}
 
 /* ------------------------------------------------------------------ the whole evaluation */
 
@@ -494,7 +528,7 @@ json_t *sip__eval_json(const sip_eval_result_t *r)
                      sip__workload_json(r->workload), r->workload_error)) &&
          put(root, "cost", SECTION(o->cost, r->cost, sip__cost_json(r->cost), r->cost_error)) &&
          put(root, "netsim",
-             SECTION(o->netsim, r->netsim_done, sip__netsim_json(&r->netsim), r->netsim_error));
+             SECTION(o->netsim, r->netsim_done, sip__netsim_json(NULL, &r->netsim), r->netsim_error));
     return finish(root, ok);
 }
 #undef SECTION

@@ -59,7 +59,14 @@ sip_status_t sip_evaluate_json(const char *path_or_text, const char *options_jso
     sip_package_t *pkg = NULL;
     sip_eval_result_t *r = NULL;
     bool text = strchr(path_or_text, '\n') || strchr(path_or_text, '=');
-    st = text ? sip_package_load_string(path_or_text, "<string>", NULL, &pkg, err)
+    /* Text has no folder of its own: its chiplet types come from chiplets/ in the current
+     * directory (then the installed library), its model shapes from models/ there. */
+    static const char *const here[] = {"chiplets"};
+    sip_load_options_t lo;
+    memset(&lo, 0, sizeof lo);
+    lo.library_dirs = here;
+    lo.n_library_dirs = 1;
+    st = text ? sip_package_load_string(path_or_text, "<string>", &lo, &pkg, err)
               : sip_package_load(path_or_text, NULL, &pkg, err);
     if (st == SIP_OK)
         st = sip_evaluate(pkg, &opts, &r, err);
