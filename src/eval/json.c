@@ -63,34 +63,79 @@ sip_status_t sip__json_finish(json_t *j, char **out, sip_error_t *err)
 
 /* ------------------------------------------------------------------ UCIe */
 
+static void port_label(const sip_package_t *pkg, int inst, int port, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s.%s", pkg->instances[inst].name,
+             sip_instance_type(pkg, inst)->ports[port].name);
+}
+
+/* One link: the package's link, the UCIe model's result, and (link_util not NULL) its
+ * utilization and power at the evaluation's traffic.  `sipsim links --json` and the ucie
+ * section of the evaluation are arrays of these. */
+static json_t *link_json(const sip_package_t *pkg, int k, const sip_ucie_link_result_t *x,
+                         const double *link_util)
+{
+    const sip_link_t *l = &pkg->links[k];
+    char name[2 * SIP_NAME_MAX + 2], from[2 * SIP_NAME_MAX + 2], to[2 * SIP_NAME_MAX + 2];
+    if (l->name[0])
+        snprintf(name, sizeof name, "%s", l->name);
+    else
+        snprintf(name, sizeof name, "%s-%s", pkg->instances[l->from_instance].name,
+                 pkg->instances[l->to_instance].name);
+    port_label(pkg, l->from_instance, l->from_port, from, sizeof from);
+    port_label(pkg, l->to_instance, l->to_port, to, sizeof to);
+    double util = link_util ? link_util[k] : 0.0;
+    json_t *o = json_object();
+    bool ok = o && put(o, "name", str(name)) && put(o, "from", str(from)) &&
+              put(o, "to", str(to)) &&
+              put(o, "package", str(sip_ucie_package_name(l->package))) &&
+              put(o, "flit", str(sip_flit_name(l->flit))) &&
+              put(o, "protocol", str(sip_protocol_name(l->protocol))) &&
+              put(o, "length_mm", num(sip_link_length_mm(pkg, k))) &&
+              put(o, "trained", str(sip_ucie_trained_name(x->trained))) &&
+              put(o, "training", str(sip_ucie_trained_name(x->trained))) &&
+              put(o, "modules", json_integer(x->modules)) &&
+              put(o, "lanes_per_module", json_integer(x->lanes_per_module)) &&
+              put(o, "lanes", json_integer(x->lanes_per_module)) &&
+              put(o, "spare_lanes_used", json_integer(x->spare_lanes_used)) &&
+              put(o, "rate_gtps", num(x->rate_gtps)) && put(o, "ucie3", json_boolean(x->ucie3)) &&
+              put(o, "raw_ber", num(x->raw_ber)) &&
+              put(o, "raw_GBps_per_dir", num(x->raw_GBps_per_dir)) &&
+              put(o, "raw_GBps_bidir", num(x->raw_GBps_bidir)) &&
+              put(o, "payload_share", num(x->payload_share)) &&
+              put(o, "payload_GBps_per_dir", num(x->payload_GBps_per_dir)) &&
+              put(o, "payload_GBps_bidir", num(x->payload_GBps_bidir)) &&
+              put(o, "shoreline_mm", num(x->shoreline_mm)) &&
+              put(o, "shoreline_GBps_per_mm", num(x->shoreline_GBps_per_mm)) &&
+              put(o, "module_depth_mm", num(x->module_depth_mm)) &&
+              put(o, "areal_GBps_per_mm2", num(x->areal_GBps_per_mm2)) &&
+              put(o, "adapter_phy_ns", num(x->adapter_phy_ns)) && put(o, "phy_ns", num(x->phy_ns)) &&
+              put(o, "flight_ns", num(x->flight_ns)) &&
+              put(o, "serialization_ns", num(x->serialization_ns)) &&
+              put(o, "latency_ns", num(x->latency_ns)) &&
+              put(o, "energy_pj_per_bit", num(x->energy_pj_per_bit)) &&
+              put(o, "peak_power_w", num(x->peak_power_w)) &&
+              put(o, "idle_power_fraction", num(x->idle_power_fraction)) &&
+              put(o, "flit_bytes", json_integer(x->flit_bytes)) &&
+              put(o, "flit_error_prob", num(x->flit_error_prob)) &&
+              put(o, "flit_undetected_prob", num(x->flit_undetected_prob)) &&
+              put(o, "replay_rtt_flits", json_integer(x->replay_rtt_flits)) &&
+              put(o, "goodput_loss", num(x->goodput_loss)) && put(o, "goodput", num(x->goodput)) &&
+              put(o, "retry_mean_added_ns", num(x->retry_mean_added_ns)) &&
+              put(o, "retry_p99_added_ns", num(x->retry_p99_added_ns)) &&
+              put(o, "fit", num(x->fit)) && put(o, "line", json_integer(l->line)) &&
+              put(o, "utilization", link_util ? num(util) : json_null()) &&
+              put(o, "power_w", num(sip_ucie_link_power_w(x, util)));
+    return finish(o, ok);
+}
+
 json_t *sip__ucie_json(const sip_package_t *pkg, const sip_ucie_link_result_t *links,
                        const double *link_util)
 {
     json_t *a = json_array();
     bool ok = a != NULL;
-    for (int k = 0; ok && k < pkg->n_links; k++) {
-        const sip_ucie_link_result_t *u = &links[k];
-        double util = link_util ? link_util[k] : 0.0;
-        json_t *o = json_object();
-        ok = o && put(o, "name", str(pkg->links[k].name)) &&
-             put(o, "training", str(sip_ucie_trained_name(u->trained))) &&
-             put(o, "modules", json_integer(u->modules)) &&
-             put(o, "lanes", json_integer(u->lanes_per_module)) &&
-             put(o, "rate_gtps", num(u->rate_gtps)) &&
-             put(o, "raw_GBps_per_dir", num(u->raw_GBps_per_dir)) &&
-             put(o, "payload_GBps_per_dir", num(u->payload_GBps_per_dir)) &&
-             put(o, "latency_ns", num(u->latency_ns)) &&
-             put(o, "energy_pj_per_bit", num(u->energy_pj_per_bit)) &&
-             put(o, "raw_ber", num(u->raw_ber)) && put(o, "goodput", num(u->goodput)) &&
-             put(o, "fit", num(u->fit)) && put(o, "peak_power_w", num(u->peak_power_w)) &&
-             put(o, "utilization", link_util ? num(util) : json_null()) &&
-             put(o, "power_w", num(sip_ucie_link_power_w(u, util)));
-        if (o && (!ok || json_array_append_new(a, o) != 0)) {
-            if (ok)
-                json_decref(o);
-            ok = false;
-        }
-    }
+    for (int k = 0; ok && k < pkg->n_links; k++)
+        ok = json_array_append_new(a, link_json(pkg, k, &links[k], link_util)) == 0;
     return finish(a, ok);
 }
 
@@ -431,11 +476,6 @@ static json_t *instances_json(const sip_package_t *pkg)
     return finish(a, ok);
 }
 
-static void port_label(const sip_package_t *pkg, int inst, int port, char *buf, size_t size)
-{
-    snprintf(buf, size, "%s.%s", pkg->instances[inst].name,
-             sip_instance_type(pkg, inst)->ports[port].name);
-}
 
 static json_t *links_json(const sip_package_t *pkg, const sip_graph_t *graph)
 {
