@@ -32,7 +32,19 @@ int cmd_help(int argc, char **argv)
             printf("  %-10s %s\n", groups[i], title);
             free(text);
         }
+        printf("  %-10s %s\n", "eval", "options of one evaluation (sip_evaluate, sip_evaluate_json)");
         printf("\ncommands: sipsim --help\n");
+        return CLI_EXIT_OK;
+    }
+    if (strcmp(argv[1], "eval") == 0) {
+        /* the library's one table of evaluation options and defaults (src/eval/options.c) */
+        printf("eval: options of one evaluation (sip_eval_options_set, sip_evaluate_json's JSON)\n");
+        for (int i = 0; i < sip_eval_option_count(); i++) {
+            sip_eval_option_info_t o;
+            sip_eval_option_info(i, &o);
+            printf("  %-22s %-6s default %-8s %s\n", o.name, o.type,
+                   o.default_text[0] ? o.default_text : "\"\"", o.help);
+        }
         return CLI_EXIT_OK;
     }
     char *text = NULL;

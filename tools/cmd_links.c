@@ -87,77 +87,31 @@ static void print_text(FILE *out, const sip_package_t *pkg, const sip_ucie_link_
     }
 }
 
-static json_t *json_number(double v)
-{
-    /* JSON has no infinity; a non-finite figure is reported as null. */
-    return isfinite(v) ? json_real(v) : json_null();
-}
-
+/* The link objects are the library's (sip_ucie_link_results_to_json, as in `sipsim report
+ * --json`'s ucie section); the totals per chiplet are this command's. */
 static json_t *to_json(const sip_package_t *pkg, const sip_ucie_link_result_t *r,
                        const chiplet_total_t *tot)
 {
-    json_t *root = json_object(), *links = json_array(), *chips = json_array();
-    json_object_set_new(root, "package", json_string(pkg->name));
-    for (int i = 0; i < pkg->n_links; i++) {
-        const sip_link_t *l = &pkg->links[i];
-        char name[2 * SIP_NAME_MAX + 2], from[2 * SIP_NAME_MAX + 2], to[2 * SIP_NAME_MAX + 2];
-        link_label(pkg, i, name, sizeof name);
-        port_label(pkg, l->from_instance, l->from_port, from, sizeof from);
-        port_label(pkg, l->to_instance, l->to_port, to, sizeof to);
-        const sip_ucie_link_result_t *x = &r[i];
-        json_t *o = json_object();
-        json_object_set_new(o, "name", json_string(name));
-        json_object_set_new(o, "from", json_string(from));
-        json_object_set_new(o, "to", json_string(to));
-        json_object_set_new(o, "package", json_string(sip_ucie_package_name(l->package)));
-        json_object_set_new(o, "flit", json_string(sip_flit_name(l->flit)));
-        json_object_set_new(o, "protocol", json_string(sip_protocol_name(l->protocol)));
-        json_object_set_new(o, "length_mm", json_real(sip_link_length_mm(pkg, i)));
-        json_object_set_new(o, "trained", json_string(sip_ucie_trained_name(x->trained)));
-        json_object_set_new(o, "modules", json_integer(x->modules));
-        json_object_set_new(o, "lanes_per_module", json_integer(x->lanes_per_module));
-        json_object_set_new(o, "spare_lanes_used", json_integer(x->spare_lanes_used));
-        json_object_set_new(o, "rate_gtps", json_real(x->rate_gtps));
-        json_object_set_new(o, "ucie3", json_boolean(x->ucie3));
-        json_object_set_new(o, "raw_ber", json_real(x->raw_ber));
-        json_object_set_new(o, "raw_GBps_per_dir", json_real(x->raw_GBps_per_dir));
-        json_object_set_new(o, "raw_GBps_bidir", json_real(x->raw_GBps_bidir));
-        json_object_set_new(o, "payload_share", json_real(x->payload_share));
-        json_object_set_new(o, "payload_GBps_per_dir", json_real(x->payload_GBps_per_dir));
-        json_object_set_new(o, "payload_GBps_bidir", json_real(x->payload_GBps_bidir));
-        json_object_set_new(o, "shoreline_mm", json_real(x->shoreline_mm));
-        json_object_set_new(o, "shoreline_GBps_per_mm", json_real(x->shoreline_GBps_per_mm));
-        json_object_set_new(o, "module_depth_mm", json_real(x->module_depth_mm));
-        json_object_set_new(o, "areal_GBps_per_mm2", json_real(x->areal_GBps_per_mm2));
-        json_object_set_new(o, "adapter_phy_ns", json_real(x->adapter_phy_ns));
-        json_object_set_new(o, "phy_ns", json_real(x->phy_ns));
-        json_object_set_new(o, "flight_ns", json_real(x->flight_ns));
-        json_object_set_new(o, "serialization_ns", json_real(x->serialization_ns));
-        json_object_set_new(o, "latency_ns", json_real(x->latency_ns));
-        json_object_set_new(o, "energy_pj_per_bit", json_real(x->energy_pj_per_bit));
-        json_object_set_new(o, "peak_power_w", json_real(x->peak_power_w));
-        json_object_set_new(o, "idle_power_fraction", json_real(x->idle_power_fraction));
-        json_object_set_new(o, "flit_bytes", json_integer(x->flit_bytes));
-        json_object_set_new(o, "flit_error_prob", json_real(x->flit_error_prob));
-        json_object_set_new(o, "flit_undetected_prob", json_real(x->flit_undetected_prob));
-        json_object_set_new(o, "replay_rtt_flits", json_integer(x->replay_rtt_flits));
-        json_object_set_new(o, "goodput_loss", json_real(x->goodput_loss));
-        json_object_set_new(o, "retry_mean_added_ns", json_number(x->retry_mean_added_ns));
-        json_object_set_new(o, "retry_p99_added_ns", json_number(x->retry_p99_added_ns));
-        json_object_set_new(o, "fit", json_real(x->fit));
-        json_object_set_new(o, "fit_burst_bound", json_real(x->fit_burst_bound));
-        json_object_set_new(o, "fit_high", json_boolean(x->fit_high));
-        json_object_set_new(o, "adapter_ns", json_real(x->adapter_ns));
-        json_object_set_new(o, "release_bytes", json_integer(x->release_bytes));
-        json_object_set_new(o, "release_ns", json_real(x->release_ns));
-        json_object_set_new(o, "line", json_integer(l->line));
-        json_array_append_new(links, o);
+    char *text = NULL;
+    json_t *links = NULL;
+    if (sip_ucie_link_results_to_json(pkg, r, NULL, &text, NULL) == SIP_OK)
+        links = json_loads(text, 0, NULL);
+    sip_free(text);
+    json_t *root = json_object(), *chips = json_array(), *name = json_string(pkg->name);
+    if (!root || !chips || !links) {
+        json_decref(root);
+        json_decref(chips);
+        json_decref(links);
+        json_decref(name);
+        return NULL;
     }
+    json_object_set_new(root, "package", name ? name : json_null());
     for (int i = 0; i < pkg->n_instances; i++) {
         if (tot[i].links == 0)
             continue;
         json_t *o = json_object();
-        json_object_set_new(o, "name", json_string(pkg->instances[i].name));
+        json_t *iname = json_string(pkg->instances[i].name);
+        json_object_set_new(o, "name", iname ? iname : json_null());
         json_object_set_new(o, "links", json_integer(tot[i].links));
         json_object_set_new(o, "raw_GBps_per_dir", json_real(tot[i].raw_GBps_per_dir));
         json_object_set_new(o, "payload_GBps_per_dir", json_real(tot[i].payload_GBps_per_dir));
@@ -225,7 +179,12 @@ int cmd_links(int argc, char **argv)
     }
     if (common.json) {
         json_t *root = to_json(pkg, r, tot);
-        cli_print_json(out, root, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+        if (!root) {
+            fprintf(stderr, "sipsim links: cannot build the JSON output\n");
+            rc = CLI_EXIT_INPUT;
+        } else {
+            cli_print_json(out, root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
+        }
     } else {
         print_text(out, pkg, r, tot);
     }

@@ -37,46 +37,37 @@ static void print_result_csv(FILE *out, const sip_netsim_result_t *r)
             (long long)r->replayed_flits);
 }
 
-static void json_num(FILE *out, const char *key, double v, bool comma)
+/* --json: the envelope here, each point as the library writes it (sip_netsim_result_to_json). */
+static int print_json(FILE *out, const sip_netsim_net_t *net, const sip_netsim_config_t *cfg,
+                      const sip_netsim_result_t *res, int n, bool sweep)
 {
-    if (isfinite(v))
-        fprintf(out, "\"%s\": %.10g%s", key, v, comma ? ", " : "");
-    else
-        fprintf(out, "\"%s\": null%s", key, comma ? ", " : "");
-}
-
-static void print_result_json(FILE *out, const sip_netsim_net_t *net, const sip_netsim_result_t *r)
-{
-    fprintf(out, "{\"status\": \"%s\", ", sip_netsim_run_status_name(r->status));
-    json_num(out, "offered", r->offered, true);
-    json_num(out, "injected", r->injected, true);
-    json_num(out, "accepted", r->accepted, true);
-    fprintf(out, "\"packet_latency\": {");
-    json_num(out, "mean", r->packet.mean, true);
-    json_num(out, "p50", r->packet.p50, true);
-    json_num(out, "p99", r->packet.p99, true);
-    json_num(out, "max", r->packet.max, true);
-    fprintf(out, "\"count\": %lld}, \"network_latency\": {", (long long)r->packet.count);
-    json_num(out, "mean", r->network.mean, true);
-    json_num(out, "p50", r->network.p50, true);
-    json_num(out, "p99", r->network.p99, false);
-    fprintf(out, "}, ");
-    json_num(out, "flit_latency_mean", r->flit_latency_mean, true);
-    json_num(out, "hops_mean", r->hops_mean, true);
-    fprintf(out, "\"cycles\": %lld, \"measure_cycles\": %lld, \"flit_errors\": %lld, \"replayed_flits\": %lld, ",
-            (long long)r->cycles, (long long)r->measure_cycles, (long long)r->flit_errors,
-            (long long)r->replayed_flits);
-    fprintf(out, "\"channels\": [");
-    for (int c = 0; c < r->n_channels; c++) {
-        const sip_netsim_channel_t *ch = &net->channels[c];
-        fprintf(out, "%s{\"from\": \"%s\", \"to\": \"%s\", \"link\": %d, \"latency_cycles\": %d, "
-                "\"width_flits\": %d, ", c ? ", " : "", net->router_names[ch->from_router],
-                net->router_names[ch->to_router], ch->link, ch->latency_cycles, ch->width_flits);
-        json_num(out, "rate_flits", ch->rate_flits > 0.0 ? ch->rate_flits : ch->width_flits, true);
-        json_num(out, "utilization", r->channel_utilization[c], false);
-        fprintf(out, "}");
+    json_t *name = json_string(net->name), *points = json_array();
+    json_t *o = json_pack("{s:o, s:i, s:i, s:i, s:s}", "network", name ? name : json_null(),
+                          "routers", net->n_routers, "nodes", net->n_nodes, "packet_size",
+                          cfg->packet_size, "pattern", sip_netsim_pattern_name(cfg->pattern));
+    bool ok = o && points;
+    if (ok && sweep) {
+        double sat = sip_netsim_saturation(res, n);
+        ok = json_object_set_new(o, "saturation", isfinite(sat) ? json_real(sat) : json_null()) == 0;
     }
-    fprintf(out, "]}");
+    for (int i = 0; ok && i < n; i++) {
+        char *text = NULL;
+        ok = sip_netsim_result_to_json(net, &res[i], &text, NULL) == SIP_OK &&
+             json_array_append_new(points, json_loads(text, 0, NULL)) == 0;
+        sip_free(text);
+    }
+    if (ok) {
+        ok = json_object_set_new(o, "points", points) == 0;
+        points = NULL;
+    }
+    json_decref(points);
+    if (!ok) {
+        json_decref(o);
+        fprintf(stderr, "sipsim netsim: cannot build the JSON output\n");
+        return CLI_EXIT_INPUT;
+    }
+    cli_print_json(out, o, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+    return CLI_EXIT_OK;
 }
 
 static void sweep_progress(void *user, const sip_netsim_result_t *p)
@@ -261,16 +252,7 @@ int cmd_netsim(int argc, char **argv)
         cli_print_error(&err);
         rc = CLI_EXIT_INPUT;
     } else if (common.json) {
-        fprintf(out, "{\"network\": \"%s\", \"routers\": %d, \"nodes\": %d, \"packet_size\": %d, \"pattern\": \"%s\", ",
-                net->name, net->n_routers, net->n_nodes, cfg.packet_size, sip_netsim_pattern_name(cfg.pattern));
-        if (sweep)
-            json_num(out, "saturation", sip_netsim_saturation(res, n), true);
-        fprintf(out, "\"points\": [");
-        for (int i = 0; i < n; i++) {
-            fprintf(out, i ? ",\n  " : "\n  ");
-            print_result_json(out, net, &res[i]);
-        }
-        fprintf(out, "]}\n");
+        rc = print_json(out, net, &cfg, res, n, sweep);
     } else if (csv) {
         fputs(csv_header, out);
         for (int i = 0; i < n; i++)

@@ -298,6 +298,7 @@ static double load_average(void)
 static const char bench_spec_fmt[] =
     "name = \"bench\";\n"
     "base = \"%s\";\n"
+    "engines = [\"check\", \"ucie\", \"tpp\", \"traffic\", \"cost\"];\n"
     "axes = (\n"
     "  { path = \"types.compute_infer.engines.mxu.clock_ghz\"; range = [0.6, 1.5, 0.1]; },\n"
     "  { path = \"types.compute_infer.width_mm\"; range = [10.0, 12.25, 0.25]; },\n"

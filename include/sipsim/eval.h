@@ -140,7 +140,9 @@ SIP_EXPORT sip_status_t sip_workload_result_to_json(const sip_workload_result_t 
                                                     char **json_out, sip_error_t *err);
 SIP_EXPORT sip_status_t sip_cost_result_to_json(const sip_cost_result_t *result, char **json_out,
                                                 sip_error_t *err);
-SIP_EXPORT sip_status_t sip_netsim_result_to_json(const sip_netsim_result_t *result,
+/* net (may be NULL) adds the per-channel table. */
+SIP_EXPORT sip_status_t sip_netsim_result_to_json(const sip_netsim_net_t *net,
+                                                  const sip_netsim_result_t *result,
                                                   char **json_out, sip_error_t *err);
 /* The whole evaluation: {"package", "instances", "links", "check", "graph", "ucie", "traffic",
  * "thermal", "tpp", "workload", "cost", "netsim"}; an engine that failed is {"error": "path:line:
@@ -149,7 +151,8 @@ SIP_EXPORT sip_status_t sip_eval_result_to_json(const sip_eval_result_t *result,
                                                 sip_error_t *err);
 
 /* For bindings: load a package (path_or_text: a file path, or libconfig text when it contains a
- * newline or '='), evaluate it with options_json (NULL or a JSON object of option names from the
+ * newline or '='; its chiplet types and model shapes are then looked up in chiplets/ and models/
+ * of the current directory), evaluate it with options_json (NULL or a JSON object of option names from the
  * table, e.g. {"thermal_grid": 32, "routing": "ecmp"}) and return sip_eval_result_to_json's
  * document in *json_out (free with sip_free). */
 SIP_EXPORT sip_status_t sip_evaluate_json(const char *path_or_text, const char *options_json,

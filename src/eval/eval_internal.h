@@ -21,7 +21,7 @@ json_t *sip__thermal_json(const sip_thermal_result_t *t);
 json_t *sip__tpp_json(const sip_tpp_result_t *t);
 json_t *sip__workload_json(const sip_workload_result_t *w);
 json_t *sip__cost_json(const sip_cost_result_t *c);
-json_t *sip__netsim_json(const sip_netsim_result_t *n);
+json_t *sip__netsim_json(const sip_netsim_net_t *net, const sip_netsim_result_t *r);
 json_t *sip__eval_json(const sip_eval_result_t *r);
 /* Dump j (stolen) to *out with the library's number format; ENOMEM if j is NULL. */
 sip_status_t sip__json_finish(json_t *j, char **out, sip_error_t *err);

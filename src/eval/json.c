@@ -63,34 +63,83 @@ sip_status_t sip__json_finish(json_t *j, char **out, sip_error_t *err)
 
 /* ------------------------------------------------------------------ UCIe */
 
+static void port_label(const sip_package_t *pkg, int inst, int port, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s.%s", pkg->instances[inst].name,
+             sip_instance_type(pkg, inst)->ports[port].name);
+}
+
+/* One link: the package's link, the UCIe model's result, and (link_util not NULL) its
+ * utilization and power at the evaluation's traffic.  `sipsim links --json` and the ucie
+ * section of the evaluation are arrays of these. */
+static json_t *link_json(const sip_package_t *pkg, int k, const sip_ucie_link_result_t *x,
+                         const double *link_util)
+{
+    const sip_link_t *l = &pkg->links[k];
+    char name[2 * SIP_NAME_MAX + 2], from[2 * SIP_NAME_MAX + 2], to[2 * SIP_NAME_MAX + 2];
+    if (l->name[0])
+        snprintf(name, sizeof name, "%s", l->name);
+    else
+        snprintf(name, sizeof name, "%s-%s", pkg->instances[l->from_instance].name,
+                 pkg->instances[l->to_instance].name);
+    port_label(pkg, l->from_instance, l->from_port, from, sizeof from);
+    port_label(pkg, l->to_instance, l->to_port, to, sizeof to);
+    double util = link_util ? link_util[k] : 0.0;
+    json_t *o = json_object();
+    bool ok = o && put(o, "name", str(name)) && put(o, "from", str(from)) &&
+              put(o, "to", str(to)) &&
+              put(o, "package", str(sip_ucie_package_name(l->package))) &&
+              put(o, "flit", str(sip_flit_name(l->flit))) &&
+              put(o, "protocol", str(sip_protocol_name(l->protocol))) &&
+              put(o, "length_mm", num(sip_link_length_mm(pkg, k))) &&
+              put(o, "trained", str(sip_ucie_trained_name(x->trained))) &&
+              put(o, "training", str(sip_ucie_trained_name(x->trained))) &&
+              put(o, "modules", json_integer(x->modules)) &&
+              put(o, "lanes_per_module", json_integer(x->lanes_per_module)) &&
+              put(o, "lanes", json_integer(x->lanes_per_module)) &&
+              put(o, "spare_lanes_used", json_integer(x->spare_lanes_used)) &&
+              put(o, "rate_gtps", num(x->rate_gtps)) && put(o, "ucie3", json_boolean(x->ucie3)) &&
+              put(o, "raw_ber", num(x->raw_ber)) &&
+              put(o, "raw_GBps_per_dir", num(x->raw_GBps_per_dir)) &&
+              put(o, "raw_GBps_bidir", num(x->raw_GBps_bidir)) &&
+              put(o, "payload_share", num(x->payload_share)) &&
+              put(o, "payload_GBps_per_dir", num(x->payload_GBps_per_dir)) &&
+              put(o, "payload_GBps_bidir", num(x->payload_GBps_bidir)) &&
+              put(o, "shoreline_mm", num(x->shoreline_mm)) &&
+              put(o, "shoreline_GBps_per_mm", num(x->shoreline_GBps_per_mm)) &&
+              put(o, "module_depth_mm", num(x->module_depth_mm)) &&
+              put(o, "areal_GBps_per_mm2", num(x->areal_GBps_per_mm2)) &&
+              put(o, "adapter_phy_ns", num(x->adapter_phy_ns)) && put(o, "phy_ns", num(x->phy_ns)) &&
+              put(o, "flight_ns", num(x->flight_ns)) &&
+              put(o, "serialization_ns", num(x->serialization_ns)) &&
+              put(o, "latency_ns", num(x->latency_ns)) &&
+              put(o, "energy_pj_per_bit", num(x->energy_pj_per_bit)) &&
+              put(o, "peak_power_w", num(x->peak_power_w)) &&
+              put(o, "idle_power_fraction", num(x->idle_power_fraction)) &&
+              put(o, "flit_bytes", json_integer(x->flit_bytes)) &&
+              put(o, "flit_error_prob", num(x->flit_error_prob)) &&
+              put(o, "flit_undetected_prob", num(x->flit_undetected_prob)) &&
+              put(o, "replay_rtt_flits", json_integer(x->replay_rtt_flits)) &&
+              put(o, "goodput_loss", num(x->goodput_loss)) && put(o, "goodput", num(x->goodput)) &&
+              put(o, "retry_mean_added_ns", num(x->retry_mean_added_ns)) &&
+              put(o, "retry_p99_added_ns", num(x->retry_p99_added_ns)) &&
+              put(o, "fit", num(x->fit)) && put(o, "fit_burst_bound", num(x->fit_burst_bound)) &&
+              put(o, "fit_high", json_boolean(x->fit_high)) &&
+              put(o, "adapter_ns", num(x->adapter_ns)) &&
+              put(o, "release_bytes", json_integer(x->release_bytes)) &&
+              put(o, "release_ns", num(x->release_ns)) && put(o, "line", json_integer(l->line)) &&
+              put(o, "utilization", link_util ? num(util) : json_null()) &&
+              put(o, "power_w", num(sip_ucie_link_power_w(x, util)));
+    return finish(o, ok);
+}
+
 json_t *sip__ucie_json(const sip_package_t *pkg, const sip_ucie_link_result_t *links,
                        const double *link_util)
 {
     json_t *a = json_array();
     bool ok = a != NULL;
-    for (int k = 0; ok && k < pkg->n_links; k++) {
-        const sip_ucie_link_result_t *u = &links[k];
-        double util = link_util ? link_util[k] : 0.0;
-        json_t *o = json_object();
-        ok = o && put(o, "name", str(pkg->links[k].name)) &&
-             put(o, "training", str(sip_ucie_trained_name(u->trained))) &&
-             put(o, "modules", json_integer(u->modules)) &&
-             put(o, "lanes", json_integer(u->lanes_per_module)) &&
-             put(o, "rate_gtps", num(u->rate_gtps)) &&
-             put(o, "raw_GBps_per_dir", num(u->raw_GBps_per_dir)) &&
-             put(o, "payload_GBps_per_dir", num(u->payload_GBps_per_dir)) &&
-             put(o, "latency_ns", num(u->latency_ns)) &&
-             put(o, "energy_pj_per_bit", num(u->energy_pj_per_bit)) &&
-             put(o, "raw_ber", num(u->raw_ber)) && put(o, "goodput", num(u->goodput)) &&
-             put(o, "fit", num(u->fit)) && put(o, "peak_power_w", num(u->peak_power_w)) &&
-             put(o, "utilization", link_util ? num(util) : json_null()) &&
-             put(o, "power_w", num(sip_ucie_link_power_w(u, util)));
-        if (o && (!ok || json_array_append_new(a, o) != 0)) {
-            if (ok)
-                json_decref(o);
-            ok = false;
-        }
-    }
+    for (int k = 0; ok && k < pkg->n_links; k++)
+        ok = json_array_append_new(a, link_json(pkg, k, &links[k], link_util)) == 0;
     return finish(a, ok);
 }
 
@@ -300,16 +349,42 @@ json_t *sip__cost_json(const sip_cost_result_t *c)
 
 /* ------------------------------------------------------------------ netsim */
 
-json_t *sip__netsim_json(const sip_netsim_result_t *n)
+static json_t *latency_json(const sip_netsim_latency_t *l, bool full)
 {
-    return json_pack("{s:s, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:I}", "status",
-                     sip_netsim_run_status_name(n->status), "sustained",
-                     sip_netsim_result_sustained(n), "offered", num(n->offered), "injected",
-                     num(n->injected), "accepted", num(n->accepted), "packet_latency_mean",
-                     num(n->packet.mean), "packet_latency_p99", num(n->packet.p99),
-                     "network_latency_mean", num(n->network.mean), "flit_latency_mean",
-                     num(n->flit_latency_mean), "hops_mean", num(n->hops_mean), "cycles",
-                     (json_int_t)n->cycles, "measure_cycles", (json_int_t)n->measure_cycles);
+    if (!full)
+        return json_pack("{s:o, s:o, s:o}", "mean", num(l->mean), "p50", num(l->p50), "p99",
+                         num(l->p99));
+    return json_pack("{s:o, s:o, s:o, s:o, s:I}", "mean", num(l->mean), "p50", num(l->p50), "p99",
+                     num(l->p99), "max", num(l->max), "count", (json_int_t)l->count);
+}
+
+json_t *sip__netsim_json(const sip_netsim_net_t *net, const sip_netsim_result_t *r)
+{
+    json_t *o = json_pack("{s:s, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:I, s:I}",
+                          "status", sip_netsim_run_status_name(r->status), "sustained",
+                          sip_netsim_result_sustained(r), "offered", num(r->offered), "injected",
+                          num(r->injected), "accepted", num(r->accepted), "packet_latency",
+                          latency_json(&r->packet, true), "network_latency",
+                          latency_json(&r->network, false), "flit_latency_mean",
+                          num(r->flit_latency_mean), "hops_mean", num(r->hops_mean), "cycles",
+                          (json_int_t)r->cycles, "measure_cycles", (json_int_t)r->measure_cycles,
+                          "flit_errors", (json_int_t)r->flit_errors, "replayed_flits",
+                          (json_int_t)r->replayed_flits);
+    if (!o || !net)
+        return o;
+    json_t *ch = json_array();
+    bool ok = put(o, "channels", ch);
+    for (int c = 0; ok && c < r->n_channels && c < net->n_channels; c++) {
+        const sip_netsim_channel_t *x = &net->channels[c];
+        ok = json_array_append_new(
+                 ch, json_pack("{s:o, s:o, s:i, s:i, s:i, s:o, s:o}", "from",
+                               str(net->router_names[x->from_router]), "to",
+                               str(net->router_names[x->to_router]), "link", x->link,
+                               "latency_cycles", x->latency_cycles, "width_flits", x->width_flits,
+                               "rate_flits", num(x->rate_flits > 0.0 ? x->rate_flits : x->width_flits),
+                               "utilization", num(r->channel_utilization[c]))) == 0;
+    }
+    return finish(o, ok);
 }
 
 /* ------------------------------------------------------------------ public text forms */
@@ -344,8 +419,16 @@ TO_JSON(sip_thermal_result_to_json, sip_thermal_result_t, sip__thermal_json)
 TO_JSON(sip_tpp_result_to_json, sip_tpp_result_t, sip__tpp_json)
 TO_JSON(sip_workload_result_to_json, sip_workload_result_t, sip__workload_json)
 TO_JSON(sip_cost_result_to_json, sip_cost_result_t, sip__cost_json)
-TO_JSON(sip_netsim_result_to_json, sip_netsim_result_t, sip__netsim_json)
 #undef TO_JSON
+
+sip_status_t sip_netsim_result_to_json(const sip_netsim_net_t *net,
+                                       const sip_netsim_result_t *result, char **out,
+                                       sip_error_t *err)
+{
+    if (!result || !out)
+        return sip_error_set(err, SIP_EINVAL, NULL, 0, "sip_netsim_result_to_json: NULL argument");
+    return sip__json_finish(sip__netsim_json(net, result), out, err);
+}
 
 /* ------------------------------------------------------------------ the whole evaluation */
 
@@ -390,11 +473,6 @@ static json_t *instances_json(const sip_package_t *pkg)
     return finish(a, ok);
 }
 
-static void port_label(const sip_package_t *pkg, int inst, int port, char *buf, size_t size)
-{
-    snprintf(buf, size, "%s.%s", pkg->instances[inst].name,
-             sip_instance_type(pkg, inst)->ports[port].name);
-}
 
 static json_t *links_json(const sip_package_t *pkg, const sip_graph_t *graph)
 {
@@ -487,7 +565,7 @@ json_t *sip__eval_json(const sip_eval_result_t *r)
                      sip__workload_json(r->workload), r->workload_error)) &&
          put(root, "cost", SECTION(o->cost, r->cost, sip__cost_json(r->cost), r->cost_error)) &&
          put(root, "netsim",
-             SECTION(o->netsim, r->netsim_done, sip__netsim_json(&r->netsim), r->netsim_error));
+             SECTION(o->netsim, r->netsim_done, sip__netsim_json(NULL, &r->netsim), r->netsim_error));
     return finish(root, ok);
 }
 #undef SECTION

@@ -85,6 +85,10 @@ sip_status_t sip_evaluate_json(const char *path_or_text, const char *options_jso
         st = options_from_json(root, &opts, dirs, &load.n_library_dirs, err);
     }
     bool text = strchr(path_or_text, '\n') || strchr(path_or_text, '=');
+    /* Text has no folder of its own: unless library_dirs says otherwise, its chiplet types come
+     * from chiplets/ in the current directory (then the installed library). */
+    if (text && load.n_library_dirs == 0)
+        dirs[load.n_library_dirs++] = "chiplets";
     if (st == SIP_OK)
         st = text ? sip_package_load_string(path_or_text, "<string>", &load, &pkg, err)
                   : sip_package_load(path_or_text, &load, &pkg, err);

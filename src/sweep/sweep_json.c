@@ -58,10 +58,12 @@ static sip_status_t parse_options(const char *options_json, sip_sweep_run_option
             opt->shard_index = k;
             opt->shard_count = n;
         } else {
-            st = sip_error_set(err, SIP_EINVAL, "<options>", 0,
-                               "unknown or mistyped sweep option '%s' (expected threads: integer "
-                               ">= 0, limit: integer >= 0, shard: \"K/N\")",
-                               key);
+            bool known = strcmp(key, "threads") == 0 || strcmp(key, "limit") == 0 ||
+                         strcmp(key, "shard") == 0;
+            st = sip_error_set(err, known ? SIP_EINVAL : SIP_ENOTFOUND, "<options>", 0,
+                               "%s sweep option '%s' (expected threads: integer >= 0, limit: "
+                               "integer >= 0, shard: \"K/N\")",
+                               known ? "mistyped" : "unknown", key);
             goto out;
         }
     }
