@@ -69,6 +69,7 @@ static json_t *result_json(const sip_package_t *pkg, const sip_workload_result_t
     json_object_set_new(o, "tensor_parallel", json_integer(r->workload.tensor_parallel));
     json_object_set_new(o, "pipeline_parallel", json_integer(r->workload.pipeline_parallel));
     json_object_set_new(o, "micro_batches", json_integer(r->micro_batches));
+    json_object_set_new(o, "spec_tokens_per_step", json_real(r->spec_tokens_per_step));
     json_t *ranks = json_array();
     for (int k = 0; k < r->n_compute; k++)
         json_array_append_new(ranks, json_string(pkg->instances[r->compute_instances[k]].name));
@@ -170,6 +171,9 @@ static void print_result(FILE *f, const sip_package_t *pkg, const sip_workload_r
     fprintf(f, "\n  tokens/s      %12.6g   (%s)\n", r->tokens_per_s, r->workload.phase);
     fprintf(f, "  TTFT          %12.6g ms\n", r->ttft_s * 1e3);
     fprintf(f, "  TPOT          %12.6g ms\n", r->tpot_s * 1e3);
+    if (r->spec_tokens_per_step > 1.0)
+        fprintf(f, "  speculative   %12.6g tokens per step of %.6g ms\n", r->spec_tokens_per_step,
+                r->spec_step_s * 1e3);
     fprintf(f, "  J/token       %12.6g   (die power x step time)\n", r->j_per_token);
     static const char *const why[SIP_LIMIT_COUNT] = {
         "the arrays' MAC rate", "on-chip SRAM bandwidth", "HBM bandwidth",

@@ -776,6 +776,11 @@ sip_status_t sip_workload_evaluate(const sip_package_t *pkg, const sip_workload_
     c.tiles = all_tiles;
     c.mem_host = mem_host;
     int stage_layers[4096], stage_moe[4096];
+    if (c.pp > 4096) {
+        st = sip_error_set(err, SIP_EINVAL, pkg->path, wl->line,
+                           "pipeline_parallel %d (expected at most 4096 stages)", c.pp);
+        goto out;
+    }
     for (int s = 0, first = 0; s < c.pp; s++) {
         stage_layers[s] = shape->layers / c.pp + (s < shape->layers % c.pp);
         /* Layers first .. first + n - 1; MoE from dense_layers on (when there are experts). */
