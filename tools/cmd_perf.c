@@ -70,6 +70,7 @@ static json_t *result_json(const sip_package_t *pkg, const sip_workload_result_t
     json_object_set_new(o, "tensor_parallel", json_integer(r->workload.tensor_parallel));
     json_object_set_new(o, "pipeline_parallel", json_integer(r->workload.pipeline_parallel));
     json_object_set_new(o, "micro_batches", json_integer(r->micro_batches));
+    json_object_set_new(o, "spec_tokens_per_step", json_real(r->spec_tokens_per_step));
     json_t *ranks = json_array();
     for (int k = 0; k < r->n_compute; k++)
         json_array_append_new(ranks, json_string(pkg->instances[r->compute_instances[k]].name));
@@ -171,6 +172,9 @@ static void print_result(FILE *f, const sip_package_t *pkg, const sip_workload_r
     fprintf(f, "\n  tokens/s      %12.6g   (%s)\n", r->tokens_per_s, r->workload.phase);
     fprintf(f, "  TTFT          %12.6g ms\n", r->ttft_s * 1e3);
     fprintf(f, "  TPOT          %12.6g ms\n", r->tpot_s * 1e3);
+    if (r->spec_tokens_per_step > 1.0)
+        fprintf(f, "  speculative   %12.6g tokens per step of %.6g ms\n", r->spec_tokens_per_step,
+                r->spec_step_s * 1e3);
     fprintf(f, "  J/token       %12.6g   (die power x step time)\n", r->j_per_token);
     static const char *const why[SIP_LIMIT_COUNT] = {
         "the arrays' MAC rate", "on-chip SRAM bandwidth", "HBM bandwidth",
@@ -339,12 +343,131 @@ static int compare_measured(const char *csv, const sip_workload_options_t *opts,
     return rc;
 }
 
+/* ---- sipsim perf --batch-curve: TPOT and tokens/s per batch ---- */
+
+typedef struct {
+    int batch;
+    double tpot_s, tokens_per_s, continuous_tokens_per_s;
+    bool fits;
+    sip_limit_t limit;
+} curve_point_t;
+
+static void write_curve_svg(FILE *f, const char *title, const curve_point_t *p, int n)
+{
+    /* Tokens/s (x) against TPOT (y): the throughput-latency curve a serving engine trades on. */
+    const double W = 640, H = 400, L = 70, B = 50, R = 20, T = 40;
+    double xmax = 0, ymax = 0;
+    for (int i = 0; i < n; i++) {
+        xmax = fmax(xmax, p[i].tokens_per_s);
+        ymax = fmax(ymax, p[i].tpot_s * 1e3);
+    }
+    xmax = xmax > 0 ? 1.1 * xmax : 1;
+    ymax = ymax > 0 ? 1.1 * ymax : 1;
+    fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
+               "font-family=\"sans-serif\" font-size=\"12\">\n", W, H);
+    fprintf(f, "<text x=\"%.0f\" y=\"20\" text-anchor=\"middle\">%s</text>\n", W / 2, title);
+    fprintf(f, "<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"#222\"/>\n", L,
+            H - B, W - R, H - B);
+    fprintf(f, "<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"#222\"/>\n", L, T,
+            L, H - B);
+    fprintf(f, "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"middle\">decode tokens/s (max %.4g)"
+               "</text>\n", (L + W - R) / 2, H - 12, xmax / 1.1);
+    fprintf(f, "<text x=\"16\" y=\"%.0f\" transform=\"rotate(-90 16 %.0f)\" "
+               "text-anchor=\"middle\">TPOT ms (max %.4g)</text>\n", (T + H - B) / 2,
+            (T + H - B) / 2, ymax / 1.1);
+    fprintf(f, "<polyline fill=\"none\" stroke=\"#4e79a7\" stroke-width=\"2\" points=\"");
+    for (int i = 0; i < n; i++)
+        fprintf(f, "%.2f,%.2f ", L + (W - L - R) * p[i].tokens_per_s / xmax,
+                H - B - (H - B - T) * p[i].tpot_s * 1e3 / ymax);
+    fprintf(f, "\"/>\n");
+    for (int i = 0; i < n; i++) {
+        const double x = L + (W - L - R) * p[i].tokens_per_s / xmax,
+                     y = H - B - (H - B - T) * p[i].tpot_s * 1e3 / ymax;
+        fprintf(f, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"4\" fill=\"%s\"><title>batch %d: "
+                   "%.4g tok/s, TPOT %.4g ms, %s</title></circle>\n",
+                x, y, p[i].fits ? "#4e79a7" : "#e15759", p[i].batch, p[i].tokens_per_s,
+                p[i].tpot_s * 1e3, sip_limit_name(p[i].limit));
+        fprintf(f, "<text x=\"%.2f\" y=\"%.2f\" font-size=\"10\">%d</text>\n", x + 6, y - 6,
+                p[i].batch);
+    }
+    fprintf(f, "</svg>\n");
+}
+
+static int batch_curve(const sip_package_t *pkg, const sip_workload_t *base,
+                       const sip_workload_options_t *opts, const char *list, const char *svg,
+                       const cli_common_t *common)
+{
+    curve_point_t pts[64];
+    int n = 0;
+    for (const char *p = list; *p && n < 64;) {
+        char *end;
+        long b = strtol(p, &end, 10);
+        if (end == p || b < 1 || b > 1000000 || (*end && *end != ',')) {
+            fprintf(stderr, "sipsim perf: --batch-curve '%s' (expected batch sizes B1,B2,... "
+                            ">= 1)\n", list);
+            return CLI_EXIT_INPUT;
+        }
+        sip_workload_t wl = *base;
+        snprintf(wl.phase, sizeof wl.phase, "decode");
+        wl.batch = (int)b;
+        sip_workload_result_t *r = NULL;
+        sip_error_t err;
+        sip_error_clear(&err);
+        if (sip_workload_evaluate(pkg, &wl, NULL, opts, &r, &err) != SIP_OK) {
+            cli_print_error(&err);
+            return CLI_EXIT_INPUT;
+        }
+        pts[n] = (curve_point_t){.batch = wl.batch, .tpot_s = r->tpot_s,
+                                 .tokens_per_s = r->tokens_per_s, .fits = r->fits,
+                                 .limit = r->decode.limit};
+        sip_workload_result_destroy(r);
+        if (wl.output_tokens > 0 && wl.context_tokens > 0) {
+            sip_serve_result_t sv;
+            if (sip_workload_serve(pkg, &wl, NULL, opts, &sv, &err) != SIP_OK) {
+                cli_print_error(&err);
+                return CLI_EXIT_INPUT;
+            }
+            pts[n].continuous_tokens_per_s = sv.continuous_tokens_per_s;
+        }
+        n++;
+        p = *end ? end + 1 : end;
+    }
+    FILE *f = cli_open_output(common->output);
+    if (!f)
+        return CLI_EXIT_INPUT;
+    fprintf(f, "batch-latency curve of %s: %s decode, context %d tokens%s\n", pkg->name,
+            base->model, base->context_tokens,
+            base->output_tokens > 0 ? ", continuous batching with that many output tokens" : "");
+    fprintf(f, "  %7s %12s %14s %16s %-11s %s\n", "batch", "TPOT ms", "decode tok/s",
+            "continuous tok/s", "bound", "fits");
+    for (int i = 0; i < n; i++)
+        fprintf(f, "  %7d %12.4f %14.6g %16.6g %-11s %s\n", pts[i].batch, pts[i].tpot_s * 1e3,
+                pts[i].tokens_per_s, pts[i].continuous_tokens_per_s, sip_limit_name(pts[i].limit),
+                pts[i].fits ? "yes" : "NO");
+    cli_close_output(f);
+    if (svg) {
+        FILE *s = fopen(svg, "w");
+        if (!s) {
+            fprintf(stderr, "sipsim perf: %s: cannot write\n", svg);
+            return CLI_EXIT_INPUT;
+        }
+        char title[256];
+        snprintf(title, sizeof title, "%s on %s: TPOT against decode tokens/s", base->model,
+                 pkg->name);
+        write_curve_svg(s, title, pts, n);
+        fclose(s);
+    }
+    return CLI_EXIT_OK;
+}
+
 int cmd_perf(int argc, char **argv)
 {
     cli_common_t common;
     if (cli_parse_common(&argc, argv, &common) < 0)
         return CLI_EXIT_INPUT;
     const char *file = NULL, *model = NULL, *phase = NULL, *precision = NULL, *compare = NULL;
+    const char *weight_prec = NULL, *kv_prec = NULL, *draft = NULL, *curve = NULL, *curve_svg = NULL;
+    int output_tokens = -1;
     int batch = -1, context = -1, tp = -1, pp = -1;
     /* Models from frameworks (tools/cmd_perf_import.c). */
     const char *model_file = NULL, *onnx_dims[PERF_MAX_ONNX_DIMS];
@@ -384,6 +507,23 @@ int cmd_perf(int argc, char **argv)
             ok = parse_double(argv[++i], &opts.tile.hbm_pj_per_bit) && opts.tile.hbm_pj_per_bit >= 0;
         else if (strcmp(a, "--sram-GBps") == 0 && has)
             ok = parse_double(argv[++i], &opts.tile.sram_GBps) && opts.tile.sram_GBps >= 0;
+        else if (strcmp(a, "--weight-precision") == 0 && has)
+            weight_prec = argv[++i];
+        else if (strcmp(a, "--kv-precision") == 0 && has)
+            kv_prec = argv[++i];
+        else if (strcmp(a, "--output-tokens") == 0 && has)
+            ok = parse_int(argv[++i], &output_tokens);
+        else if (strcmp(a, "--spec-tokens") == 0 && has)
+            ok = parse_int(argv[++i], &opts.spec_tokens) && opts.spec_tokens <= 64;
+        else if (strcmp(a, "--spec-acceptance") == 0 && has)
+            ok = parse_double(argv[++i], &opts.spec_acceptance) && opts.spec_acceptance >= 0 &&
+                 opts.spec_acceptance <= 1;
+        else if (strcmp(a, "--draft-model") == 0 && has)
+            draft = argv[++i];
+        else if (strcmp(a, "--batch-curve") == 0 && has)
+            curve = argv[++i];
+        else if (strcmp(a, "--curve-svg") == 0 && has)
+            curve_svg = argv[++i];
         else if (strcmp(a, "--compare") == 0 && has)
             compare = argv[++i];
         else if (strcmp(a, "--mac-efficiency") == 0 && has)
@@ -416,7 +556,12 @@ int cmd_perf(int argc, char **argv)
     if (common.help || !file)
         return common.help ? (printf("usage: sipsim perf FILE [--json] [--model M] [--phase "
                                      "prefill|decode] [--batch N] [--context N] [--precision P] "
-                                     "[--tp N] [--pp N] [--micro-batches N] [--pj-per-mac X] "
+                                     "[--tp N] [--pp N] [--micro-batches N] [--output-tokens N] "
+                                     "[--weight-precision P] [--kv-precision P] [--spec-tokens K "
+                                     "--spec-acceptance A [--draft-model M]] [--batch-curve "
+                                     "B1,B2,... [--curve-svg FILE]] [--compare CSV] "
+                                     "[--mac-efficiency X] [--hbm-efficiency X] "
+                                     "[--vector-efficiency X] [--pj-per-mac X] "
                                      "[--sram-pj-per-byte X] "
                                      "[--hbm-pj-per-bit X] [--sram-GBps X] "
                                      "[--no-weight-prefetch] [--model-file config.json|M.cfg|M.onnx] "
@@ -461,10 +606,40 @@ int cmd_perf(int argc, char **argv)
         wl.batch = batch;
     if (context >= 0)
         wl.context_tokens = context;
+    if (output_tokens >= 0)
+        wl.output_tokens = output_tokens;
+    {
+        const char *names[2] = {weight_prec, kv_prec};
+        sip_precision_t *dst[2] = {&opts.weight_precision, &opts.kv_precision};
+        for (int k = 0; k < 2; k++)
+            if (names[k]) {
+                int p = sip_enum_lookup(sip_precision_names(), SIP_PREC_COUNT, names[k]);
+                if (p < 0) {
+                    rc = cli_usage(argv[0], "unknown precision '%s'", names[k]);
+                    goto out;
+                }
+                *dst[k] = (sip_precision_t)p;
+            }
+    }
+    sip_model_shape_t draft_shape;
+    if (draft) {
+        sip_error_t derr;
+        sip_error_clear(&derr);
+        if (sip_model_shape_find(draft, pkg->path, wl.line, &draft_shape, &derr) != SIP_OK) {
+            cli_print_error(&derr);
+            rc = CLI_EXIT_INPUT;
+            goto out;
+        }
+        opts.draft = &draft_shape;
+    }
     if (tp >= 0)
         wl.tensor_parallel = tp;
     if (pp >= 0)
         wl.pipeline_parallel = pp;
+    if (curve) {
+        rc = batch_curve(pkg, &wl, &opts, curve, curve_svg, &common);
+        goto out;
+    }
     sip_workload_result_t *r = NULL;
     sip_error_t err;
     sip_error_clear(&err);

@@ -239,6 +239,9 @@ typedef struct {
      * in the latent space (weight absorption): QK over kv_lora_rank + rope_dim, PV over
      * kv_lora_rank, for every query head.  0 = ordinary (GQA) attention. */
     int64_t mla_kv_lora_rank, mla_rope_dim;
+    /* MLA value width (v_head_dim); prefill (q_tokens > 1) then computes K and V per head
+     * from the latent (no absorption): QK over head_dim + rope_dim, PV over v_head_dim. */
+    int64_t mla_v_head_dim;
 } sip_attention_t;
 
 /* QK^T, softmax (3 passes: max, exp-sum, scale), x V; the full q x kv score matrix unless
@@ -273,6 +276,17 @@ typedef struct {
     sip_precision_t precision;   /* of the released weights (the workload sets the compute's) */
     char source[256];            /* citation; "" for shapes built in code */
     char path[SIP_PATH_MAX];     /* model file read; "" for shapes built in code */
+    /* Mixture of experts (Mixtral, DeepSeek): 0 experts = every FFN dense.  An MoE layer has
+     * n_experts routed experts of moe_ffn (each token to experts_per_token of them, gated like
+     * the dense FFN), shared_experts always-on experts of moe_ffn and a router (hidden x
+     * n_experts); the first dense_layers layers keep the dense FFN of `ffn`
+     * (first_k_dense_replace). */
+    int n_experts, experts_per_token, moe_ffn, shared_experts, dense_layers;
+    /* Multi-head latent attention (DeepSeek-V2/V3; kv_lora_rank > 0): head_dim is
+     * qk_nope_head_dim; queries through a q_lora_rank bottleneck (0 = a full projection);
+     * the cache holds kv_lora_rank + qk_rope_dim per token. */
+    int q_lora_rank, kv_lora_rank, qk_rope_dim, v_head_dim;
+    int sliding_window;          /* keys a query sees (Mistral sliding_window); 0 = all */
 } sip_model_shape_t;
 
 /* Read one model file (NAME.cfg; the shape's name is the stem).  Errors: "path:line: message"
@@ -285,8 +299,9 @@ SIP_EXPORT sip_status_t sip_model_shape_load(const char *path, sip_model_shape_t
  * from:from_line with a "did you mean" and the folders searched. */
 SIP_EXPORT sip_status_t sip_model_shape_find(const char *model, const char *from, int from_line,
                                              sip_model_shape_t *out, sip_error_t *err);
-/* Weight parameters (all layers, embedding and LM head) and MACs per token of one forward
- * pass excluding attention scores (2 x params rule of thumb without the embedding). */
+/* Weight parameters (all layers, embedding and LM head; every expert) and MACs per token of
+ * one forward pass excluding attention scores (the weights a token meets: its experts only;
+ * 2 x params rule of thumb without the embedding). */
 SIP_EXPORT double sip_model_shape_params(const sip_model_shape_t *shape);
 SIP_EXPORT double sip_model_shape_dense_macs_per_token(const sip_model_shape_t *shape);
 
@@ -309,6 +324,19 @@ typedef struct {
     /* Pipeline micro-batches: the batch splits into this many micro-batches that follow each
      * other through the stages (GPipe-style); 0 = min(batch, pipeline_parallel). */
     int micro_batches;
+    /* Storage precisions, apart from the compute's (wl->precision): weights (INT4 / FP4
+     * weights dequantised on the way in) and the KV cache (FP8 KV); SIP_PREC_COUNT = the
+     * compute's (sip_workload_options_init). */
+    sip_precision_t weight_precision, kv_precision;
+    /* Speculative decoding (Leviathan et al., ICML 2023): spec_tokens drafted per step, each
+     * accepted with probability spec_acceptance; a step verifies spec_tokens + 1 positions per
+     * sequence at once and yields (1 - a^(k+1)) / (1 - a) tokens.  The drafts come from
+     * draft (a smaller model on the same chiplets, k decode steps per step) or, NULL, from
+     * heads on the target model whose cost is not modelled (EAGLE / MTP style).
+     * spec_tokens = 0: off. */
+    int spec_tokens;
+    double spec_acceptance;
+    const sip_model_shape_t *draft;
 } sip_workload_options_t;
 
 SIP_EXPORT void sip_workload_options_init(sip_workload_options_t *opts);
@@ -362,6 +390,9 @@ typedef struct sip_workload_result {
     /* Bottom-up energy per token from the parameters (NAN when one is unknown). */
     double energy_mac_pj_per_token, energy_sram_pj_per_token, energy_hbm_pj_per_token;
     int micro_batches;             /* pipeline micro-batches used (1 without pipelining) */
+    /* Speculative decoding (opts.spec_tokens > 0): tokens per sequence per decode step and
+     * the step's time; tpot_s and decode tokens/s already include it. */
+    double spec_tokens_per_step, spec_step_s;
 } sip_workload_result_t;
 
 /* Evaluate pkg->workload (wl = NULL) or wl with `shape` (NULL = sip_model_shape_find(wl->model)

@@ -189,7 +189,7 @@ sip_status_t sip_kernel_attention(const sip_tile_t *t, const sip_attention_t *a,
     if (a->batch < 1 || a->q_heads < 1 || a->kv_heads < 1 || a->head_dim < 1 ||
         a->q_tokens < 1 || a->kv_tokens < 1 || a->q_heads < a->kv_heads ||
         a->q_tokens > a->kv_tokens || a->window_tokens < 0 || a->kv_bytes_per_elem < 0.0 ||
-        a->mla_kv_lora_rank < 0 || a->mla_rope_dim < 0)
+        a->mla_kv_lora_rank < 0 || a->mla_rope_dim < 0 || a->mla_v_head_dim < 0)
         return sip_error_set(err, SIP_EINVAL, NULL, 0,
                              "attention batch %lld, heads %lld/%lld, head_dim %lld, tokens "
                              "%lld/%lld, window %lld (expected >= 1, q_heads >= kv_heads, "
@@ -198,11 +198,22 @@ sip_status_t sip_kernel_attention(const sip_tile_t *t, const sip_attention_t *a,
                              (long long)a->head_dim, (long long)a->q_tokens,
                              (long long)a->kv_tokens, (long long)a->window_tokens);
     /* Grouped-query attention: the query heads of a group share one K and V, so their rows
-     * stack into one GEMM per (sequence, KV head).  MLA: every head shares the one latent. */
-    const int64_t group = mla ? a->q_heads : (a->q_heads + a->kv_heads - 1) / a->kv_heads;
-    const int64_t rows = a->q_tokens * group, gemms = a->batch * (mla ? 1 : a->kv_heads);
-    const int64_t qk_dim = mla ? a->mla_kv_lora_rank + a->mla_rope_dim : a->head_dim;
-    const int64_t pv_dim = mla ? a->mla_kv_lora_rank : a->head_dim;
+     * stack into one GEMM per (sequence, KV head).  MLA reading its cache (decode) works in
+     * the latent space (W_UK, W_UV absorbed): every head shares the one latent, QK over
+     * kv_lora_rank + rope, PV over kv_lora_rank; MLA on fresh tokens (prefill) expands K, V per
+     * head: QK over head_dim + rope, PV over v_head_dim. */
+    const bool absorbed = mla && a->kv_in_hbm;
+    const int64_t group = absorbed ? a->q_heads
+                          : mla    ? 1
+                                   : (a->q_heads + a->kv_heads - 1) / a->kv_heads;
+    const int64_t rows = a->q_tokens * group;
+    const int64_t gemms = a->batch * (absorbed ? 1 : mla ? a->q_heads : a->kv_heads);
+    const int64_t qk_dim = absorbed ? a->mla_kv_lora_rank + a->mla_rope_dim
+                           : mla    ? a->head_dim + a->mla_rope_dim
+                                    : a->head_dim;
+    const int64_t pv_dim = absorbed ? a->mla_kv_lora_rank
+                           : mla    ? (a->mla_v_head_dim > 0 ? a->mla_v_head_dim : a->head_dim)
+                                    : a->head_dim;
     const double frac = visible_scores(a->q_tokens, a->kv_tokens, a->causal, a->window_tokens) /
                         ((double)a->q_tokens * (double)a->kv_tokens);
     sip_kernel_result_t r;
@@ -219,7 +230,8 @@ sip_status_t sip_kernel_attention(const sip_tile_t *t, const sip_attention_t *a,
     /* One cached position: K and V of every KV head, or the one MLA latent. */
     const double kv_e = a->kv_bytes_per_elem > 0.0 ? a->kv_bytes_per_elem : t->bytes_per_elem;
     const double kv_row = (double)a->batch * kv_e *
-                          (mla ? (double)qk_dim : 2.0 * (double)a->kv_heads * a->head_dim);
+                          (mla ? (double)(a->mla_kv_lora_rank + a->mla_rope_dim)
+                               : 2.0 * (double)a->kv_heads * a->head_dim);
     /* Keys read from the cache: a window reaches back window - 1 before the first query. */
     double keys = (double)a->kv_tokens;
     if (a->window_tokens > 0)

@@ -49,6 +49,11 @@ void sip_workload_options_init(sip_workload_options_t *o)
     o->tile.weight_prefetch = true;
     o->routing = SIP_ROUTING_MINIMAL;
     o->micro_batches = 0;
+    o->weight_precision = SIP_PREC_COUNT;
+    o->kv_precision = SIP_PREC_COUNT;
+    o->spec_tokens = 0;
+    o->spec_acceptance = 0.0;
+    o->draft = NULL;
     /* Achievable fractions of the peaks, calibrated once on published measurements
      * (tests/data/measured/llm_inference.csv: TensorRT-LLM Llama 2 7B on H100 SXM FP8 and
      * A100 SXM FP16, 7 static-batch throughputs and 2 batch-1 TTFTs): the pair on a 0.05 grid
@@ -83,6 +88,9 @@ typedef struct {
     const int *mem_host;      /* per rank slot: instance whose memory it reaches over D2D, -1 */
     int *stage_layers;
     int micro_batches;        /* m */
+    int64_t decode_q;         /* positions a decode step runs per sequence (1; k + 1 when
+                                 verifying k speculative drafts) */
+    int *stage_moe_layers;    /* of stage_layers, those with an MoE FFN */
     int64_t mb_batch;         /* sequences per micro-batch: ceil(batch / m) */
     int io_instance;          /* host interface die or -1 */
     double io_GBps;           /* per direction */
@@ -110,51 +118,130 @@ static int64_t ceil_div(int64_t a, int64_t b)
     return (a + b - 1) / b;
 }
 
-/* One decoder layer on one rank.  tokens = rows of the activation matrix this step;
- * q_tokens/kv_tokens per sequence. */
-static sip_status_t layer_kernels(const ctx_t *c, const sip_tile_t *t, bool prefill, part_t *p,
-                                  sip_error_t *err)
+/* Bytes per element of the stored weights and KV cache (opts; default the compute's). */
+static double storage_bytes(sip_precision_t p, const sip_tile_t *t)
+{
+    return (unsigned)p < SIP_PREC_COUNT ? sip_precision_bits(p) / 8.0 : t->bytes_per_elem;
+}
+
+/* Expected experts of `experts` on a rank that at least one of `routes` token-to-expert
+ * routes lands on, each route picking one of `total` experts uniformly (balanced routing, an
+ * assumption: real routers are skewed, which only raises the busiest rank's load). */
+static double experts_hit(double experts, double total, double routes)
+{
+    return experts * (1.0 - pow(1.0 - 1.0 / total, routes));
+}
+
+/* One decoder layer on one rank (moe: its FFN is the experts').  tokens = rows of the
+ * activation matrix this step; q/kv tokens per sequence.  Tensor parallel splits heads and
+ * FFN columns; an MoE layer's experts are spread whole over the tp ranks of the stage (expert
+ * parallel = tp): every rank holds all tokens after the attention all-reduce, runs the tokens
+ * routed to its experts, and the FFN all-reduce combines them, so EP adds no traffic beyond
+ * the two all-reduces. */
+static sip_status_t layer_kernels(const ctx_t *c, const sip_tile_t *t, bool prefill, bool moe,
+                                  part_t *p, sip_error_t *err)
 {
     const sip_model_shape_t *s = c->shape;
     const int64_t batch = c->mb_batch, ctx_len = c->wl->context_tokens;
-    const int64_t tokens = prefill ? batch * ctx_len : batch;
+    const int64_t q_seq = prefill ? ctx_len : c->decode_q;
+    const int64_t tokens = batch * q_seq;
     const int64_t hq = ceil_div(s->heads, c->tp), hkv = ceil_div(s->kv_heads, c->tp);
     const int64_t ffn = ceil_div(s->ffn, c->tp), hd = s->head_dim, h = s->hidden;
+    const bool mla = s->kv_lora_rank > 0;
+    const double wb = storage_bytes(c->opts->weight_precision, t);
     /* Activations stay in SRAM when the largest one (input + output of the FFN's widest
      * GEMM) fits; otherwise they spill to HBM with the weights. */
     const double widest = (double)tokens * (double)(h > ffn ? h : ffn) * t->bytes_per_elem;
     const bool spill = 2.0 * widest > t->sram_bytes;
     const sip_gemm_operands_t w = {.a_in_hbm = spill, .b_in_hbm = true, .c_in_hbm = spill,
-                                   .b_shared = true};
+                                   .b_shared = true, .b_bytes_per_elem = wb};
     sip_kernel_result_t k;
     SIP_TRY(sip_kernel_norm(t, SIP_NORM_RMS, tokens, h, spill, &k, err));
     part_add(p, &k, t);
-    SIP_TRY(sip_kernel_gemm(t, 1, tokens, (hq + 2 * hkv) * hd, h, &w, &k, err)); /* Q, K, V */
-    part_add(p, &k, t);
+    if (mla) {
+        /* MLA projections (DeepSeek-V2 sec. 2.1): the latent and RoPE key are computed whole on
+         * every rank (they are small), the per-head up-projections split by heads; decode
+         * absorbs W_UK / W_UV into the query / output (same MAC count as the weights). */
+        const int64_t qk = hd + s->qk_rope_dim, kvl = s->kv_lora_rank;
+        if (s->q_lora_rank > 0) {
+            SIP_TRY(sip_kernel_gemm(t, 1, tokens, s->q_lora_rank, h, &w, &k, err));
+            part_add(p, &k, t);
+            SIP_TRY(sip_kernel_gemm(t, 1, tokens, hq * qk, s->q_lora_rank, &w, &k, err));
+        } else {
+            SIP_TRY(sip_kernel_gemm(t, 1, tokens, hq * qk, h, &w, &k, err));
+        }
+        part_add(p, &k, t);
+        SIP_TRY(sip_kernel_gemm(t, 1, tokens, kvl + s->qk_rope_dim, h, &w, &k, err));
+        part_add(p, &k, t);
+        SIP_TRY(sip_kernel_gemm(t, 1, tokens, hq * (hd + s->v_head_dim), kvl, &w, &k, err));
+        part_add(p, &k, t);
+    } else {
+        SIP_TRY(sip_kernel_gemm(t, 1, tokens, (hq + 2 * hkv) * hd, h, &w, &k, err)); /* Q, K, V */
+        part_add(p, &k, t);
+    }
     const sip_attention_t att = {
-        .batch = batch, .q_heads = hq, .kv_heads = hkv, .head_dim = hd,
-        .q_tokens = prefill ? ctx_len : 1,
-        /* Decode attends to the cached context and its own new token. */
-        .kv_tokens = prefill ? ctx_len : ctx_len + 1,
+        .batch = batch, .q_heads = hq, .kv_heads = mla ? hq : hkv, .head_dim = hd,
+        .q_tokens = q_seq,
+        /* Decode attends to the cached context and its own new token(s). */
+        .kv_tokens = prefill ? ctx_len : ctx_len + q_seq,
         .kv_in_hbm = !prefill, .kv_write_hbm = true,
         /* Decoders mask the future: prefill computes the causal half of the scores. */
-        .causal = true};
+        .causal = true, .window_tokens = s->sliding_window,
+        .kv_bytes_per_elem = storage_bytes(c->opts->kv_precision, t),
+        .mla_kv_lora_rank = mla ? s->kv_lora_rank : 0, .mla_rope_dim = mla ? s->qk_rope_dim : 0,
+        .mla_v_head_dim = mla ? s->v_head_dim : 0};
     SIP_TRY(sip_kernel_attention(t, &att, &k, err));
     part_add(p, &k, t);
-    SIP_TRY(sip_kernel_gemm(t, 1, tokens, h, hq * hd, &w, &k, err)); /* O */
+    SIP_TRY(sip_kernel_gemm(t, 1, tokens, h, hq * (mla ? s->v_head_dim : hd), &w, &k, err)); /* O */
     part_add(p, &k, t);
     SIP_TRY(sip_kernel_elementwise(t, tokens * h, 1.0, 2, spill, &k, err)); /* residual */
     part_add(p, &k, t);
     SIP_TRY(sip_kernel_norm(t, SIP_NORM_RMS, tokens, h, spill, &k, err));
     part_add(p, &k, t);
-    SIP_TRY(sip_kernel_gemm(t, 1, tokens, (s->gated_ffn ? 2 : 1) * ffn, h, &w, &k, err));
-    part_add(p, &k, t);
-    /* Activation function as one op (special-function unit), times the gate: one more. */
-    SIP_TRY(sip_kernel_elementwise(t, tokens * ffn, s->gated_ffn ? 2.0 : 1.0,
-                                   s->gated_ffn ? 2 : 1, spill, &k, err));
-    part_add(p, &k, t);
-    SIP_TRY(sip_kernel_gemm(t, 1, tokens, h, ffn, &w, &k, err)); /* down */
-    part_add(p, &k, t);
+    const int up = s->gated_ffn ? 2 : 1;
+    if (!moe) {
+        SIP_TRY(sip_kernel_gemm(t, 1, tokens, up * ffn, h, &w, &k, err));
+        part_add(p, &k, t);
+        /* Activation function as one op (special-function unit), times the gate: one more. */
+        SIP_TRY(sip_kernel_elementwise(t, tokens * ffn, s->gated_ffn ? 2.0 : 1.0,
+                                       s->gated_ffn ? 2 : 1, spill, &k, err));
+        part_add(p, &k, t);
+        SIP_TRY(sip_kernel_gemm(t, 1, tokens, h, ffn, &w, &k, err)); /* down */
+        part_add(p, &k, t);
+    } else {
+        /* Router on every rank (all tokens, all experts' logits). */
+        SIP_TRY(sip_kernel_gemm(t, 1, tokens, s->n_experts, h, &w, &k, err));
+        part_add(p, &k, t);
+        /* Routed experts: this rank's share, the tokens routed to them spread evenly over
+         * the experts hit; every hit expert's weights stream in once. */
+        const double local = (double)s->n_experts / c->tp;
+        const double routes = (double)tokens * s->experts_per_token;
+        const double hit = experts_hit(local, s->n_experts, routes);
+        const int64_t n_hit = (int64_t)ceil(hit - 1e-9);
+        if (n_hit > 0) {
+            const int64_t rows = (int64_t)ceil(routes / s->n_experts * local / hit - 1e-9);
+            const sip_gemm_operands_t we = {.a_in_hbm = spill, .b_in_hbm = true,
+                                            .c_in_hbm = spill, .b_shared = false,
+                                            .b_bytes_per_elem = wb};
+            SIP_TRY(sip_kernel_gemm(t, n_hit, rows > 0 ? rows : 1, up * (int64_t)s->moe_ffn, h,
+                                    &we, &k, err));
+            part_add(p, &k, t);
+            SIP_TRY(sip_kernel_elementwise(t, n_hit * (rows > 0 ? rows : 1) * s->moe_ffn,
+                                           s->gated_ffn ? 2.0 : 1.0, s->gated_ffn ? 2 : 1, spill,
+                                           &k, err));
+            part_add(p, &k, t);
+            SIP_TRY(sip_kernel_gemm(t, n_hit, rows > 0 ? rows : 1, h, s->moe_ffn, &we, &k, err));
+            part_add(p, &k, t);
+        }
+        if (s->shared_experts > 0) {
+            /* Shared experts: a dense FFN split over the tp ranks like the dense one. */
+            const int64_t sh = ceil_div((int64_t)s->shared_experts * s->moe_ffn, c->tp);
+            SIP_TRY(sip_kernel_gemm(t, 1, tokens, up * sh, h, &w, &k, err));
+            part_add(p, &k, t);
+            SIP_TRY(sip_kernel_gemm(t, 1, tokens, h, sh, &w, &k, err));
+            part_add(p, &k, t);
+        }
+    }
     SIP_TRY(sip_kernel_elementwise(t, tokens * h, 1.0, 2, spill, &k, err)); /* residual */
     part_add(p, &k, t);
     return SIP_OK;
@@ -168,7 +255,7 @@ static sip_status_t ends_kernels(const ctx_t *c, const sip_tile_t *t, bool first
 {
     const sip_model_shape_t *s = c->shape;
     const int64_t batch = c->mb_batch;
-    const int64_t tokens = prefill ? batch * c->wl->context_tokens : batch;
+    const int64_t tokens = batch * (prefill ? c->wl->context_tokens : c->decode_q);
     sip_kernel_result_t k;
     if (first) {
         SIP_TRY(sip_kernel_elementwise(t, tokens * s->hidden, 1.0, 1, true, &k, err));
@@ -177,7 +264,12 @@ static sip_status_t ends_kernels(const ctx_t *c, const sip_tile_t *t, bool first
     if (last) {
         SIP_TRY(sip_kernel_norm(t, SIP_NORM_RMS, batch, s->hidden, false, &k, err));
         part_add(p, &k, t);
-        SIP_TRY(sip_kernel_gemv(t, batch, ceil_div(s->vocab, c->tp), s->hidden, true, &k, err));
+        /* Logits for every verified position under speculative decoding, else the last. */
+        const int64_t rows = prefill ? batch : batch * c->decode_q;
+        const sip_gemm_operands_t w = {.b_in_hbm = true, .b_shared = true,
+                                       .b_bytes_per_elem =
+                                           storage_bytes(c->opts->weight_precision, t)};
+        SIP_TRY(sip_kernel_gemm(t, 1, rows, ceil_div(s->vocab, c->tp), s->hidden, &w, &k, err));
         part_add(p, &k, t);
     }
     return SIP_OK;
@@ -254,7 +346,7 @@ static sip_status_t eval_step(const ctx_t *c, bool prefill, sip_step_t *st, step
     const int tp = c->tp, pp = c->pp;
     const double m = c->micro_batches;
     const double batch = c->wl->batch;
-    const double tokens = prefill ? batch * c->wl->context_tokens : batch;
+    const double tokens = batch * (prefill ? c->wl->context_tokens : (double)c->decode_q);
     memset(st, 0, sizeof *st);
     st->tokens = tokens;
     w->n_demands = 0;
@@ -266,24 +358,31 @@ static sip_status_t eval_step(const ctx_t *c, bool prefill, sip_step_t *st, step
         for (int r = 0; r < tp; r++) {
             const int slot = stg * tp + r;
             const sip_tile_t *t = &c->tiles[slot];
-            part_t layer = {0}, ends = {0};
-            SIP_TRY(layer_kernels(c, t, prefill, &layer, err));
+            part_t layer = {0}, moe = {0}, ends = {0};
+            const double L_moe = c->stage_moe_layers[stg];
+            const double L = c->stage_layers[stg] - L_moe;
+            if (L > 0)
+                SIP_TRY(layer_kernels(c, t, prefill, false, &layer, err));
+            if (L_moe > 0)
+                SIP_TRY(layer_kernels(c, t, prefill, true, &moe, err));
             SIP_TRY(ends_kernels(c, t, stg == 0, stg == pp - 1, prefill, &ends, err));
-            const double L = c->stage_layers[stg];
-            const double time_s = L * layer.sum.time_s + ends.sum.time_s;
+            const double time_s = L * layer.sum.time_s + L_moe * moe.sum.time_s + ends.sum.time_s;
             /* The rank runs every micro-batch through its layers. */
             w->rank_time_s[slot] = m * time_s;
-            w->rank_compute_s[slot] = m * (L * layer.sum.compute_s + ends.sum.compute_s);
-            w->rank_hbm_bytes[slot] = m * (L * layer.sum.hbm_bytes + ends.sum.hbm_bytes);
-            w->rank_macs[slot] = m * (L * layer.sum.macs + ends.sum.macs);
+            w->rank_compute_s[slot] = m * (L * layer.sum.compute_s + L_moe * moe.sum.compute_s +
+                                           ends.sum.compute_s);
+            w->rank_hbm_bytes[slot] = m * (L * layer.sum.hbm_bytes + L_moe * moe.sum.hbm_bytes +
+                                           ends.sum.hbm_bytes);
+            w->rank_macs[slot] = m * (L * layer.sum.macs + L_moe * moe.sum.macs + ends.sum.macs);
             st->macs += w->rank_macs[slot];
             st->hbm_bytes += w->rank_hbm_bytes[slot];
             if (time_s > stage_s) {
                 stage_s = time_s;
                 memset(stage_by, 0, sizeof stage_by);
                 for (int b = 0; b < SIP_BOUND_COUNT; b++)
-                    stage_by[limit_of((sip_bound_t)b, t)] +=
-                        L * layer.by_bound_s[b] + ends.by_bound_s[b];
+                    stage_by[limit_of((sip_bound_t)b, t)] += L * layer.by_bound_s[b] +
+                                                             L_moe * moe.by_bound_s[b] +
+                                                             ends.by_bound_s[b];
             }
         }
         sum_stage_s += stage_s;
@@ -451,6 +550,41 @@ static double fill_power(const ctx_t *c, const sip_step_t *st, const step_work_t
         energy += p * T;
     }
     return energy;
+}
+
+/* Speculative decoding: the verify step (already in st) plus k draft steps yields
+ * (1 - a^(k+1)) / (1 - a) tokens per sequence (Leviathan et al. 2023, eq. 1). */
+static sip_status_t apply_spec(const ctx_t *c, sip_step_t *st, double *tokens_per_step,
+                               double *step_s, sip_error_t *err)
+{
+    const sip_workload_options_t *o = c->opts;
+    *tokens_per_step = 1.0;
+    *step_s = st->time_s;
+    if (o->spec_tokens <= 0)
+        return SIP_OK;
+    const double k = o->spec_tokens, a = o->spec_acceptance;
+    const double expect = a < 1.0 ? (1.0 - pow(a, k + 1.0)) / (1.0 - a) : k + 1.0;
+    if (o->draft) {
+        sip_workload_options_t d = *o;
+        d.spec_tokens = 0;
+        d.draft = NULL;
+        sip_workload_t wd = *c->wl;
+        snprintf(wd.phase, sizeof wd.phase, "decode");
+        wd.tensor_parallel = c->tp;
+        wd.pipeline_parallel = c->pp;
+        sip_workload_result_t *dr = NULL;
+        SIP_TRY(sip_workload_evaluate(c->pkg, &wd, o->draft, &d, &dr, err));
+        for (int l = 0; l < SIP_LIMIT_COUNT; l++)
+            st->time_by_limit_s[l] += k * dr->decode.time_by_limit_s[l];
+        st->time_s += k * dr->decode.time_s;
+        st->macs += k * dr->decode.macs;
+        st->hbm_bytes += k * dr->decode.hbm_bytes;
+        sip_workload_result_destroy(dr);
+    }
+    st->tokens = c->wl->batch * expect;
+    *tokens_per_step = expect;
+    *step_s = st->time_s;
+    return SIP_OK;
 }
 
 static sip_status_t resolve(const sip_package_t *pkg, const sip_workload_t *wl,
@@ -641,10 +775,32 @@ sip_status_t sip_workload_evaluate(const sip_package_t *pkg, const sip_workload_
     c.ranks = compute;
     c.tiles = all_tiles;
     c.mem_host = mem_host;
-    int stage_layers[4096];
-    for (int s = 0; s < c.pp; s++)
+    int stage_layers[4096], stage_moe[4096];
+    if (c.pp > 4096) {
+        st = sip_error_set(err, SIP_EINVAL, pkg->path, wl->line,
+                           "pipeline_parallel %d (expected at most 4096 stages)", c.pp);
+        goto out;
+    }
+    for (int s = 0, first = 0; s < c.pp; s++) {
         stage_layers[s] = shape->layers / c.pp + (s < shape->layers % c.pp);
+        /* Layers first .. first + n - 1; MoE from dense_layers on (when there are experts). */
+        const int dense_end = shape->n_experts > 0 ? shape->dense_layers : shape->layers;
+        const int lo = first > dense_end ? first : dense_end, hi = first + stage_layers[s];
+        stage_moe[s] = hi > lo ? hi - lo : 0;
+        first = hi;
+    }
     c.stage_layers = stage_layers;
+    c.stage_moe_layers = stage_moe;
+    if (opts->spec_tokens < 0 || opts->spec_tokens > 64 ||
+        (opts->spec_tokens > 0 && !(opts->spec_acceptance >= 0.0 && opts->spec_acceptance <= 1.0))) {
+        st = sip_error_set(err, SIP_EINVAL, pkg->path, wl->line,
+                           "speculative decoding with %d drafts accepted at %g (expected 0 .. 64 "
+                           "drafts and an acceptance rate in [0, 1])", opts->spec_tokens,
+                           opts->spec_acceptance);
+        goto out;
+    }
+    /* A decode step verifies the drafts and the position after them (k + 1 per sequence). */
+    c.decode_q = 1 + opts->spec_tokens;
     /* One die: nothing crosses a UCIe link, so no network (a lone die has no links and the
      * traffic engine rightly refuses an unconnected chiplet).  Host I/O then goes through the
      * die's own interfaces. */
@@ -684,13 +840,17 @@ sip_status_t sip_workload_evaluate(const sip_package_t *pkg, const sip_workload_
         wd.rank_macs = work2 + 3 * (pkg->n_instances + 1);
         st = eval_step(&c, false, &res->decode, &wd, &tr_dec, err);
         if (st == SIP_OK)
+            st = apply_spec(&c, &res->decode, &res->spec_tokens_per_step, &res->spec_step_s, err);
+        if (st == SIP_OK)
             res->decode.energy_j = fill_power(&c, &res->decode, &wd, tr_dec, NULL, NULL);
         free(work2);
         free(wd.demands);
         if (st != SIP_OK)
             goto out;
     } else {
-        if ((st = eval_step(&c, false, &res->decode, &w, &tr_dec, err)) != SIP_OK)
+        if ((st = eval_step(&c, false, &res->decode, &w, &tr_dec, err)) != SIP_OK ||
+            (st = apply_spec(&c, &res->decode, &res->spec_tokens_per_step, &res->spec_step_s,
+                             err)) != SIP_OK)
             goto out;
     }
     const sip_step_t *ph = want_prefill ? &res->prefill : &res->decode;
@@ -719,7 +879,8 @@ sip_status_t sip_workload_evaluate(const sip_package_t *pkg, const sip_workload_
     else
         res->decode.energy_j = energy;
     res->tokens_per_s = ph->time_s > 0.0 ? ph->tokens / ph->time_s : 0.0;
-    res->tpot_s = res->decode.time_s;
+    /* Per sequence, one decode step yields spec_tokens_per_step tokens (1 without drafts). */
+    res->tpot_s = res->decode.time_s / res->spec_tokens_per_step;
     /* Time to first token as vLLM and TensorRT-LLM report it: the prefill of the prompts
      * (which ends with the first sampled token), not one decode step more. */
     res->ttft_s = res->prefill.time_s;
@@ -732,18 +893,40 @@ sip_status_t sip_workload_evaluate(const sip_package_t *pkg, const sip_workload_
     }
     /* Footprint per chiplet: the largest over ranks (stages differ by their ends). */
     const sip_model_shape_t *s = shape;
-    const double e = all_tiles[0].bytes_per_elem;
+    const double we = storage_bytes(opts->weight_precision, &all_tiles[0]);
+    const double ke = storage_bytes(opts->kv_precision, &all_tiles[0]);
     const double hq = (double)ceil_div(s->heads, c.tp), hkv = (double)ceil_div(s->kv_heads, c.tp);
-    const double layer_w = (double)s->hidden * (hq + 2.0 * hkv) * s->head_dim +
-                           hq * s->head_dim * s->hidden +
-                           (s->gated_ffn ? 3.0 : 2.0) * s->hidden * (double)ceil_div(s->ffn, c.tp) +
-                           2.0 * s->hidden;
+    const double h = s->hidden, mats = s->gated_ffn ? 3.0 : 2.0;
+    double attn_w = h * (hq + 2.0 * hkv) * s->head_dim + hq * s->head_dim * h;
+    if (s->kv_lora_rank > 0) {
+        const double qk = (double)s->head_dim + s->qk_rope_dim;
+        attn_w = (s->q_lora_rank > 0 ? h * s->q_lora_rank + (double)s->q_lora_rank * hq * qk
+                                     : h * hq * qk) +
+                 h * ((double)s->kv_lora_rank + s->qk_rope_dim) +
+                 (double)s->kv_lora_rank * hq * ((double)s->head_dim + s->v_head_dim) +
+                 hq * s->v_head_dim * h;
+    }
+    const double dense_w = attn_w + mats * h * (double)ceil_div(s->ffn, c.tp) + 2.0 * h;
+    /* An MoE layer: this rank's whole experts (experts / tp, rounded up), its shard of the
+     * shared experts, the router. */
+    const double moe_w = attn_w + 2.0 * h + h * s->n_experts +
+                         mats * h * s->moe_ffn *
+                             ((double)ceil_div(s->n_experts, c.tp) +
+                              (double)ceil_div((int64_t)s->shared_experts * s->moe_ffn, c.tp) /
+                                  (s->moe_ffn > 0 ? s->moe_ffn : 1));
+    /* KV cache per position: K and V of the rank's KV heads, or the MLA latent (every rank
+     * keeps the whole latent of its sequences); a sliding window keeps only the window. */
+    const double kv_pos = s->kv_lora_rank > 0 ? (double)s->kv_lora_rank + s->qk_rope_dim
+                                              : 2.0 * hkv * s->head_dim;
+    double positions = (double)wl->context_tokens + wl->output_tokens;
+    if (s->sliding_window > 0 && positions > s->sliding_window)
+        positions = s->sliding_window;
     const double vocab_shard = (double)ceil_div(s->vocab, c.tp) * s->hidden;
     for (int stg = 0; stg < c.pp; stg++) {
-        double wb = (stage_layers[stg] * layer_w + (stg == 0 ? vocab_shard : 0.0) +
-                     (stg == c.pp - 1 ? vocab_shard + s->hidden : 0.0)) * e;
-        double kv = (double)wl->batch * ((double)wl->context_tokens + wl->output_tokens) *
-                    stage_layers[stg] * 2.0 * hkv * s->head_dim * e;
+        const double L_moe = stage_moe[stg], L_dense = stage_layers[stg] - L_moe;
+        double wb = (L_dense * dense_w + L_moe * moe_w + (stg == 0 ? vocab_shard : 0.0) +
+                     (stg == c.pp - 1 ? vocab_shard + s->hidden : 0.0)) * we;
+        double kv = (double)wl->batch * positions * stage_layers[stg] * kv_pos * ke;
         if (wb > res->weight_bytes_per_chiplet)
             res->weight_bytes_per_chiplet = wb;
         if (kv > res->kv_bytes_per_chiplet)
@@ -770,13 +953,18 @@ sip_status_t sip_workload_evaluate(const sip_package_t *pkg, const sip_workload_
         /* SRAM bytes are not kept per rank: recompute one layer's worth per rank. */
         for (int stg = 0; stg < c.pp; stg++)
             for (int r = 0; r < c.tp; r++) {
-                part_t layer = {0}, ends = {0};
-                if ((st = layer_kernels(&c, &all_tiles[stg * c.tp + r], want_prefill, &layer,
-                                        err)) != SIP_OK ||
-                    (st = ends_kernels(&c, &all_tiles[stg * c.tp + r], stg == 0,
-                                       stg == c.pp - 1, want_prefill, &ends, err)) != SIP_OK)
+                part_t layer = {0}, moe = {0}, ends = {0};
+                const int L_moe = stage_moe[stg], L_dense = stage_layers[stg] - L_moe;
+                const sip_tile_t *t = &all_tiles[stg * c.tp + r];
+                if ((L_dense > 0 &&
+                     (st = layer_kernels(&c, t, want_prefill, false, &layer, err)) != SIP_OK) ||
+                    (L_moe > 0 &&
+                     (st = layer_kernels(&c, t, want_prefill, true, &moe, err)) != SIP_OK) ||
+                    (st = ends_kernels(&c, t, stg == 0, stg == c.pp - 1, want_prefill, &ends,
+                                       err)) != SIP_OK)
                     goto out;
-                sram_bytes += stage_layers[stg] * layer.sum.sram_bytes + ends.sum.sram_bytes;
+                sram_bytes += L_dense * layer.sum.sram_bytes + L_moe * moe.sum.sram_bytes +
+                              ends.sum.sram_bytes;
             }
         const double tok = ph->tokens > 0.0 ? ph->tokens : 1.0;
         res->energy_mac_pj_per_token = ph->macs * pj_mac / tok;
@@ -867,7 +1055,7 @@ sip_status_t sip_workload_serve(const sip_package_t *pkg, const sip_workload_t *
     if (st == SIP_OK) {
         const double B = wl->batch, n = wl->output_tokens;
         out->ttft_s = pre->prefill.time_s;
-        out->tpot_s = dec->decode.time_s;
+        out->tpot_s = dec->tpot_s; /* per token of a sequence (speculative steps yield more) */
         out->request_s = out->ttft_s + (n - 1.0) * out->tpot_s;
         out->output_tokens_per_s = B * n / out->request_s;
         out->continuous_tpot_s = out->tpot_s + B / n * one->prefill.time_s;
