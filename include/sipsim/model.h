@@ -195,6 +195,9 @@ typedef struct {
 typedef struct {
     sip_substrate_kind_t kind;
     double width_mm, height_mm;
+    /* substrate.stitching = "stitched": a silicon interposer exposed as several stitched
+     * reticle fields, so it may exceed one field (the `reticle` design rule). */
+    bool stitched;
     int line;
 } sip_substrate_t;
 
