@@ -198,6 +198,10 @@ static sip_status_t evaluate(const sip_sweep_spec_t *spec, const sip_package_t *
             return invalid(row, "check", &e);
         m[SIP__M_CHECK_ERRORS] = c->n_errors;
         m[SIP__M_CHECK_WARNINGS] = c->n_warnings;
+        /* the first error, for the reason of a row the check constraint drops (below) */
+        if (c->n_errors > 0)
+            snprintf(row->reason, sizeof row->reason, "[%.40s] %.150s:%d: %.300s", c->findings[0].rule,
+                     c->findings[0].path, c->findings[0].line, c->findings[0].message);
         row->metric_text[SIP__M_CHECK] = c->n_errors ? "fail" : "ok";
         sip_check_result_destroy(c);
     }
@@ -281,9 +285,21 @@ sip_status_t sip_sweep_evaluate(const sip_sweep_spec_t *spec, uint64_t id, sip_s
         return sip_error_set(err, st, NULL, 0, "out of memory evaluating variant %llu",
                              (unsigned long long)id);
     if (row->valid) {
+        /* An infeasible row says which constraint drops it and, for the design-rule check, the
+         * first error (held in reason by evaluate()); a feasible row has no reason. */
+        char check_error[sizeof row->reason];
+        snprintf(check_error, sizeof check_error, "%s", row->reason);
+        row->reason[0] = '\0';
         row->feasible = true;
-        for (int c = 0; c < spec->n_constraints && row->feasible; c++)
-            row->feasible = holds(&spec->constraints[c], row);
+        for (int c = 0; c < spec->n_constraints && row->feasible; c++) {
+            const sip_sweep_constraint_t *k = &spec->constraints[c];
+            row->feasible = holds(k, row);
+            if (row->feasible)
+                continue;
+            const bool on_check = k->metric == SIP__M_CHECK || k->metric == SIP__M_CHECK_ERRORS;
+            snprintf(row->reason, sizeof row->reason, "constraint '%.100s' fails%s%.380s",
+                     k->text, on_check && check_error[0] ? ": " : "", on_check ? check_error : "");
+        }
     }
     return SIP_OK;
 }
@@ -502,7 +518,7 @@ sip_status_t sip_sweep_row_json(const sip_sweep_spec_t *spec, const sip_sweep_ro
         }
     }
     SIP_TRY(sip__buf_printf(b, l, c, "}"));
-    if (!row->valid) {
+    if (!row->valid || row->reason[0]) { /* invalid, or infeasible: why */
         SIP_TRY(sip__buf_printf(b, l, c, ",\"reason\":"));
         SIP_TRY(put_json_string(b, l, c, row->reason));
     }
