@@ -207,7 +207,7 @@ static sip_status_t build_explicit(const sip_network_t *net, const sip_pattern_p
 {
     if (p->n_demands < 1 || !p->demands)
         return sip_error_set(err, SIP_EINVAL, NULL, 0,
-                             "explicit: no demand matrix (expected traffic.demands in the package)");
+                             "explicit: no demand matrix (expected traffic = { matrix = ( { from; to; GBps; }, ... ); } in the package)");
     for (int i = 0; i < p->n_demands; i++) {
         const sip_demand_t *dm = &p->demands[i];
         int ends[2] = {dm->from_instance, dm->to_instance}, nodes[2];
