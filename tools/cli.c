@@ -84,6 +84,8 @@ FILE *cli_open_output(const char *path)
 {
     if (!path || strcmp(path, "-") == 0)
         return stdout;
+    if (cli_mkdir_for_file(path) != 0) /* -o out/x.svg: create out/ (mkdir -p) */
+        return NULL;
     FILE *f = fopen(path, "w");
     if (!f)
         fprintf(stderr, "sipsim: %s: cannot open for writing\n", path);

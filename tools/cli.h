@@ -38,7 +38,7 @@ int cli_load_package(const char *path, const cli_common_t *common, sip_package_t
 void cli_print_error(const sip_error_t *err);
 /* Usage error: message on stderr, returns CLI_EXIT_INPUT. */
 int cli_usage(const char *command, const char *fmt, ...) SIP_PRINTF(2, 3);
-/* Open -o FILE (or stdout when NULL or "-"); NULL + message on failure. */
+/* Open -o FILE (or stdout when NULL or "-"), creating its folder; NULL + message on failure. */
 FILE *cli_open_output(const char *path);
 void cli_close_output(FILE *out);
 /* Write the JSON document J on OUT (jansson FLAGS) and a newline, then release J. */

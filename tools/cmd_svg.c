@@ -246,6 +246,8 @@ int cmd_svg(int argc, char **argv)
         format = SIP_IMAGE_SVG;
     if (format != SIP_IMAGE_SVG && (!common.output || strcmp(common.output, "-") == 0))
         return cli_usage("svg", "%s output needs -o FILE", sip_image_format_name(format));
+    if (common.output && strcmp(common.output, "-") != 0 && cli_mkdir_for_file(common.output) != 0)
+        return CLI_EXIT_INPUT; /* PNG/PDF are written by the library: create the folder here */
     if (pareto_file)
         return pareto(pareto_file, x_obj, y_obj, common.output, (sip_image_format_t)format);
     /* engines the picture needs, and only those */

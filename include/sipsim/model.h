@@ -207,6 +207,9 @@ typedef struct {
 typedef struct {
     sip_substrate_kind_t kind;
     double width_mm, height_mm;
+    /* substrate.stitching = "stitched": a silicon interposer exposed as several stitched
+     * reticle fields, so it may exceed one field (the `reticle` design rule). */
+    bool stitched;
     int line;
 } sip_substrate_t;
 
@@ -363,6 +366,13 @@ SIP_EXPORT double sip_link_length_mm(const sip_package_t *pkg, int link);
 SIP_EXPORT int sip_link_lanes_per_module(const sip_link_t *link);
 SIP_EXPORT double sip_rect_overlap_mm2(sip_rect_t a, sip_rect_t b);
 SIP_EXPORT double sip_package_total_power_w(const sip_package_t *pkg);
+/* Ring order for collectives (ring all-reduce, pipeline stages): when the centres of the n
+ * instances inst[] form a complete rows x cols grid (within 0.1 mm), reorder inst[] in place
+ * into boustrophedon (snake) order, so that ring successors are grid neighbours: rows in turn
+ * starting from inst[0]'s row when it is an outer row, each row run in the direction opposite
+ * to the previous one, the first starting at inst[0]'s end.  Otherwise inst[] is left as is.
+ * Returns true when it reordered (a grid), false otherwise (or out of memory). */
+SIP_EXPORT bool sip_package_ring_order(const sip_package_t *pkg, int *inst, int n);
 
 #ifdef __cplusplus
 }

@@ -259,7 +259,8 @@ typedef struct {
     sip_sweep_progress_fn progress;
     void *progress_user;
     double progress_interval_s; /* 0 = 0.2 s */
-    uint64_t limit;          /* stop after this many new rows (tests, benchmarks); 0 = all */
+    uint64_t limit;          /* stop once the result files hold this many rows, resumed
+                                ones included (tests, benchmarks); 0 = all */
     bool no_files;           /* evaluate only (benchmarks): nothing written */
 } sip_sweep_run_options_t;
 

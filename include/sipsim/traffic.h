@@ -71,6 +71,12 @@ typedef struct sip_network {
     int n_instances;          /* package instances (0 for networks built in code) */
     int *instance_node;       /* owned: instance -> node (attached HBM -> its host), or -1 */
     int cap_nodes, cap_channels, cap_endpoints;
+    /* Package networks: the compute nodes in ring order (sip_package_ring_order: snake order
+     * when the compute dies sit on a grid), the order of the allreduce pattern and of the
+     * workload's rings.  Owned; NULL / 0 for networks built in code (grid snake, else node
+     * order). */
+    int *ring_nodes;
+    int n_ring_nodes;
 } sip_network_t;
 
 /* Empty network; flit_bytes > 0. */

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "model/model_internal.h"
+#include "sipsim/traffic.h"
 #include "sipsim/ucie.h"
 
 /* Geometric comparisons tolerate rounding in the file's decimal millimetres: 1 nm. */
@@ -147,6 +148,32 @@ static sip_status_t rule_off_substrate(ctx_t *ctx)
                                 "%.3f mm substrate",
                                 inst(ctx, i)->name, r.x0_mm, r.x1_mm, r.y0_mm, r.y1_mm, w, h));
     }
+    return SIP_OK;
+}
+
+/* A silicon interposer is patterned by lithography, one exposure field at a time: the full
+ * field of 4x-reduction scanners is 26 x 33 mm (858 mm^2), and an interposer beyond it needs
+ * stitched exposures (Semiconductor Engineering, "Reticle Stitching Bumps Up Silicon
+ * Interposer Costs", 2024: "interposers typically exceed the reticle limit" and "require
+ * stitching together of reticle-sized exposures"). */
+#define RETICLE_SHORT_MM 26.0
+#define RETICLE_LONG_MM 33.0
+
+static sip_status_t rule_reticle(ctx_t *ctx)
+{
+    const sip_package_t *pkg = ctx->pkg;
+    const sip_substrate_t *s = &pkg->substrate;
+    if (s->kind != SIP_SUBSTRATE_INTERPOSER || s->stitched)
+        return SIP_OK;
+    double a = fmin(s->width_mm, s->height_mm), b = fmax(s->width_mm, s->height_mm);
+    if (a > RETICLE_SHORT_MM + GEOM_EPS_MM || b > RETICLE_LONG_MM + GEOM_EPS_MM)
+        SIP_TRY(add_finding(ctx, pkg->path, s->line,
+                            "silicon interposer %.2f x %.2f mm (%.0f mm^2) exceeds one %.0f x "
+                            "%.0f mm reticle field (%.0f mm^2) (expected at most %.0f x %.0f mm, "
+                            "or substrate.stitching = \"stitched\")",
+                            s->width_mm, s->height_mm, s->width_mm * s->height_mm,
+                            RETICLE_SHORT_MM, RETICLE_LONG_MM, RETICLE_SHORT_MM * RETICLE_LONG_MM,
+                            RETICLE_SHORT_MM, RETICLE_LONG_MM));
     return SIP_OK;
 }
 
@@ -561,6 +588,67 @@ static sip_status_t rule_power_budget(ctx_t *ctx)
     return SIP_OK;
 }
 
+/* ---- traffic ---- */
+
+/* The package's own traffic (its traffic section, else uniform at 0.1 of injection bandwidth:
+ * what `sipsim traffic FILE` and the report evaluate) over minimal routing: a link direction
+ * above 100 % cannot carry it.  Channel loads only (no VC model: they are linear in the demand).
+ * A package whose network cannot be built (a link the UCIe rules refuse) or whose pattern
+ * needs the workload is left to the other rules and to `sipsim traffic`. */
+static sip_status_t rule_link_overload(ctx_t *ctx)
+{
+    const sip_package_t *pkg = ctx->pkg;
+    const char *pattern = pkg->traffic.pattern[0] ? pkg->traffic.pattern : "uniform";
+    if (strcmp(pattern, "workload") == 0 || pkg->n_links == 0)
+        return SIP_OK;
+    sip_network_t *net = NULL;
+    sip_routes_t *routes = NULL;
+    sip_demand_matrix_t *d = NULL;
+    sip_traffic_result_t *res = NULL;
+    sip_pattern_params_t params;
+    sip_error_t err;
+    sip_error_clear(&err);
+    const sip_traffic_options_t no_vcs = {.vcs = -1};
+    sip_status_t st = SIP_OK;
+    /* Dies without an engine clock have no router clock: assume 1 GHz for them (it sets
+     * router latency only, which can move minimal-latency routes, never a channel's capacity). */
+    const sip_network_options_t clocked = {.router_clock_ghz = 1.0};
+    if (sip_network_from_package(pkg, NULL, &net, &err) != SIP_OK) {
+        if (err.status == SIP_ENOMEM)
+            return SIP_ENOMEM;
+        sip_error_clear(&err);
+        (void)sip_network_from_package(pkg, &clocked, &net, &err);
+    }
+    if (!net || sip_pattern_params_from_package(net, pkg, &params, &err) != SIP_OK ||
+        sip_routes_compute(net, SIP_ROUTING_MINIMAL, NULL, &routes, &err) != SIP_OK ||
+        sip_demand_build(net, pattern, &params, &d, &err) != SIP_OK ||
+        sip_traffic_evaluate(net, routes, d, &no_vcs, &res, &err) != SIP_OK) {
+        st = err.status == SIP_ENOMEM ? SIP_ENOMEM : SIP_OK;
+        goto out;
+    }
+    for (int k = 0; k < pkg->n_links && st == SIP_OK; k++) {
+        int worst = -1;
+        for (int c = 0; c < net->n_channels; c++)
+            if (net->channels[c].link == k && (worst < 0 || res->channel_util[c] > res->channel_util[worst]))
+                worst = c;
+        if (worst < 0 || !(res->channel_util[worst] > 1.0))
+            continue;
+        const sip_channel_t *ch = &net->channels[worst];
+        st = add_finding(ctx, pkg->path, pkg->links[k].line,
+                         "link '%s' is offered %.1f GB/s from %s to %s, %.0f %% of its %.1f GB/s "
+                         "(the package's traffic: %s at load %g; see `sipsim traffic`)",
+                         pkg->links[k].name, res->channel_GBps[worst], net->nodes[ch->from].name,
+                         net->nodes[ch->to].name, 100.0 * res->channel_util[worst],
+                         ch->capacity_GBps, pattern, d->load);
+    }
+out:
+    sip_traffic_result_destroy(res);
+    sip_demand_destroy(d);
+    sip_routes_destroy(routes);
+    sip_network_destroy(net);
+    return st;
+}
+
 /* ---- memory stacks ---- */
 
 /* Adjacent: the two footprints face each other across one gap (their projections on the
@@ -636,6 +724,12 @@ static const struct rule rules[] = {
       "total power is above thermal.power_budget_w"}, rule_power_budget},
     {{"memory-adjacent", SIP_SEVERITY_WARNING,
       "an attached memory stack does not sit next to its host"}, rule_memory_adjacent},
+    {{"reticle", SIP_SEVERITY_ERROR,
+      "a silicon interposer is larger than one 26 x 33 mm reticle field without stitching"},
+     rule_reticle},
+    {{"link-overload", SIP_SEVERITY_WARNING,
+      "a link direction is above 100 % utilization under the package's own traffic"},
+     rule_link_overload},
 };
 #define N_RULES ((int)(sizeof rules / sizeof rules[0]))
 

@@ -55,6 +55,13 @@ static const char *const *load_unit_names(void)
     return names;
 }
 
+/* Index 1 sets substrate.stitched. */
+static const char *const *stitching_names(void)
+{
+    static const char *const names[] = {"none", "stitched"};
+    return names;
+}
+
 /* Index 1 sets chip_first. */
 static const char *const *assembly_names(void)
 {
@@ -262,6 +269,9 @@ static const sip__field_t substrate_fields[] = {
     F_FLOAT("width_mm", true, 0, true, 1000, "mm", "substrate width (x)", sip_substrate_t, width_mm),
     F_FLOAT("height_mm", true, 0, true, 1000, "mm", "substrate height (y)", sip_substrate_t,
             height_mm),
+    F_ENUM_BOOL("stitching", false, stitching_names,
+                "none (one reticle field, the default) or stitched (an interposer of stitched "
+                "reticle fields, allowed beyond 26 x 33 mm)", sip_substrate_t, stitched),
 };
 static const sip__schema_t schema_substrate = {
     .name = "substrate", .title = "substrate = { ... } in a package",

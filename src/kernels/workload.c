@@ -732,7 +732,7 @@ sip_status_t sip_workload_evaluate(const sip_package_t *pkg, const sip_workload_
     w.rank_compute_s = work + pkg->n_instances + 1;
     w.rank_hbm_bytes = work + 2 * (pkg->n_instances + 1);
     w.rank_macs = work + 3 * (pkg->n_instances + 1);
-    /* Compute chiplets in instance order (the ring order of the all-reduce). */
+    /* Compute chiplets in instance order, then in ring order (below). */
     int n_compute = 0, n_dies = 0;
     for (int i = 0; i < pkg->n_instances; i++) {
         const sip_chiplet_type_t *type = sip_instance_type(pkg, i);
@@ -760,6 +760,27 @@ sip_status_t sip_workload_evaluate(const sip_package_t *pkg, const sip_workload_
                                    "in (0, 1] of the peaks)", f[0], f[1], f[2]);
                 goto out;
             }
+    }
+    /* Ring order (the README's promise): snake order when the compute dies sit on a grid, so
+     * every ring and pipeline step is one hop (sip_package_ring_order); the tiles follow. */
+    if (n_compute > 2) {
+        int *before = malloc((size_t)n_compute * sizeof *before);
+        sip_tile_t *tiles = malloc((size_t)n_compute * sizeof *tiles);
+        if (!before || !tiles) {
+            free(before);
+            free(tiles);
+            st = sip_error_set(err, SIP_ENOMEM, NULL, 0, "out of memory (workload)");
+            goto out;
+        }
+        memcpy(before, compute, (size_t)n_compute * sizeof *before);
+        memcpy(tiles, all_tiles, (size_t)n_compute * sizeof *tiles);
+        if (sip_package_ring_order(pkg, compute, n_compute))
+            for (int k = 0; k < n_compute; k++)
+                for (int j = 0; j < n_compute; j++)
+                    if (before[j] == compute[k])
+                        all_tiles[k] = tiles[j];
+        free(before);
+        free(tiles);
     }
     if ((st = resolve(pkg, wl, shape, n_compute, &c.tp, &c.pp, err)) != SIP_OK)
         goto out;

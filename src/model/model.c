@@ -333,3 +333,73 @@ double sip_package_total_power_w(const sip_package_t *pkg)
         sum += sip_instance_power_w(pkg, i);
     return sum;
 }
+
+/* Index of v among the distinct values keys[0..k) (within tol); appends v when new. */
+static int ring_key(double *keys, int *k, double v, double tol)
+{
+    for (int j = 0; j < *k; j++)
+        if (fabs(keys[j] - v) <= tol)
+            return j;
+    keys[*k] = v;
+    return (*k)++;
+}
+
+/* Rank of keys[j] in ascending order of the k keys. */
+static int ring_rank(const double *keys, int k, int j)
+{
+    int r = 0;
+    for (int i = 0; i < k; i++)
+        r += keys[i] < keys[j];
+    return r;
+}
+
+bool sip_package_ring_order(const sip_package_t *pkg, int *inst, int n)
+{
+    /* The tolerance of the traffic engine's grid detection (src/traffic/network_package.c). */
+    const double tol_mm = 0.1;
+    if (n < 3)
+        return false;
+    bool ok = false;
+    double *xs = malloc((size_t)n * sizeof *xs), *ys = malloc((size_t)n * sizeof *ys);
+    int *col = malloc((size_t)n * sizeof *col), *row = malloc((size_t)n * sizeof *row);
+    int *cell = malloc((size_t)n * sizeof *cell);
+    if (!xs || !ys || !col || !row || !cell)
+        goto out;
+    int nx = 0, ny = 0;
+    for (int i = 0; i < n; i++) {
+        sip_rect_t r = sip_instance_rect(pkg, inst[i]);
+        col[i] = ring_key(xs, &nx, 0.5 * (r.x0_mm + r.x1_mm), tol_mm);
+        row[i] = ring_key(ys, &ny, 0.5 * (r.y0_mm + r.y1_mm), tol_mm);
+    }
+    if (nx < 2 || ny < 2 || nx * ny != n)
+        goto out; /* one row or column: instance order already runs along it */
+    for (int c = 0; c < n; c++)
+        cell[c] = -1;
+    for (int i = 0; i < n; i++) {
+        col[i] = ring_rank(xs, nx, col[i]);
+        row[i] = ring_rank(ys, ny, row[i]);
+        int c = row[i] * nx + col[i];
+        if (cell[c] >= 0)
+            goto out; /* two centres in one cell: not a grid */
+        cell[c] = inst[i];
+    }
+    /* Start at inst[0]'s row if it is an outer row (else the bottom one), run away from it. */
+    const bool rows_down = row[0] == ny - 1;
+    const int r0 = rows_down ? ny - 1 : 0;
+    bool left = row[0] == r0 ? col[0] == nx - 1 : false; /* first row runs right-to-left? */
+    int m = 0;
+    for (int k = 0; k < ny; k++) {
+        int r = rows_down ? r0 - k : r0 + k;
+        for (int j = 0; j < nx; j++)
+            inst[m++] = cell[r * nx + (left ? nx - 1 - j : j)];
+        left = !left;
+    }
+    ok = true;
+out:
+    free(xs);
+    free(ys);
+    free(col);
+    free(row);
+    free(cell);
+    return ok;
+}

@@ -463,8 +463,12 @@ sip_status_t sip__floorplan_draw(const sip_report_t *r, const sip_floorplan_opti
     sip__font_t f = {.size_px = 15.0, .rgb = BLACK, .bold = true};
     c->ops->text(c, MARGIN_PX, MARGIN_PX + 12.0, pkg->name, &f);
     char sub[160];
-    snprintf(sub, sizeof sub, "%d dies, %d UCIe links, %.1f W; colour: %s", pkg->n_instances,
-             pkg->n_links, sip_package_total_power_w(pkg), sip_color_mode_name(o->color));
+    int stacks = 0; /* dies and attached memory stacks apart, as the text report counts them */
+    for (int i = 0; i < pkg->n_instances; i++)
+        stacks += pkg->instances[i].attached_to >= 0;
+    snprintf(sub, sizeof sub, "%d dies + %d memory stacks, %d UCIe links, %.1f W; colour: %s",
+             pkg->n_instances - stacks, stacks, pkg->n_links, sip_package_total_power_w(pkg),
+             sip_color_mode_name(o->color));
     sip__font_t s = {.size_px = 11.0, .rgb = GREY};
     c->ops->text(c, MARGIN_PX, MARGIN_PX + 27.0, sub, &s);
 

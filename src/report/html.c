@@ -129,6 +129,16 @@ static sip_status_t inline_floorplan(FILE *o, const sip_report_t *r, sip_color_m
 
 /* ---- sections ---- */
 
+/* Dies and attached memory stacks are counted apart, as the text report does ("10 dies + 8
+ * attached memory stacks"). */
+static int memory_stacks(const sip_package_t *pkg)
+{
+    int n = 0;
+    for (int i = 0; i < pkg->n_instances; i++)
+        n += pkg->instances[i].attached_to >= 0;
+    return n;
+}
+
 static void header(FILE *o, const sip_report_t *r)
 {
     const sip_package_t *pkg = r->pkg;
@@ -140,11 +150,12 @@ static void header(FILE *o, const sip_report_t *r)
         esc(o, pkg->description);
         fputs("</p>\n", o);
     }
+    const int stacks = memory_stacks(pkg);
     fputs("<p>", o);
-    escf(o, "%s; substrate %s %.1f x %.1f mm; %d dies, %d UCIe links; %.1f W",
+    escf(o, "%s; substrate %s %.1f x %.1f mm; %d dies + %d attached memory stacks, %d UCIe links; %.1f W",
          sip__basename(pkg->path), sip_substrate_name(pkg->substrate.kind),
-         pkg->substrate.width_mm, pkg->substrate.height_mm, pkg->n_instances, pkg->n_links,
-         sip_package_total_power_w(pkg));
+         pkg->substrate.width_mm, pkg->substrate.height_mm, pkg->n_instances - stacks, stacks,
+         pkg->n_links, sip_package_total_power_w(pkg));
     fputs("</p>\n</header>\n<nav>", o);
     fputs("<a href=\"#sec-summary\">summary</a><a href=\"#sec-floorplan\">floorplan</a>"
           "<a href=\"#sec-check\">design rules</a><a href=\"#sec-links\">links</a>",
@@ -170,7 +181,9 @@ static void summary(FILE *o, const sip_report_t *r)
     dl_item(o, "package", "%s (%s)", pkg->name, sip__basename(pkg->path));
     dl_item(o, "substrate", "%s, %.1f x %.1f mm", sip_substrate_name(pkg->substrate.kind),
             pkg->substrate.width_mm, pkg->substrate.height_mm);
-    dl_item(o, "dies / links", "%d / %d", pkg->n_instances, pkg->n_links);
+    const int stacks = memory_stacks(pkg);
+    dl_item(o, "dies + memory stacks / links", "%d + %d / %d", pkg->n_instances - stacks, stacks,
+            pkg->n_links);
     dl_item(o, "total power", "%.1f W", sip_package_total_power_w(pkg));
     if (r->check)
         dl_item(o, "design rules", "%d errors, %d warnings", r->check->n_errors,

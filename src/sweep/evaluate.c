@@ -101,7 +101,13 @@ static void map_metrics(const sip_sweep_spec_t *spec, const sip_eval_result_t *r
             return invalid(row, "check", &r->check_error);
         m[SIP__M_CHECK_ERRORS] = r->check->n_errors;
         m[SIP__M_CHECK_WARNINGS] = r->check->n_warnings;
-        row->metric_text[SIP__M_CHECK] = r->check->n_errors ? "fail" : "ok";
+        /* the first error, for the reason of a row the check constraint drops */
+        const sip_check_result_t *c = r->check;
+        if (c->n_errors > 0)
+            snprintf(row->reason, sizeof row->reason, "[%.40s] %.150s:%d: %.300s",
+                     c->findings[0].rule, c->findings[0].path, c->findings[0].line,
+                     c->findings[0].message);
+        row->metric_text[SIP__M_CHECK] = c->n_errors ? "fail" : "ok";
     }
     if (on(spec, SIP_SWEEP_UCIE)) {
         if (!r->links)
@@ -259,9 +265,21 @@ sip_status_t sip_sweep_evaluate(const sip_sweep_spec_t *spec, uint64_t id, sip_s
         return sip_error_set(err, st, NULL, 0, "out of memory evaluating variant %llu",
                              (unsigned long long)id);
     if (row->valid) {
+        /* An infeasible row says which constraint drops it and, for the design-rule check, the
+         * first error (held in reason by evaluate()); a feasible row has no reason. */
+        char check_error[sizeof row->reason];
+        snprintf(check_error, sizeof check_error, "%s", row->reason);
+        row->reason[0] = '\0';
         row->feasible = true;
-        for (int c = 0; c < spec->n_constraints && row->feasible; c++)
-            row->feasible = holds(&spec->constraints[c], row);
+        for (int c = 0; c < spec->n_constraints && row->feasible; c++) {
+            const sip_sweep_constraint_t *k = &spec->constraints[c];
+            row->feasible = holds(k, row);
+            if (row->feasible)
+                continue;
+            const bool on_check = k->metric == SIP__M_CHECK || k->metric == SIP__M_CHECK_ERRORS;
+            snprintf(row->reason, sizeof row->reason, "constraint '%.100s' fails%s%.380s",
+                     k->text, on_check && check_error[0] ? ": " : "", on_check ? check_error : "");
+        }
     }
     return SIP_OK;
 }
@@ -482,7 +500,7 @@ sip_status_t sip_sweep_row_json(const sip_sweep_spec_t *spec, const sip_sweep_ro
         ok = set(o, "metrics", metrics);
         metrics = NULL;
     }
-    if (ok && !row->valid)
+    if (ok && (!row->valid || row->reason[0])) /* invalid, or infeasible: why */
         ok = set(o, "reason", row_string(row->reason));
     char *text = ok ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12))
                     : NULL;

@@ -184,8 +184,8 @@ static sip_status_t coordinate(const sip_sweep_spec_t *spec, const sip_sweep_run
     uint64_t claim;
     sip_status_t st = sip__writer_open(spec, opt, total, &w, &claim, err);
     uint64_t end = total;
-    if (st == SIP_OK && opt->limit > 0 && claim + opt->limit < total)
-        end = claim + opt->limit;
+    if (st == SIP_OK && opt->limit > 0 && opt->limit < total) /* rows in the files: run.c */
+        end = opt->limit > claim ? opt->limit : claim;
     int workers = size - 1, active = workers;
     int *pending = malloc((size_t)workers * sizeof *pending);
     int n_pending = 0;

@@ -678,8 +678,10 @@ sip_status_t sip_sweep_run(const sip_sweep_spec_t *spec, const sip_sweep_run_opt
     uint64_t first;
     SIP_TRY(sip__writer_open(spec, &opt, total, &w, &first, err));
     pool_t p = {.spec = spec, .opt = &opt, .writer = w, .claim = first, .end = total};
-    if (opt.limit > 0 && first + opt.limit < total)
-        p.end = first + opt.limit;
+    /* --limit N: the first N rows of the result files, resumed ones included, so that a
+     * resumed limited run ends with the same N rows as an uninterrupted one. */
+    if (opt.limit > 0 && opt.limit < total)
+        p.end = opt.limit > first ? opt.limit : first;
     sip_error_clear(&p.err);
     pthread_mutex_init(&p.lock, NULL);
     pthread_cond_init(&p.moved, NULL);

@@ -31,6 +31,7 @@ void sip_network_destroy(sip_network_t *net)
     free(net->channels);
     free(net->endpoints);
     free(net->instance_node);
+    free(net->ring_nodes);
     free(net);
 }
 

@@ -158,6 +158,18 @@ sip_status_t sip_network_from_package(const sip_package_t *pkg, const sip_networ
             int h = host_of(pkg, i);
             net->instance_node[i] = h >= 0 ? net->instance_node[h] : -1;
         }
+    /* The compute nodes in ring order (the collectives' order, as the workload uses it). */
+    net->ring_nodes = malloc((size_t)net->n_nodes * sizeof *net->ring_nodes + 1);
+    if (!net->ring_nodes) {
+        st = sip_error_set(err, SIP_ENOMEM, pkg->path, 0, "traffic: out of memory");
+        goto out;
+    }
+    for (int v = 0; v < net->n_nodes; v++)
+        if (net->nodes[v].kind == SIP_KIND_COMPUTE)
+            net->ring_nodes[net->n_ring_nodes++] = net->nodes[v].instance;
+    sip_package_ring_order(pkg, net->ring_nodes, net->n_ring_nodes);
+    for (int k = 0; k < net->n_ring_nodes; k++)
+        net->ring_nodes[k] = net->instance_node[net->ring_nodes[k]];
     double *out_bw = calloc((size_t)net->n_nodes + 1, sizeof *out_bw);
     double *in_bw = calloc((size_t)net->n_nodes + 1, sizeof *in_bw);
     if (!out_bw || !in_bw) {

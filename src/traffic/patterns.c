@@ -260,7 +260,9 @@ static sip_status_t build_adjacent(const sip_network_t *net, const sip_pattern_p
 
 /* Ring all-reduce among compute nodes: in steady state every member streams to its successor
  * (reduce-scatter then all-gather both move data one step around the ring).  Ring order is the
- * boustrophedon (snake) order on a grid, so that successors are neighbours, else node order. */
+ * boustrophedon (snake) order on a grid, so that successors are neighbours, else node order:
+ * for a package, its compute dies' grid (net->ring_nodes), for a network built in code, the
+ * grid of its nodes. */
 static sip_status_t build_allreduce(const sip_network_t *net, const sip_pattern_params_t *p,
                                     sip_demand_matrix_t *d, sip_error_t *err)
 {
@@ -268,7 +270,11 @@ static sip_status_t build_allreduce(const sip_network_t *net, const sip_pattern_
     if (!ring)
         return sip_error_set(err, SIP_ENOMEM, NULL, 0, "allreduce: out of memory");
     int m = 0;
-    if (net->mesh_cols > 0) {
+    if (net->ring_nodes) { /* a package's ring order (sip_package_ring_order) */
+        for (int k = 0; k < net->n_ring_nodes; k++)
+            if (net->nodes[net->ring_nodes[k]].n_endpoints > 0)
+                ring[m++] = net->ring_nodes[k];
+    } else if (net->mesh_cols > 0) {
         int *grid = malloc((size_t)net->n_nodes * sizeof *grid);
         if (!grid) {
             free(ring);
@@ -311,7 +317,7 @@ static sip_status_t build_explicit(const sip_network_t *net, const sip_pattern_p
 {
     if (p->n_demands < 1 || !p->demands)
         return sip_error_set(err, SIP_EINVAL, NULL, 0,
-                             "explicit: no demand matrix (expected traffic.demands in the package)");
+                             "explicit: no demand matrix (expected traffic = { matrix = ( { from; to; GBps; }, ... ); } in the package)");
     for (int i = 0; i < p->n_demands; i++) {
         const sip_demand_t *dm = &p->demands[i];
         int ends[2] = {dm->from_instance, dm->to_instance}, nodes[2];

@@ -35,6 +35,9 @@ static const bad_case_t cases[] = {
     {"power_density.cfg", "power-density", 2, "/power_density.cfg", 5, SIP_SEVERITY_ERROR},
     {"power_budget.cfg", "power-budget", 1, "/power_budget.cfg", 14, SIP_SEVERITY_ERROR},
     {"memory_adjacent.cfg", "memory-adjacent", 1, "/memory_adjacent.cfg", 8, SIP_SEVERITY_WARNING},
+    /* reticle.cfg also carries standard links on the interposer (package-substrate errors) */
+    {"reticle.cfg", "reticle", 1, "/reticle.cfg", 3, SIP_SEVERITY_ERROR},
+    {"link_overload.cfg", "link-overload", 2, "/link_overload.cfg", 11, SIP_SEVERITY_WARNING},
 };
 
 static bool ends_with(const char *s, const char *suffix)
@@ -83,4 +86,36 @@ Test(check_files, every_rule_has_a_bad_file_reporting_its_id_and_line)
         sip_check_result_destroy(r);
         sip_package_destroy(pkg);
     }
+}
+
+/* The reticle rule: one 26 x 33 mm field in either orientation passes, anything larger needs
+ * substrate.stitching = "stitched"; organic substrates are not lithographic interposers. */
+Test(check_files, reticle_field_in_either_orientation_or_stitched)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/tests/check/bad/reticle.cfg", shipped_root());
+    sip_package_t *pkg = shipped_load(path);
+    const struct {
+        double w, h;
+        bool stitched;
+        sip_substrate_kind_t kind;
+        int want;
+    } cases[] = {
+        {77.0, 55.0, false, SIP_SUBSTRATE_INTERPOSER, 1}, {77.0, 55.0, true, SIP_SUBSTRATE_INTERPOSER, 0},
+        {26.0, 33.0, false, SIP_SUBSTRATE_INTERPOSER, 0}, {33.0, 26.0, false, SIP_SUBSTRATE_INTERPOSER, 0},
+        {26.5, 33.0, false, SIP_SUBSTRATE_INTERPOSER, 1}, {20.0, 40.0, false, SIP_SUBSTRATE_INTERPOSER, 1},
+        {77.0, 55.0, false, SIP_SUBSTRATE_ORGANIC, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        pkg->substrate.width_mm = cases[i].w;
+        pkg->substrate.height_mm = cases[i].h;
+        pkg->substrate.stitched = cases[i].stitched;
+        pkg->substrate.kind = cases[i].kind;
+        sip_check_result_t *r = NULL;
+        cr_assert_eq(sip_check_run(pkg, &r, NULL), SIP_OK);
+        cr_assert_eq(sip_check_result_count(r, "reticle"), cases[i].want, "%g x %g stitched %d kind %d",
+                     cases[i].w, cases[i].h, cases[i].stitched, (int)cases[i].kind);
+        sip_check_result_destroy(r);
+    }
+    sip_package_destroy(pkg);
 }

@@ -132,3 +132,68 @@ Test(kernels_cli, kernel_gemm_is_scalesim)
     cr_assert_float_eq(jnum(a, "overall_util_pct"), 66.84618523051816, 1e-9);
     json_decref(j);
 }
+
+/* Issue 19: the workload's rings follow the snake order the README promises.  On mesh_2x4 (a
+ * 2 x 4 grid of compute dies, links only between grid neighbours) every D2D demand between two
+ * compute dies must be over a direct link; instance order made a3 -> b0 and b3 -> a0 4 hops. */
+static bool linked(const sip_package_t *pkg, int a, int b)
+{
+    for (int l = 0; l < pkg->n_links; l++)
+        if ((pkg->links[l].from_instance == a && pkg->links[l].to_instance == b) ||
+            (pkg->links[l].from_instance == b && pkg->links[l].to_instance == a))
+            return true;
+    return false;
+}
+
+Test(kernels_workload, rings_run_in_snake_order_over_neighbours)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/topologies/default.cfg", getenv("SIPSIM_SOURCE_ROOT"));
+    sip_package_t *def = NULL, *mesh = NULL;
+    cr_assert_eq(sip_package_load(path, NULL, &def, NULL), SIP_OK);
+    snprintf(path, sizeof path, "%s/topologies/mesh_2x4.cfg", getenv("SIPSIM_SOURCE_ROOT"));
+    cr_assert_eq(sip_package_load(path, NULL, &mesh, NULL), SIP_OK);
+    /* mesh_2x4 has no memory: give every compute die the default package's HBM3 stack (beside
+     * it; the workload reads capacity and bandwidth, not the position) */
+    int hbm_type = sip_package_add_type(mesh, &def->types[sip_package_find_type(def, "hbm3_stack")], NULL);
+    cr_assert_geq(hbm_type, 0);
+    const int n_inst = mesh->n_instances;
+    for (int i = 0; i < n_inst; i++) {
+        if (sip_instance_type(mesh, i)->kind != SIP_KIND_COMPUTE)
+            continue;
+        sip_instance_t h;
+        sip_instance_init(&h);
+        snprintf(h.name, sizeof h.name, "hbm%d", i);
+        h.type = hbm_type;
+        h.x_mm = mesh->instances[i].x_mm;
+        h.y_mm = mesh->instances[i].y_mm;
+        h.attached_to = i;
+        cr_assert_geq(sip_package_add_instance(mesh, &h, NULL), 0);
+    }
+    /* the 8-die tensor-parallel ring (rings inside pipeline stages of a 2 x 4 grid cannot all
+     * close over neighbours, so only the full ring is held to it) */
+    const int tp_pp[][2] = {{8, 1}};
+    for (size_t c = 0; c < sizeof tp_pp / sizeof tp_pp[0]; c++) {
+        sip_workload_t wl = def->workload; /* llama3-8b decode */
+        wl.tensor_parallel = tp_pp[c][0];
+        wl.pipeline_parallel = tp_pp[c][1];
+        sip_workload_result_t *r = NULL;
+        sip_error_t err;
+        sip_error_clear(&err);
+        cr_assert_eq(sip_workload_evaluate(mesh, &wl, NULL, NULL, &r, &err), SIP_OK, "%s", err.message);
+        int between_dies = 0;
+        for (int i = 0; i < r->n_demands; i++) {
+            int a = r->demands[i].from_instance, b = r->demands[i].to_instance;
+            if (sip_instance_type(mesh, a)->kind != SIP_KIND_COMPUTE ||
+                sip_instance_type(mesh, b)->kind != SIP_KIND_COMPUTE)
+                continue;
+            between_dies++;
+            cr_assert(linked(mesh, a, b), "tp %d pp %d: demand %s -> %s is not over a link",
+                      tp_pp[c][0], tp_pp[c][1], mesh->instances[a].name, mesh->instances[b].name);
+        }
+        cr_assert_geq(between_dies, 8, "tp %d pp %d", tp_pp[c][0], tp_pp[c][1]);
+        sip_workload_result_destroy(r);
+    }
+    sip_package_destroy(mesh);
+    sip_package_destroy(def);
+}

@@ -703,3 +703,21 @@ Test(report_pareto, svg_of_a_sweep_results_file)
     cr_assert_eq(sh("svg --pareto topologies/default.cfg%s%s", "", ""), 2);
     rmdir(dir);
 }
+
+/* Issue 19: the page counts dies and attached memory stacks apart, as the text report does
+ * (mi300x_like: 12 dies + 8 HBM stacks, not "20 dies"). */
+Test(report_html, counts_dies_and_memory_stacks_like_the_text_report)
+{
+    sip_package_t *pkg = rt_load("topologies/mi300x_like.cfg");
+    sip_report_options_t o;
+    rt_fast_options(&o);
+    o.traffic = false;
+    sip_report_t *r = rt_report(pkg, &o);
+    char *html = rt_capture(r, RT_HTML, NULL);
+    cr_assert_not_null(strstr(html, "12 dies + 8 attached memory stacks"));
+    const char *twenty = strstr(html, "20 dies");
+    cr_assert_null(twenty, "%.120s", twenty ? twenty - 60 : "");
+    free(html);
+    sip_report_destroy(r);
+    sip_package_destroy(pkg);
+}

@@ -769,3 +769,52 @@ Test(sweep_mpi, two_ranks_equal_one_process, .timeout = 300)
     free(d);
 #endif
 }
+
+/* Issue 19: --limit N counts the rows in the files, resumed ones included: a run of 100 rows
+ * resumed with --limit 300 ends with exactly the 300 rows of an uninterrupted --limit 300 run.
+ * An infeasible row says why: the constraint and, for the design-rule check, the first error. */
+Test(sweep_cli, resume_with_limit_writes_exactly_limit_rows_and_reasons, .timeout = 120)
+{
+    const char *exe = getenv("SIPSIM_EXE");
+    cr_assert_not_null(exe);
+    char *d = tmpdir();
+    char cmd[2048], a[600], b[600];
+    const char *spec = "sweeps/default_3a090.cfg";
+    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' sweep %s -o '%s/r' --limit 100 --no-progress >/dev/null",
+             root(), exe, spec, d);
+    cr_assert_eq(run_cmd(cmd), 0);
+    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' sweep %s -o '%s/r' --limit 300 --resume --no-progress "
+             ">/dev/null", root(), exe, spec, d);
+    cr_assert_eq(run_cmd(cmd), 0);
+    snprintf(a, sizeof a, "%s/r.jsonl", d);
+    cr_assert_eq(count_lines(a), 300u);
+    snprintf(a, sizeof a, "%s/r.csv", d);
+    cr_assert_eq(count_lines(a), 301u); /* header + rows */
+    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' sweep %s -o '%s/u' --limit 300 --no-progress >/dev/null",
+             root(), exe, spec, d);
+    cr_assert_eq(run_cmd(cmd), 0);
+    snprintf(a, sizeof a, "%s/r.jsonl", d);
+    snprintf(b, sizeof b, "%s/u.jsonl", d);
+    assert_same_file(a, b);
+    /* reasons: every infeasible row has one naming a constraint; check failures name the rule */
+    char *text = test_read_file(b, NULL);
+    cr_assert_not_null(text);
+    int infeasible = 0, with_rule = 0;
+    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+        bool feasible = strstr(line, "\"feasible\":true") != NULL;
+        const char *r = strstr(line, "\"reason\":\"constraint '");
+        if (feasible) {
+            cr_assert_null(strstr(line, "\"reason\""), "feasible row with a reason: %.200s", line);
+            continue;
+        }
+        infeasible++;
+        cr_assert_not_null(r, "infeasible row without a reason: %.300s", line);
+        if (strstr(line, "\"check\":\"fail\"") && strstr(r, "'check == ok' fails: ["))
+            with_rule++;
+    }
+    cr_assert_gt(infeasible, 0);
+    cr_assert_gt(with_rule, 0, "no check failure names its rule");
+    free(text);
+    rm_rf(d);
+    free(d);
+}

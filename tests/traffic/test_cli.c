@@ -135,3 +135,21 @@ Test(traffic_cli, router_saturating_first_sets_saturation_and_is_named)
     cr_assert_gt(json_real_value(json_object_get(j, "saturation_load")), sat);
     json_decref(j);
 }
+
+/* Issue 19: the allreduce ring runs in snake order over the compute dies of a grid: on
+ * mesh_2x4 (the I/O die west of a 2 x 4 grid) every ring step is one hop. */
+Test(traffic_cli, allreduce_ring_is_snake_order_on_a_grid)
+{
+    char args[1024];
+    snprintf(args, sizeof args, "traffic '%s/topologies/mesh_2x4.cfg' --pattern allreduce --json",
+             getenv("SIPSIM_SOURCE_ROOT"));
+    json_t *j = cli_run_json(NULL, args);
+    json_t *flows = json_object_get(j, "flows"), *f;
+    cr_assert_eq(json_array_size(flows), 8);
+    size_t i;
+    json_array_foreach(flows, i, f)
+        cr_assert_float_eq(json_number_value(json_object_get(f, "hops")), 1.0, 1e-12, "%s -> %s",
+                           json_string_value(json_object_get(f, "from")),
+                           json_string_value(json_object_get(f, "to")));
+    json_decref(j);
+}
