@@ -443,6 +443,13 @@ Test(tpp_io, class_2022_is_not_evaluated_without_modelled_io)
     for (int k = 0; k < c->n_margins; k++)
         unknown_margin = unknown_margin || (!c->margins[k].known && isnan(c->margins[k].margin));
     cr_assert(unknown_margin);
+    /* No what-if can promise it stays uncontrolled under a rule it cannot evaluate. */
+    const sip_tpp_limit_t *l = find_limit(r, SIP_KNOB_CLOCK, "bis-2022", -1, -1);
+    cr_assert_not_null(l);
+    cr_assert(isnan(l->limit), "limit %g", l->limit);
+    /* The I/O knob supplies the missing term: 600 GB/s (exclusive) at TPP 5000. */
+    l = find_limit(r, SIP_KNOB_IO, "bis-2022", -1, -1);
+    cr_assert_float_eq(l->limit, 600.0, 1e-9);
     sip_tpp_result_destroy(r);
     /* Given by the caller (a system file's links), it is evaluated. */
     sip_tpp_options_t o;
