@@ -146,8 +146,9 @@ static void print_text(FILE *f, const sip_system_t *s, const sip_system_result_t
         for (int k = 0; k < cap->n; k++) {
             const sip_cluster_point_t *p = &r->points[cap->first + k];
             if (!p->fits) {
-                fprintf(f, "  %9.1f %4d %4s %8s  does not fit the packages' HBM\n", p->cap_GBps, p->tp,
-                        "-", "-");
+                fprintf(f, "  %9.1f %4d %4s %8s  %s\n", p->cap_GBps, p->tp, "-", "-",
+                        p->pp == 0 ? "the model's heads do not split this many ways"
+                                   : "does not fit the packages' HBM at any pipeline depth");
                 continue;
             }
             fprintf(f, "  %9.1f %4d %4d %8d %11.3f %9.3f %9.3f %10.3f %12.1f %7.0f%%\n", p->cap_GBps,
@@ -347,6 +348,12 @@ int cmd_system(int argc, char **argv)
     if (sip_system_load(file, &lo, &sys, &err) != SIP_OK ||
         sip_system_evaluate(sys, &r, &err) != SIP_OK) {
         cli_print_error(&err);
+        rc = CLI_EXIT_INPUT;
+        goto out;
+    }
+    if (svg && sip_system_packages_in(sys, sys->n_levels - 1) > GRAPH_MAX_PACKAGES) {
+        fprintf(stderr, "sipsim: %s: %ld packages is too many for a picture (expected at most %d)\n",
+                file, sip_system_packages_in(sys, sys->n_levels - 1), GRAPH_MAX_PACKAGES);
         rc = CLI_EXIT_INPUT;
         goto out;
     }
