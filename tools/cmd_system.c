@@ -237,7 +237,9 @@ static int build(graph_t *g, const sip_system_t *s, int level, const char *prefi
     if (level < 0)
         return add_node(g, "package", prefix, -1);
     const sip_system_level_t *l = &s->levels[level];
-    int *child = malloc((size_t)l->count * sizeof *child);
+    if (l->count < 1)
+        return -1; /* the loader requires count >= 1 */
+    int *child = calloc((size_t)l->count, sizeof *child);
     if (!child)
         return -1;
     for (int i = 0; i < l->count; i++) {
