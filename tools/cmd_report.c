@@ -485,7 +485,8 @@ static void tpp_text(FILE *out, const report_ctx_t *ctx)
     }
     const sip_tpp_result_t *t = r->tpp;
     fprintf(out, "TPP %.1f (%s), performance density %.4f /mm2 over %.1f mm2, I/O %.1f GB/s\n",
-            t->metrics.value[SIP_METRIC_TPP], sip_precision_name(t->metrics.precision),
+            t->metrics.value[SIP_METRIC_TPP],
+            t->metrics.n_tied > 1 ? "precisions tie" : sip_precision_name(t->metrics.precision),
             t->metrics.value[SIP_METRIC_PD], t->metrics.applicable_area_mm2,
             t->metrics.value[SIP_METRIC_IO_GBPS]);
     for (int i = 0; i < t->n_classes; i++) {

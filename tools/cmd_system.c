@@ -15,6 +15,32 @@
 /* Graph and picture expand every package; beyond this they stop being readable. */
 #define GRAPH_MAX_PACKAGES 4096
 
+/* Names come from the file: escape them for XML text and for DOT's quoted strings. */
+static void put_xml(FILE *f, const char *t)
+{
+    for (; *t; t++) {
+        if (*t == '<')
+            fputs("&lt;", f);
+        else if (*t == '>')
+            fputs("&gt;", f);
+        else if (*t == '&')
+            fputs("&amp;", f);
+        else if (*t == '"')
+            fputs("&quot;", f);
+        else
+            fputc(*t, f);
+    }
+}
+
+static void put_dot(FILE *f, const char *t)
+{
+    for (; *t; t++) {
+        if (*t == '"' || *t == '\\')
+            fputc('\\', f);
+        fputc(*t, f);
+    }
+}
+
 static json_t *num(double v)
 {
     return isfinite(v) ? json_real(v) : json_null();
@@ -146,8 +172,9 @@ static void print_text(FILE *f, const sip_system_t *s, const sip_system_result_t
         for (int k = 0; k < cap->n; k++) {
             const sip_cluster_point_t *p = &r->points[cap->first + k];
             if (!p->fits) {
-                fprintf(f, "  %9.1f %4d %4s %8s  does not fit the packages' HBM\n", p->cap_GBps, p->tp,
-                        "-", "-");
+                fprintf(f, "  %9.1f %4d %4s %8s  %s\n", p->cap_GBps, p->tp, "-", "-",
+                        p->pp == 0 ? "the model's heads do not split this many ways"
+                                   : "does not fit the packages' HBM at any pipeline depth");
                 continue;
             }
             fprintf(f, "  %9.1f %4d %4d %8d %11.3f %9.3f %9.3f %10.3f %12.1f %7.0f%%\n", p->cap_GBps,
@@ -180,9 +207,11 @@ static int add_node(graph_t *g, const char *kind, const char *label, int level)
     if (g->nodes)
         json_array_append_new(g->nodes, json_pack("{s:i, s:s, s:s, s:i}", "id", id, "kind", kind,
                                                   "label", label, "level", level));
-    if (g->dot)
-        fprintf(g->dot, "  n%d [label=\"%s\", shape=%s];\n", id, label,
-                strcmp(kind, "switch") == 0 ? "diamond" : "box");
+    if (g->dot) {
+        fprintf(g->dot, "  n%d [label=\"", id);
+        put_dot(g->dot, label);
+        fprintf(g->dot, "\", shape=%s];\n", strcmp(kind, "switch") == 0 ? "diamond" : "box");
+    }
     return id;
 }
 
@@ -208,7 +237,9 @@ static int build(graph_t *g, const sip_system_t *s, int level, const char *prefi
     if (level < 0)
         return add_node(g, "package", prefix, -1);
     const sip_system_level_t *l = &s->levels[level];
-    int *child = malloc((size_t)l->count * sizeof *child);
+    if (l->count < 1)
+        return -1; /* the loader requires count >= 1 */
+    int *child = calloc((size_t)l->count, sizeof *child);
     if (!child)
         return -1;
     for (int i = 0; i < l->count; i++) {
@@ -274,8 +305,10 @@ static void draw(FILE *f, const sip_system_t *s, int level, double x, double y)
     const sip_system_level_t *l = &s->levels[level];
     fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"none\" "
                "stroke=\"#555\"/>\n", x, y, w, h);
-    fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" font-family=\"sans-serif\">%s: %s "
-               "%.0f GB/s %s</text>\n", x + 3, y + 11, l->name, sip_syslink_kind_name(l->link.kind),
+    fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" font-family=\"sans-serif\">", x + 3,
+            y + 11);
+    put_xml(f, l->name);
+    fprintf(f, ": %s %.0f GB/s %s</text>\n", sip_syslink_kind_name(l->link.kind),
             sip_system_link_GBps(&l->link), sip_topology_name(l->link.topology));
     double cw, ch;
     box_size(s, level - 1, &cw, &ch);
@@ -298,8 +331,9 @@ static int write_svg(const char *path, const sip_system_t *s)
     box_size(s, s->n_levels - 1, &w, &h);
     fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" "
                "width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\">\n", w + 4, h + 18, w + 4, h + 18);
-    fprintf(f, "<text x=\"2\" y=\"12\" font-size=\"12\" font-family=\"sans-serif\">%s: %ld packages "
-               "(squares)</text>\n", s->name, sip_system_packages_in(s, s->n_levels - 1));
+    fprintf(f, "<text x=\"2\" y=\"12\" font-size=\"12\" font-family=\"sans-serif\">");
+    put_xml(f, s->name);
+    fprintf(f, ": %ld packages (squares)</text>\n", sip_system_packages_in(s, s->n_levels - 1));
     draw(f, s, s->n_levels - 1, 2, 16);
     fprintf(f, "</svg>\n");
     int bad = ferror(f);
@@ -350,6 +384,12 @@ int cmd_system(int argc, char **argv)
         rc = CLI_EXIT_INPUT;
         goto out;
     }
+    if (svg && sip_system_packages_in(sys, sys->n_levels - 1) > GRAPH_MAX_PACKAGES) {
+        fprintf(stderr, "sipsim: %s: %ld packages is too many for a picture (expected at most %d)\n",
+                file, sip_system_packages_in(sys, sys->n_levels - 1), GRAPH_MAX_PACKAGES);
+        rc = CLI_EXIT_INPUT;
+        goto out;
+    }
     if (svg && (rc = write_svg(svg, sys)) != CLI_EXIT_OK)
         goto out;
     FILE *o = cli_open_output(common.output);
@@ -370,7 +410,9 @@ int cmd_system(int argc, char **argv)
                 g.edges = json_array();
             } else {
                 g.dot = o;
-                fprintf(o, "graph \"%s\" {\n", sys->name);
+                fprintf(o, "graph \"");
+                put_dot(o, sys->name);
+                fprintf(o, "\" {\n");
             }
             build(&g, sys, sys->n_levels - 1, "");
             if (g.dot)

@@ -187,7 +187,9 @@ static json_t *to_json(const sip_package_t *pkg, const sip_tpp_result_t *r)
 
 static void print_limit_value(FILE *f, const sip_tpp_limit_t *l)
 {
-    if (!isfinite(l->limit))
+    if (isnan(l->limit))
+        fprintf(f, "%-22s", "not evaluated");
+    else if (!isfinite(l->limit))
         fprintf(f, "%-22s", "never");
     else
         fprintf(f, "%-12.6g %-9s", l->limit, l->inclusive ? "(incl.)" : "(excl.)");

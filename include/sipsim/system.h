@@ -95,7 +95,8 @@ typedef struct {
     bool decode;                   /* phase: decode (one token per sequence) or prefill */
     int tp, pp, packages;
     double cap_GBps;               /* per package and direction over the first level's links */
-    bool fits;                     /* weights + KV cache fit the packages' HBM */
+    bool fits;                     /* weights + KV cache fit the packages' HBM (pp = 0: the
+                                      model's heads do not split tp ways) */
     double compute_s;              /* per-package step time from the kernel library */
     double comm_s;                 /* tensor-parallel all-reduces and pipeline sends per step */
     double step_s;                 /* compute + comm: the pipeline's beat */

@@ -234,7 +234,8 @@ SIP_EXPORT const char *sip_knob_unit(sip_knob_t knob);
  * cycle, CHIPLETS = number of instances of the dominant compute type, IO = off-package GB/s.
  * `limit` is the supremum of knob values v (from 0 up) at which the condition does not yet
  * hold / the rule stays uncontrolled; `inclusive` says whether v = limit itself still does;
- * INFINITY = never reached (the knob does not move that metric, or not far enough).
+ * INFINITY = never reached (the knob does not move that metric, or not far enough); NAN (whole
+ * rule only) = not evaluated, the rule needs a metric the package does not model.
  * CHIPLETS counts from one instance up: limit 0 means a single instance already reaches it. */
 typedef struct {
     sip_knob_t knob;

@@ -424,10 +424,9 @@ static void tpp(FILE *o, const sip_report_t *r)
     const sip_tpp_result_t *t = r->tpp;
     const sip_tpp_metrics_t *m = &t->metrics;
     fputs("<dl>\n", o);
-    dl_item(o, "reading", "%s, %s, non-planar <= %d nm",
+    dl_item(o, "reading", "%s, %s, planarity from each die's transistor key",
             sip_tpp_aggregation_name(t->options.aggregation),
-            t->options.datacenter ? "datacenter item" : "non-datacenter item",
-            t->options.nonplanar_max_nm);
+            t->options.datacenter ? "datacenter item" : "non-datacenter item");
     for (int k = 0; k < SIP_METRIC_COUNT; k++)
         dl_item(o, sip_metric_name((sip_metric_t)k), "%.4g %s", m->value[k],
                 sip_metric_unit((sip_metric_t)k));

@@ -457,6 +457,21 @@ static bool controlled_at(const sip_tpp_metrics_t *m, int rule, bool datacenter)
 
 /* ---- what-if ---- */
 
+/* A rule with a condition on a metric the package does not model has no whole-rule limit: the
+ * knob cannot show it stays uncontrolled (NAN = not evaluated). */
+static bool rule_needs_unknown(int rule, const sip_tpp_metrics_t *m, bool datacenter)
+{
+    const sip_rule_t *r = sip_tpp_rule(rule);
+    for (int c = 0; r && c < r->n_clauses; c++) {
+        if (!scope_matches(r->clauses[c].scope, datacenter))
+            continue;
+        for (int k = 0; k < r->clauses[c].n_conditions; k++)
+            if (m->unknown[r->clauses[c].conditions[k].metric])
+                return true;
+    }
+    return false;
+}
+
 /* Metrics that move linearly with a continuous knob k: value = base + slope * k. */
 typedef struct {
     sip_tpp_metrics_t base;
@@ -550,6 +565,8 @@ static sip_status_t limits_affine(sip_tpp_result_t *res, int *cap, sip_knob_t kn
                 prev = b;
             }
         }
+        if (rule_needs_unknown(r, &a->base, dc))
+            lim.limit = NAN;
         SIP_TRY(push_limit(res, cap, lim, err));
     }
     return SIP_OK;
@@ -633,6 +650,8 @@ static sip_status_t limits_chiplets(sip_tpp_result_t *res, int *cap, const sip_p
             lim.limit = first_controlled - 1;
             lim.inclusive = true;
         }
+        if (rule_needs_unknown(r, &res->metrics, o->datacenter))
+            lim.limit = NAN;
         SIP_TRY(push_limit(res, cap, lim, err));
     }
     return SIP_OK;

@@ -141,6 +141,45 @@ Test(system_cap, a_low_cap_bounds_useful_tensor_parallelism)
     sip_system_destroy(s);
 }
 
+static sip_system_result_t *mi300x_board(int lanes, sip_system_t **out_sys)
+{
+    char text[2048];
+    snprintf(text, sizeof text,
+             "name = \"mi\"; package = \"../topologies/reference/mi300x.cfg\";\n"
+             "levels = ( { name = \"board\"; contains = \"package\"; count = 8;\n"
+             "  link = { kind = \"scaleup\"; lanes = %d; rate_gbps = 64.0; topology = \"switch\";\n"
+             "           latency_ns = 100.0; }; } );\n", lanes);
+    sip_system_t *s = NULL;
+    sip_error_t err;
+    sip_error_clear(&err);
+    cr_assert_eq(sip_system_load_string(text, src_path("systems/mi.cfg"), NULL, &s, &err), SIP_OK,
+                 "%s", err.message);
+    *out_sys = s;
+    return eval_ok(s);
+}
+
+Test(system_io, links_give_the_2022_io_term_to_a_package_without_io_blocks)
+{
+    /* The reference MI300X models no io block: alone its 2022 class is not evaluated.  On a
+     * board its links are its off-package I/O: x16 at 64 Gb/s = 128 GB/s per direction, 256
+     * both (< 600: not 3A090 (2022)); x48 = 384 per direction, 768 both (>= 600: controlled). */
+    sip_system_t *s = NULL;
+    sip_system_result_t *r = mi300x_board(16, &s);
+    cr_assert(r->package_io_from_links);
+    cr_assert_float_eq(r->package_io_GBps, 256.0, 1e-9);
+    cr_assert_str_eq(r->package_tpp->classes[sip_tpp_rule_find("bis-2022")].class_name,
+                     "not 3A090 (2022)");
+    cr_assert_str_eq(r->levels[0].class_4a090, "4A090.a", "MI300X is 3A090.a.1 (2023)");
+    sip_system_result_destroy(r);
+    sip_system_destroy(s);
+    r = mi300x_board(48, &s);
+    cr_assert_float_eq(r->package_io_GBps, 768.0, 1e-9);
+    cr_assert_str_eq(r->package_tpp->classes[sip_tpp_rule_find("bis-2022")].class_name,
+                     "3A090.a (2022)");
+    sip_system_result_destroy(r);
+    sip_system_destroy(s);
+}
+
 /* ---- bad input: status, line and message ---- */
 
 typedef struct {

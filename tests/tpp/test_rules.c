@@ -443,6 +443,13 @@ Test(tpp_io, class_2022_is_not_evaluated_without_modelled_io)
     for (int k = 0; k < c->n_margins; k++)
         unknown_margin = unknown_margin || (!c->margins[k].known && isnan(c->margins[k].margin));
     cr_assert(unknown_margin);
+    /* No what-if can promise it stays uncontrolled under a rule it cannot evaluate. */
+    const sip_tpp_limit_t *l = find_limit(r, SIP_KNOB_CLOCK, "bis-2022", -1, -1);
+    cr_assert_not_null(l);
+    cr_assert(isnan(l->limit), "limit %g", l->limit);
+    /* The I/O knob supplies the missing term: 600 GB/s (exclusive) at TPP 5000. */
+    l = find_limit(r, SIP_KNOB_IO, "bis-2022", -1, -1);
+    cr_assert_float_eq(l->limit, 600.0, 1e-9);
     sip_tpp_result_destroy(r);
     /* Given by the caller (a system file's links), it is evaluated. */
     sip_tpp_options_t o;
@@ -485,4 +492,19 @@ Test(tpp_rules, every_rule_table_carries_source_and_dates_oldest_first)
         for (int x = 0; x < r->n_exceptions; x++)
             cr_assert(r->exceptions[x].clause >= 0 && r->exceptions[x].clause < r->n_clauses);
     }
+}
+
+Test(tpp_cli, json_carries_readings_warnings_and_unmodelled_terms)
+{
+    json_t *j = cli_run_json(cli_source_root(), "tpp topologies/reference/mi300x.cfg --json");
+    cr_assert(json_is_null(json_object_get(j, "io_GBps")), "I/O not modelled is null, not 0");
+    cr_assert(json_is_false(json_object_get(j, "io_modelled")));
+    json_t *rules = json_object_get(j, "rules");
+    cr_assert_str_eq(json_string_value(json_object_get(json_array_get(rules, 0), "class")),
+                     "not evaluated");
+    cr_assert_str_eq(json_string_value(json_object_get(json_array_get(rules, 0), "published")),
+                     "2022-10-13");
+    cr_assert(json_array_size(json_object_get(j, "readings")) >= 2);
+    cr_assert(json_array_size(json_object_get(j, "warnings")) >= 1);
+    json_decref(j);
 }
