@@ -344,7 +344,11 @@ static sip_status_t sim_build(sim_t *s, const sip_netsim_net_t *net, const sip_n
     s->pattern = sip_pattern_find(pattern);
     if (!s->pattern || !s->pattern->draw)
         return sip_error_set(err, SIP_EINVAL, NULL, 0, "netsim: pattern %s has no per-packet form", pattern);
-    SIP_TRY(s->pattern->draw_init(&s->draw, err));
+    sip_error_t why;
+    sip_error_clear(&why);
+    if (s->pattern->draw_init(&s->draw, &why) != SIP_OK)
+        return sip_error_set(err, why.status ? why.status : SIP_EINVAL, NULL, 0, "netsim: pattern %s: %s", pattern,
+                             why.message);
 
     s->ch = calloc((size_t)s->n_ch, sizeof *s->ch);
     s->nd = calloc((size_t)N, sizeof *s->nd);
