@@ -250,7 +250,8 @@ typedef struct sip_pattern_ops {
     sip_status_t (*build)(const sip_network_t *net, const sip_pattern_params_t *params,
                           sip_demand_matrix_t *out, sip_error_t *err);
     /* Check a draw context and fill its derived fields (SIP_EINVAL saying what the pattern
-     * needs); NULL when the pattern has no per-packet form. */
+     * needs, for the caller to prefix with the pattern's name); NULL when the pattern has no
+     * per-packet form. */
     sip_status_t (*draw_init)(sip_pattern_draw_t *ctx, sip_error_t *err);
     /* Destination endpoint of the next packet from endpoint src. */
     int (*draw)(const sip_pattern_draw_t *ctx, int src, sip_pattern_rng_fn rng, void *rng_state);

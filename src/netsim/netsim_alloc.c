@@ -143,11 +143,6 @@ static inline rr_it_t rr_begin(int from, int n)
  * round-robin from aptr, pointers move only on a first-iteration accept. */
 /* Single-word case (up to 64 inputs and outputs, e.g. radix 5 x 4 VCs): the same algorithm with
  * the round-robin searches done by masking and counting trailing zeros. */
-static inline int rr_pick1(uint64_t m, int ptr)
-{
-    uint64_t hi = m & (~0ull << ptr);
-    return hi ? __builtin_ctzll(hi) : __builtin_ctzll(m);
-}
 
 static void alloc_islip1(alloc_t *a)
 {
@@ -277,69 +272,9 @@ static void alloc_separable_if(alloc_t *a)
     }
 }
 
-/* alloc_islip1 on requests given as bitsets (allocate_bits of sip__netsim_alloc_ops_t). */
-static uint64_t alloc_islip_bits(alloc_t *a, uint64_t out_mask, int8_t *match)
-{
-    const int iters = a->iters, n_in = a->n_in, n_out = a->n_out;
-    uint64_t *out_req = a->out_req, *gmask = a->grant_mask;
-    int *gptr = a->gptr, *aptr = a->aptr;
-    if (iters == 1) {
-        /* one iteration: nothing matched yet, every input granted accepts (alloc_islip1) */
-        uint64_t granted = 0;
-        for (uint64_t om = out_mask; om; om &= om - 1) {
-            int o = __builtin_ctzll(om);
-            int i = rr_pick1(out_req[o], gptr[o]);
-            out_req[o] = 0;
-            uint64_t ib = 1ull << i;
-            gmask[i] = (granted & ib ? gmask[i] : 0) | 1ull << o;
-            granted |= ib;
-        }
-        for (uint64_t g = granted; g; g &= g - 1) {
-            int i = __builtin_ctzll(g);
-            int o = rr_pick1(gmask[i], aptr[i]);
-            match[i] = (int8_t)o;
-            gptr[o] = i + 1 == n_in ? 0 : i + 1;
-            aptr[i] = o + 1 == n_out ? 0 : o + 1;
-        }
-        return granted;
-    }
-    uint64_t matched_in = 0, matched_out = 0;
-    for (int iter = 0; iter < iters; iter++) {
-        uint64_t granted = 0;
-        for (uint64_t om = out_mask & ~matched_out; om; om &= om - 1) {
-            int o = __builtin_ctzll(om);
-            uint64_t m = out_req[o] & ~matched_in;
-            if (!m)
-                continue;
-            int i = rr_pick1(m, gptr[o]);
-            if (!(granted >> i & 1)) {
-                granted |= 1ull << i;
-                gmask[i] = 0;
-            }
-            gmask[i] |= 1ull << o;
-        }
-        if (!granted)
-            break;
-        for (; granted; granted &= granted - 1) {
-            int i = __builtin_ctzll(granted);
-            int o = rr_pick1(gmask[i], aptr[i]);
-            match[i] = (int8_t)o;
-            matched_in |= 1ull << i;
-            matched_out |= 1ull << o;
-            if (iter == 0) {
-                gptr[o] = i + 1 == n_in ? 0 : i + 1;
-                aptr[i] = o + 1 == n_out ? 0 : o + 1;
-            }
-        }
-    }
-    for (; out_mask; out_mask &= out_mask - 1)
-        out_req[__builtin_ctzll(out_mask)] = 0;
-    return matched_in;
-}
-
 static const sip__netsim_alloc_ops_t alloc_registry[SIP_NETSIM_ALLOC_COUNT] = {
-    [SIP_NETSIM_ALLOC_ISLIP] = {"islip", alloc_islip, alloc_islip_bits},
-    [SIP_NETSIM_ALLOC_SEPARABLE_IF] = {"separable_input_first", alloc_separable_if, NULL},
+    [SIP_NETSIM_ALLOC_ISLIP] = {"islip", alloc_islip},
+    [SIP_NETSIM_ALLOC_SEPARABLE_IF] = {"separable_input_first", alloc_separable_if},
 };
 
 const sip__netsim_alloc_ops_t *sip__netsim_alloc_ops(sip_netsim_alloc_t kind)

@@ -17,12 +17,6 @@ typedef struct {
     const char *name; /* BookSim2's value of vc_allocator / sw_allocator */
     /* Match the requests added since the last clear: inmatch / outmatch (-1 = none). */
     void (*allocate)(alloc_t *a);
-    /* The same algorithm on requests given as one-word bitsets, for the router fast path (up to
-     * 64 inputs and outputs, no priorities, results independent of the order requests were
-     * added): out_req[o] holds the inputs requesting o for each o in out_mask and is cleared on
-     * return.  Returns the matched inputs; match[i] is the output of each.  NULL when the
-     * allocator has no such form (its routers take the general path). */
-    uint64_t (*allocate_bits)(alloc_t *a, uint64_t out_mask, int8_t *match);
 } sip__netsim_alloc_ops_t;
 
 /* Registry row of an allocator, NULL when out of range. */
@@ -77,5 +71,79 @@ static inline bool alloc_has(const alloc_t *a, int in, int out)
 }
 
 static inline void alloc_run(alloc_t *a) { a->ops->allocate(a); }
+
+/* Round-robin pick from a one-word request mask: the first set bit at or after ptr, else the
+ * first one (a BookSim2 round-robin arbiter with pointer ptr). */
+static inline int rr_pick1(uint64_t m, int ptr)
+{
+    uint64_t hi = m & (~0ull << ptr);
+    return hi ? __builtin_ctzll(hi) : __builtin_ctzll(m);
+}
+
+/* iSLIP (alloc_islip1 in netsim_alloc.c) on requests given as one-word bitsets, for the fast
+ * router (up to 64 inputs and outputs, no priorities; iSLIP's result does not depend on the
+ * order requests were added): out_req[o] holds the inputs requesting o for each o in out_mask
+ * and is cleared on return.  Returns the matched inputs; match[i] is the output of each.
+ * Inline, not an ops member: the fast router calls it twice per cycle, and through a pointer
+ * it could not be inlined (measured with `sipsim bench netsim`). */
+static inline uint64_t sip__netsim_islip_bits(alloc_t *a, uint64_t out_mask, int8_t *match)
+{
+    const int iters = a->iters, n_in = a->n_in, n_out = a->n_out;
+    uint64_t *out_req = a->out_req, *gmask = a->grant_mask;
+    int *gptr = a->gptr, *aptr = a->aptr;
+    if (iters == 1) {
+        /* one iteration: nothing matched yet, every input granted accepts (alloc_islip1) */
+        uint64_t granted = 0;
+        for (uint64_t om = out_mask; om; om &= om - 1) {
+            int o = __builtin_ctzll(om);
+            int i = rr_pick1(out_req[o], gptr[o]);
+            out_req[o] = 0;
+            uint64_t ib = 1ull << i;
+            gmask[i] = (granted & ib ? gmask[i] : 0) | 1ull << o;
+            granted |= ib;
+        }
+        for (uint64_t g = granted; g; g &= g - 1) {
+            int i = __builtin_ctzll(g);
+            int o = rr_pick1(gmask[i], aptr[i]);
+            match[i] = (int8_t)o;
+            gptr[o] = i + 1 == n_in ? 0 : i + 1;
+            aptr[i] = o + 1 == n_out ? 0 : o + 1;
+        }
+        return granted;
+    }
+    uint64_t matched_in = 0, matched_out = 0;
+    for (int iter = 0; iter < iters; iter++) {
+        uint64_t granted = 0;
+        for (uint64_t om = out_mask & ~matched_out; om; om &= om - 1) {
+            int o = __builtin_ctzll(om);
+            uint64_t m = out_req[o] & ~matched_in;
+            if (!m)
+                continue;
+            int i = rr_pick1(m, gptr[o]);
+            if (!(granted >> i & 1)) {
+                granted |= 1ull << i;
+                gmask[i] = 0;
+            }
+            gmask[i] |= 1ull << o;
+        }
+        if (!granted)
+            break;
+        for (; granted; granted &= granted - 1) {
+            int i = __builtin_ctzll(granted);
+            int o = rr_pick1(gmask[i], aptr[i]);
+            match[i] = (int8_t)o;
+            matched_in |= 1ull << i;
+            matched_out |= 1ull << o;
+            if (iter == 0) {
+                gptr[o] = i + 1 == n_in ? 0 : i + 1;
+                aptr[i] = o + 1 == n_out ? 0 : o + 1;
+            }
+        }
+    }
+    for (; out_mask; out_mask &= out_mask - 1)
+        out_req[__builtin_ctzll(out_mask)] = 0;
+    return matched_in;
+}
+
 
 #endif

@@ -128,50 +128,6 @@ void sip__netsim_chan_send_flit(sim_t *s, chan_t *c, int32_t f)
         c->sent++;
 }
 
-/* ------------------------------------------------------------------- read phase ---- */
-
-/* Deliver everything arriving this cycle (the read phase): flits into router input queues or
- * endpoint ejection, credits into routers' credit queues or the endpoints' buffer state. */
-static void deliver(sim_t *s)
-{
-    uint32_t k = (uint32_t)s->now & s->wheel_mask;
-    int n = s->wheel_n[k];
-    const witem_t *items = s->wheel[k];
-    for (int i = 0; i < n; i++) {
-        int cid = items[i].ch >> 1;
-        chan_t *c = &s->ch[cid];
-        if (!(items[i].ch & 1)) {
-            int32_t fi = items[i].flit;
-            if (c->dst_router >= 0) {
-                router_t *r = &s->rt[c->dst_router];
-                r->ops->read_flit(s, r, c->dst_port, fi);
-            } else {
-                node_t *nd = &s->nd[cid - s->C - s->N];
-                nd->ejected = fi;
-                if (s->state != ST_DRAINING)
-                    s->stats.accepted_flits++;
-            }
-        } else {
-            uint64_t m = items[i].vcs;
-            s->credits_outstanding--;
-            if (c->src_router >= 0) {
-                router_t *r = &s->rt[c->src_router];
-                r->ops->read_credit(s, r, c->src_port, m);
-            } else {
-                node_t *nd = &s->nd[cid - s->C];
-                while (m) {
-                    int vc = __builtin_ctzll(m);
-                    m &= m - 1;
-                    nd->occ[vc]--;
-                    if (s->cfg.wait_for_tail_credit && nd->occ[vc] == 0 && nd->tail_sent[vc])
-                        nd->in_use[vc] = -1;
-                }
-            }
-        }
-    }
-    s->wheel_n[k] = 0;
-}
-
 /* --------------------------------------------------------------------------- traffic ---- */
 
 static uint64_t draw_rng(void *state) { return rng_next(state); }
@@ -311,7 +267,7 @@ static void step(sim_t *s)
     const int N = s->N;
     for (int i = 0; i < N; i++)
         s->nd[i].ejected = -1;
-    deliver(s);
+    sip__netsim_deliver(s);
     if (!s->empty_network)
         inject(s);
     for (int i = 0; i < N; i++)
@@ -325,13 +281,7 @@ static void step(sim_t *s)
         chan_send_credit(s, &s->ch[n->ej], 1ull << f->vc);
         retire(s, n->ejected);
     }
-    for (int r = 0; r < s->R; r++) {
-        router_t *rt = &s->rt[r];
-        if (rt->active)
-            rt->ops->step(s, rt);
-        if (rt->pending_out)
-            rt->ops->write_outputs(s, rt);
-    }
+    sip__netsim_routers_step(s);
     s->now++;
 }
 
@@ -394,7 +344,11 @@ static sip_status_t sim_build(sim_t *s, const sip_netsim_net_t *net, const sip_n
     s->pattern = sip_pattern_find(pattern);
     if (!s->pattern || !s->pattern->draw)
         return sip_error_set(err, SIP_EINVAL, NULL, 0, "netsim: pattern %s has no per-packet form", pattern);
-    SIP_TRY(s->pattern->draw_init(&s->draw, err));
+    sip_error_t why;
+    sip_error_clear(&why);
+    if (s->pattern->draw_init(&s->draw, &why) != SIP_OK)
+        return sip_error_set(err, why.status ? why.status : SIP_EINVAL, NULL, 0, "netsim: pattern %s: %s", pattern,
+                             why.message);
 
     s->ch = calloc((size_t)s->n_ch, sizeof *s->ch);
     s->nd = calloc((size_t)N, sizeof *s->nd);

@@ -219,5 +219,10 @@ static inline int port_for(const router_t *r, int dest) { return r->route_port[d
  * channels and endpoints of s are built already. */
 sip_status_t sip__netsim_routers_build(sim_t *s, sip_error_t *err);
 void sip__netsim_routers_free(sim_t *s);
+/* The read phase: everything the channels deliver this cycle, flits and credits, into the
+ * routers (read_flit / read_credit) and the endpoints (ejection, injection credits). */
+void sip__netsim_deliver(sim_t *s);
+/* Every router's step (when active) and write_outputs (when it holds flits or credits). */
+void sip__netsim_routers_step(sim_t *s);
 
 #endif

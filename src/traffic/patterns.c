@@ -349,7 +349,7 @@ static sip_status_t build_explicit(const sip_network_t *net, const sip_pattern_p
 static sip_status_t draw_init_any(sip_pattern_draw_t *ctx, sip_error_t *err)
 {
     if (ctx->n_endpoints < 1)
-        return sip_error_set(err, SIP_EINVAL, NULL, 0, "pattern: %d endpoints (expected >= 1)", ctx->n_endpoints);
+        return sip_error_set(err, SIP_EINVAL, NULL, 0, "%d endpoints (expected >= 1)", ctx->n_endpoints);
     return SIP_OK;
 }
 
@@ -358,8 +358,7 @@ static sip_status_t draw_init_pow2(sip_pattern_draw_t *ctx, sip_error_t *err)
     SIP_TRY(draw_init_any(ctx, err));
     if (log2_exact(ctx->n_endpoints) < 0)
         return sip_error_set(err, SIP_EINVAL, NULL, 0,
-                             "pattern: %d endpoints (expected a power of two for transpose, bitcomp, "
-                             "bitrev and shuffle)", ctx->n_endpoints);
+                             "%d endpoints (expected a power of two)", ctx->n_endpoints);
     return SIP_OK;
 }
 
@@ -368,7 +367,7 @@ static sip_status_t draw_init_transpose(sip_pattern_draw_t *ctx, sip_error_t *er
     SIP_TRY(draw_init_pow2(ctx, err));
     if (log2_exact(ctx->n_endpoints) % 2)
         return sip_error_set(err, SIP_EINVAL, NULL, 0,
-                             "transpose: %d endpoints (expected an even power of two, e.g. 64)", ctx->n_endpoints);
+                             "%d endpoints (expected an even power of two, e.g. 64)", ctx->n_endpoints);
     return SIP_OK;
 }
 
@@ -377,8 +376,7 @@ static sip_status_t draw_init_grid(sip_pattern_draw_t *ctx, sip_error_t *err)
     SIP_TRY(draw_init_any(ctx, err));
     if (ctx->cols < 1 || ctx->rows < 1 || ctx->cols * ctx->rows != ctx->n_endpoints)
         return sip_error_set(err, SIP_EINVAL, NULL, 0,
-                             "pattern: %d endpoints not on a grid (expected a k x k mesh for tornado and "
-                             "neighbor)", ctx->n_endpoints);
+                             "%d endpoints not on a grid (expected a k x k mesh)", ctx->n_endpoints);
     return SIP_OK;
 }
 
@@ -391,7 +389,7 @@ static sip_status_t draw_init_hotspot(sip_pattern_draw_t *ctx, sip_error_t *err)
 {
     SIP_TRY(draw_init_any(ctx, err));
     if (ctx->n_hotspots < 1 || !ctx->hotspots)
-        return sip_error_set(err, SIP_EINVAL, NULL, 0, "hotspot: no hotspot given (expected at least one node)");
+        return sip_error_set(err, SIP_EINVAL, NULL, 0, "no hotspot given (expected at least one node)");
     int64_t total = 0;
     for (int i = 0; i < ctx->n_hotspots; i++) {
         int w = hotspot_weight(ctx, i);
@@ -402,7 +400,7 @@ static sip_status_t draw_init_hotspot(sip_pattern_draw_t *ctx, sip_error_t *err)
         total += w;
     }
     if (total > INT_MAX)
-        return sip_error_set(err, SIP_EINVAL, NULL, 0, "hotspot: weights sum to %lld (expected at most %d)",
+        return sip_error_set(err, SIP_EINVAL, NULL, 0, "hotspot weights sum to %lld (expected at most %d)",
                              (long long)total, INT_MAX);
     ctx->hotspot_total = (int)total;
     return SIP_OK;
