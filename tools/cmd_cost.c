@@ -72,6 +72,12 @@ static json_t *breakdown_json(const sip_cost_breakdown_t *b)
     json_object_set_new(o, "interposer_mm2", num(b->interposer_mm2));
     json_object_set_new(o, "substrate_mm2", num(b->substrate_mm2));
     json_object_set_new(o, "bridges", json_integer(b->n_bridges));
+    json_object_set_new(o, "assembly_usd", num(b->assembly_usd));
+    json_object_set_new(o, "package_test_usd", num(b->package_test_usd));
+    json_object_set_new(o, "burn_in_usd", num(b->burn_in_usd));
+    json_object_set_new(o, "memory_escape_yield", num(b->memory_escape_yield));
+    json_object_set_new(o, "interposer_fields", json_integer(b->interposer_fields));
+    json_object_set_new(o, "stitch_yield", num(b->stitch_yield));
     return o;
 }
 
@@ -82,6 +88,16 @@ static json_t *to_json(const sip_package_t *pkg, const sip_cost_result_t *r, con
     json_object_set_new(o, "substrate", json_string(sip_substrate_name(pkg->substrate.kind)));
     json_object_set_new(o, "assembly", json_string(r->params.chip_first ? "chip_first" : "chip_last"));
     json_object_set_new(o, "volume_units", num(r->params.volume_units));
+    if (r->params.site[0]) {
+        json_t *site = json_object();
+        json_object_set_new(site, "name", json_string(r->params.site));
+        json_object_set_new(site, "region", json_string(r->params.site_region));
+        json_object_set_new(site, "capacity_units_per_month",
+                            num(r->params.site_capacity_units_per_month));
+        json_object_set_new(site, "lead_time_weeks", num(r->params.site_lead_time_weeks));
+        json_object_set_new(site, "months_to_volume", num(r->months_to_volume));
+        json_object_set_new(o, "site", site);
+    }
     json_t *dies = json_array();
     for (int i = 0; i < r->n_dies; i++) {
         const sip_cost_die_t *d = &r->dies[i];
@@ -89,6 +105,8 @@ static json_t *to_json(const sip_package_t *pkg, const sip_cost_result_t *r, con
         json_object_set_new(e, "type", json_string(d->name));
         json_object_set_new(e, "count", json_integer(d->count));
         json_object_set_new(e, "node_nm", json_integer(d->node_nm));
+        json_object_set_new(e, "requested_node_nm", json_integer(d->requested_node_nm));
+        json_object_set_new(e, "node_extrapolated", json_boolean(d->node_extrapolated));
         json_object_set_new(e, "bought", json_boolean(d->node_nm == 0));
         json_object_set_new(e, "area_mm2", num(d->area_mm2));
         json_object_set_new(e, "dies_per_wafer", num(d->dies_per_wafer));
@@ -143,8 +161,15 @@ static void print_breakdown(FILE *f, const char *title, const sip_cost_breakdown
             b->interposer_usd, b->interposer_mm2, b->n_bridges, b->substrate_usd, b->substrate_mm2);
     fprintf(f, "    scrapped in assembly: packages %.2f, good dies %.2f\n", b->package_defects_usd,
             b->wasted_dies_usd);
-    fprintf(f, "    yields: interposer %.4f, bonding %.4f, test escapes %.4f -> assembly %.4f\n",
-            b->interposer_yield, b->bonding_yield, b->escape_yield, b->assembly_yield);
+    fprintf(f, "    assembly %.2f, package test %.4f, burn-in %.2f\n", b->assembly_usd,
+            b->package_test_usd, b->burn_in_usd);
+    if (b->interposer_fields > 1)
+        fprintf(f, "    interposer stitched from %d reticle fields (stitch yield %.4f)\n",
+                b->interposer_fields, b->stitch_yield);
+    fprintf(f, "    yields: interposer %.4f, bonding %.4f, test escapes %.4f (known-good "
+               "stacks %.5f) -> assembly %.4f\n",
+            b->interposer_yield, b->bonding_yield, b->escape_yield, b->memory_escape_yield,
+            b->assembly_yield);
     fprintf(f, "    recurring per good package  $%.2f\n", b->recurring_usd);
 }
 
@@ -157,19 +182,43 @@ static void print_text(FILE *f, const sip_package_t *pkg, const sip_cost_result_
         fprintf(f, "volume %.0f units\n", r->params.volume_units);
     else
         fprintf(f, "no volume given (NRE not amortised)\n");
-    fprintf(f, "  %-20s %5s %5s %8s %10s %7s %7s %10s %12s %10s\n", "type", "count", "node", "mm2",
+    if (r->params.site[0]) {
+        fprintf(f, "  site %s (%s)", r->params.site, r->params.site_region);
+        if (r->params.site_capacity_units_per_month > 0.0)
+            fprintf(f, ": capacity %.0f units/month", r->params.site_capacity_units_per_month);
+        if (r->params.site_lead_time_weeks > 0.0)
+            fprintf(f, ", lead time %.0f weeks", r->params.site_lead_time_weeks);
+        if (isfinite(r->months_to_volume))
+            fprintf(f, ", %.1f months for the volume", r->months_to_volume);
+        fputc('\n', f);
+    }
+    bool any_mapped = false, any_extrapolated = false;
+    fprintf(f, "  %-20s %5s %7s %8s %10s %7s %7s %10s %12s %10s\n", "type", "count", "node", "mm2",
             "dies/wafer", "yield", "pass", "KGD $", "NRE $", "NRE/die $");
     for (int i = 0; i < r->n_dies; i++) {
         const sip_cost_die_t *d = &r->dies[i];
         if (d->node_nm == 0) {
-            fprintf(f, "  %-20s %5d %5s %8.1f %10s %7s %7s %10.2f %12s %10s\n", d->name, d->count,
+            fprintf(f, "  %-20s %5d %7s %8.1f %10s %7s %7s %10.2f %12s %10s\n", d->name, d->count,
                     "bought", d->area_mm2, "-", "-", "-", d->kgd_usd, "-", "-");
             continue;
         }
-        fprintf(f, "  %-20s %5d %5d %8.1f %10.1f %7.4f %7.4f %10.2f %12.4g %10.2f\n", d->name,
-                d->count, d->node_nm, d->area_mm2, d->dies_per_wafer, d->yield, d->pass_fraction,
+        /* The node the type asks for; "6>7" = costed as the 7 nm row, "*" = outside the
+         * table (cost.node_outside_table = "extrapolate"). */
+        char node[24];
+        if (d->requested_node_nm == d->node_nm)
+            snprintf(node, sizeof node, "%d", d->node_nm);
+        else
+            snprintf(node, sizeof node, "%d>%d%s", d->requested_node_nm, d->node_nm,
+                     d->node_extrapolated ? "*" : "");
+        fprintf(f, "  %-20s %5d %7s %8.1f %10.1f %7.4f %7.4f %10.2f %12.4g %10.2f\n", d->name,
+                d->count, node, d->area_mm2, d->dies_per_wafer, d->yield, d->pass_fraction,
                 d->kgd_usd, d->nre_usd, d->nre_per_unit_usd);
+        any_mapped = any_mapped || d->requested_node_nm != d->node_nm;
+        any_extrapolated = any_extrapolated || d->node_extrapolated;
     }
+    if (any_mapped)
+        fprintf(f, "  node A>B: the type's process_nm A is costed with the table's B nm row%s\n",
+                any_extrapolated ? "; * = EXTRAPOLATED, A is outside the table" : "");
     print_breakdown(f, "chiplet package", &r->package);
     fprintf(f, "    NRE per unit $%.2f -> total per good package $%.2f\n",
             r->package.nre_per_unit_usd, r->package.total_usd);
@@ -211,6 +260,7 @@ int cmd_cost(int argc, char **argv)
     const char *files[COST_MAX_FILES];
     int n_files = 0;
     double volume = -1.0, d0 = -1.0, mem = -1.0;
+    const char *site = NULL;
     int assembly = -1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -227,6 +277,8 @@ int cmd_cost(int argc, char **argv)
         } else if (strcmp(a, "--memory-usd") == 0 && i + 1 < argc) {
             if (parse_double(argv[0], a, argv[++i], 0.0, &mem))
                 return CLI_EXIT_INPUT;
+        } else if (strcmp(a, "--site") == 0 && i + 1 < argc) {
+            site = argv[++i];
         } else if (a[0] == '-') {
             return cli_usage(argv[0], "unknown option '%s'", a);
         } else if (n_files < COST_MAX_FILES) {
@@ -237,7 +289,10 @@ int cmd_cost(int argc, char **argv)
     }
     if (common.help) {
         printf("usage: sipsim cost FILE... [--json] [--volume N] [--chip-first|--chip-last]\n"
-               "                   [--defect-density PER_CM2] [--memory-usd USD] [-L DIR] [-o FILE]\n");
+               "                   [--defect-density PER_CM2] [--memory-usd USD] [--site NAME]\n"
+               "                   [-L DIR] [-o FILE]\n"
+               "--site NAME costs every FILE at the assembly/test site sites/NAME.cfg (see\n"
+               "`sipsim help site`); a package's own cost.site does the same.\n");
         return CLI_EXIT_OK;
     }
     if (n_files == 0)
@@ -245,8 +300,17 @@ int cmd_cost(int argc, char **argv)
     sip_package_t *pkgs[COST_MAX_FILES] = {0};
     sip_cost_result_t *res[COST_MAX_FILES] = {0};
     int rc = CLI_EXIT_OK;
-    for (int i = 0; i < n_files && rc == CLI_EXIT_OK; i++)
+    for (int i = 0; i < n_files && rc == CLI_EXIT_OK; i++) {
         rc = cli_load_package(files[i], &common, &pkgs[i]);
+        if (rc == CLI_EXIT_OK && site) {
+            sip_error_t err;
+            sip_error_clear(&err);
+            if (sip_package_load_sites(pkgs[i], site, &err) != SIP_OK) {
+                cli_print_error(&err);
+                rc = CLI_EXIT_INPUT;
+            }
+        }
+    }
     if (rc == CLI_EXIT_OK) {
         /* Each package's own `cost` section, then the command-line overrides. */
         sip_error_t err;

@@ -27,6 +27,12 @@ SIP_EXPORT sip_status_t sip_package_load_string(const char *text, const char *pa
 /* Load one chiplet type file; its name is the file stem. */
 SIP_EXPORT sip_status_t sip_chiplet_load(const char *path, sip_chiplet_type_t *out, sip_error_t *err);
 
+/* Cost a package at an assembly/test site by name (`sipsim cost --site`): sets cost.site and
+ * reads the site catalogue (sites/NAME.cfg beside the package file, its parent and grandparent
+ * folders, then the installed data folder).  An unknown name is SIP_EINVAL listing the sites. */
+SIP_EXPORT sip_status_t sip_package_load_sites(sip_package_t *pkg, const char *site,
+                                               sip_error_t *err);
+
 /* Schema documentation generated from the schema tables: NULL-terminated group names, and a
  * malloc'd text for one group (NULL + ENOTFOUND for an unknown group). */
 SIP_EXPORT const char *const *sip_help_groups(void);

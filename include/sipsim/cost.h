@@ -73,12 +73,38 @@ typedef struct {
     /* Skip the chiplet/monolithic crossover search (~260 split studies, most of an evaluation's
      * time): crossover_area_mm2 is then NAN.  Sweeps set it (issue 9); default false. */
     bool skip_crossover;
+    /* ---- added for issue 18 (params.c has the sources) ---- */
+    bool node_extrapolation;           /* process_nm outside the table: nearest row, flagged */
+    double memory_usd_per_gb;          /* bought memory price per GB of capacity (memory_stack_usd
+                                        * > 0 replaces it with a price per stack) */
+    double memory_stack_yield;         /* a stack's yield before the vendor's known-good-stack
+                                        * test; with test_coverage it gives the escape yield */
+    double assembly_usd_per_die_organic;   /* pick-and-place + C4 bonding per die */
+    double assembly_usd_per_die_ubump;     /* pick-and-place + micro-bump bonding per die */
+    double package_test_seconds;       /* final test of each assembled package */
+    double burn_in_hours, burn_in_usd_per_hour; /* per package; 0 h = no burn-in */
+    double stitch_yield;               /* yield of one reticle-stitch boundary of an interposer */
+    /* The site the package is costed at ("" = none: the defaults above) and what it reports. */
+    char site[SIP_NAME_MAX];
+    char site_region[SIP_NAME_MAX];
+    double site_capacity_units_per_month; /* 0 = not given */
+    double site_lead_time_weeks;
 } sip_cost_params_t;
 
 /* Defaults (src/cost/params.c, each with its source). */
 SIP_EXPORT void sip_cost_params_init(sip_cost_params_t *params);
-/* Apply a package's `cost` section (volume, assembly, NRE, process overrides). */
+/* Apply a package's `cost` section (volume, assembly, NRE, process overrides; its site, when
+ * it names one, through sip_cost_params_apply_site). */
 SIP_EXPORT void sip_cost_params_apply_spec(sip_cost_params_t *params, const sip_cost_spec_t *spec);
+/* Apply an assembly/test site: its nonzero numbers replace the defaults, its name, region,
+ * capacity and lead time are recorded. */
+SIP_EXPORT void sip_cost_params_apply_site(sip_cost_params_t *params, const sip_cost_site_t *site);
+/* The site called `name` in a package's catalogue (cost.site files), NULL if none. */
+SIP_EXPORT const sip_cost_site_t *sip_cost_site_find(const sip_cost_spec_t *spec, const char *name);
+/* Exposure fields an interposer of area_mm2 needs: ceil(area / reticle), at least 1. */
+SIP_EXPORT int sip_cost_reticle_fields(const sip_cost_params_t *params, double area_mm2);
+/* Is process_nm inside the node table's range (3..55 nm)? */
+SIP_EXPORT bool sip_cost_node_in_table(int process_nm);
 
 /* ---- formulas (exposed so tests and sweeps can use them) ---- */
 /* Gross die sites on a wafer (Chiplet Actuary): pi (d/2 - e)^2 / A - pi (d - 2e) / sqrt(2 A),
@@ -107,6 +133,10 @@ typedef struct {
     double kgd_usd;           /* cost of one passed die, test included */
     double nre_usd;           /* design NRE of the type */
     double nre_per_unit_usd;  /* NRE per die, amortised over every package that uses the type */
+    /* ---- added for issue 18 ---- */
+    int requested_node_nm;    /* the type's process_nm (node_nm is the table row costed) */
+    bool node_extrapolated;   /* requested node outside the table, costed as its nearest row */
+    double capacity_gb;       /* bought memory: capacity of one die (stack) */
 } sip_cost_die_t;
 
 typedef struct {
@@ -133,6 +163,13 @@ typedef struct {
     double interposer_mm2;      /* interposer, or total bridge silicon */
     double substrate_mm2;
     int n_bridges;
+    /* ---- added for issue 18 (all inside recurring_usd) ---- */
+    double assembly_usd;        /* pick-and-place + bonding of every die, per good package */
+    double package_test_usd;    /* final test of every assembled package, per good package */
+    double burn_in_usd;         /* burn-in of every good package */
+    double memory_escape_yield; /* no bad bought stack among the memory dies (known-good-stack) */
+    int interposer_fields;      /* reticle fields the interposer is stitched from (1 = none) */
+    double stitch_yield;        /* yield of its stitch boundaries together */
 } sip_cost_breakdown_t;
 
 typedef struct {
@@ -158,6 +195,8 @@ typedef struct {
     double crossover_area_mm2;
     int n_dies;
     sip_cost_die_t *dies;       /* owned, one per chiplet type used */
+    /* ---- added for issue 18 ---- */
+    double months_to_volume;    /* volume / site capacity; NAN without both */
 } sip_cost_result_t;
 
 /* Cost of one package (params NULL = defaults + the package's `cost` section). */

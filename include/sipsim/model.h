@@ -269,6 +269,26 @@ typedef struct {
     int line;
 } sip_workload_t;
 
+/* An assembly and test site (an OSAT or foundry back-end line): a named parameter set read
+ * from sites/NAME.cfg (`sipsim help site`).  0 in a number = the cost model's default. */
+typedef struct {
+    char name[SIP_NAME_MAX];        /* the file stem */
+    char region[SIP_NAME_MAX];
+    double assembly_usd_per_die;    /* pick-and-place + bonding charge per die */
+    double bonding_yield_factor;    /* x the model's per-die bond yields (0.99 organic, 0.95
+                                     * micro-bump); results above 1 are clamped to 1 */
+    double test_usd_per_second;     /* tester time, KGD and package test */
+    double package_test_seconds;    /* final test of an assembled package */
+    double burn_in_hours;           /* per package; 0 = no burn-in */
+    double burn_in_usd_per_hour;    /* burn-in board slot and oven time per package-hour */
+    double capacity_units_per_month;
+    double lead_time_weeks;
+    char path[SIP_PATH_MAX];
+    int line;
+} sip_cost_site_t;
+
+#define SIP_COST_MAX_SITES 16
+
 /* Optional `cost` section overrides. */
 typedef struct {
     bool present;
@@ -281,6 +301,15 @@ typedef struct {
     double clustering_alpha;
     double wafer_cost_usd;
     int line;
+    /* ---- added for issue 18 ---- */
+    char site[SIP_NAME_MAX];        /* assembly/test site by name; "" = the model's defaults */
+    bool node_extrapolation;        /* cost a process_nm outside the node table as its nearest
+                                     * row (flagged), instead of an error */
+    /* The site catalogue: every site file (sites/NAME.cfg) found beside the package (and its parent and
+     * grandparent folders, then the installed data folder), read with every package, so a
+     * sweep can switch `cost.site` by name without re-reading files. */
+    int n_sites;
+    sip_cost_site_t sites[SIP_COST_MAX_SITES];
 } sip_cost_spec_t;
 
 typedef struct sip_package {

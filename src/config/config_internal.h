@@ -133,6 +133,12 @@ void sip__path_stem(const char *path, char *out, size_t size);
 /* Folder of a path: "dir/name.cfg" -> "dir", "name.cfg" -> ".", "/name.cfg" -> "/". */
 void sip__path_dir(const char *path, char *out, size_t size);
 
+/* Sites (site.c): the schema of sites/NAME.cfg, and the catalogue every loaded package carries
+ * (spec->sites, n_sites: the site files on its search path); when the package names cost.site,
+ * an unknown name is an error at the cost section. */
+extern const sip__schema_t sip__schema_site;
+sip_status_t sip__load_sites(const char *pkg_path, sip_cost_spec_t *spec, sip_error_t *err);
+
 /* Cross-field checks of a chiplet type (schema.c), also run after deriving an inline block. */
 sip_status_t sip__chiplet_finish(const sip__cfg_ctx_t *cx, const config_setting_t *group,
                                  void *obj);

@@ -510,6 +510,9 @@ static sip_status_t load_package(loader_t *ld, const config_setting_t *root)
         SIP_TRY(load_links(ld, m));
     if ((m = sip__member(root, "traffic")))
         SIP_TRY(load_traffic(ld, m));
+    /* Always: a sweep may switch cost.site on a package that names none. */
+    SIP_TRY(sip__load_sites(strcmp(ld->cx.path, "<string>") ? ld->cx.path : NULL, &pkg->cost,
+                                ld->cx.err));
     return SIP_OK;
 }
 

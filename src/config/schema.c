@@ -69,6 +69,13 @@ static const char *const *assembly_names(void)
     return names;
 }
 
+/* Index 1 allows extrapolation. */
+static const char *const *node_outside_names(void)
+{
+    static const char *const names[] = {"error", "extrapolate"};
+    return names;
+}
+
 static const char *const *phase_names(void)
 {
     static const char *const names[] = {"prefill", "decode"};
@@ -452,6 +459,11 @@ static const sip__field_t cost_fields[] = {
     F_FLOAT("wafer_cost_usd", false, 0, true, 1e7, "USD",
             "300 mm wafer cost of every logic die; default the node table", sip_cost_spec_t,
             wafer_cost_usd),
+    F_STRING("site", false, "assembly and test site: a sites/NAME.cfg stem (`sipsim help site`)",
+             sip_cost_spec_t, site),
+    F_ENUM_BOOL("node_outside_table", false, node_outside_names,
+                "a process_nm outside the cost table (3-55 nm): error (default) or extrapolate "
+                "(cost it as the nearest row, flagged)", sip_cost_spec_t, node_extrapolation),
 };
 static const sip__schema_t schema_cost = {
     .name = "cost", .title = "cost = { ... } in a package: cost model overrides",
@@ -491,12 +503,12 @@ const sip__schema_t *const sip__schemas[] = {
     &schema_io, &schema_port, &schema_block, &sip__schema_package, &schema_substrate,
     &sip__schema_custom, &sip__schema_instance, &sip__schema_link, &schema_thermal,
     &schema_layer, &sip__schema_traffic, &sip__schema_demand, &schema_workload, &schema_cost,
-    NULL,
+    &sip__schema_site, NULL,
 };
 const char *const sip__schema_names[] = {
     "chiplet", "power", "engine", "precision", "memory", "io", "port", "block", "package",
     "substrate", "custom", "instance", "link", "thermal", "layer", "traffic", "demand",
-    "workload", "cost", NULL,
+    "workload", "cost", "site", NULL,
 };
 
 const sip__field_t *sip__schema_find(const sip__schema_t *schema, const char *key)

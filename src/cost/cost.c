@@ -53,6 +53,8 @@ typedef struct {
     double w_mm, h_mm;
     int count;
     const sip_node_cost_t *node; /* NULL = bought memory die */
+    double capacity_gb;          /* bought memory: capacity of one die */
+    int requested_nm;            /* the type's process_nm */
 } die_in_t;
 
 typedef struct {
@@ -67,12 +69,22 @@ static void die_cost(const sip_cost_params_t *p, const die_in_t *d, sip_cost_die
 {
     o->count = d->count;
     o->area_mm2 = d->w_mm * d->h_mm;
+    o->requested_node_nm = d->requested_nm;
+    o->capacity_gb = d->capacity_gb;
     if (!d->node) {
+        /* Bought memory (params.c [MEM] [HBMY]): priced per stack or per GB; the vendor's
+         * known-good-stack test passes a bad stack with 1 - coverage, and such an escape
+         * scraps the package like a KGD escape. */
+        double y = p->memory_stack_yield > 0.0 ? fmin(p->memory_stack_yield, 1.0) : 1.0;
         o->node_nm = 0;
-        o->yield = o->pass_fraction = o->escape_yield = 1.0;
-        o->kgd_usd = p->memory_stack_usd;
+        o->yield = y;
+        o->pass_fraction = y + (1.0 - y) * (1.0 - p->test_coverage);
+        o->escape_yield = y / o->pass_fraction;
+        o->kgd_usd = p->memory_stack_usd > 0.0 ? p->memory_stack_usd
+                                               : p->memory_usd_per_gb * d->capacity_gb;
         return;
     }
+    o->node_extrapolated = !sip_cost_node_in_table(d->requested_nm);
     double d0 = p->defect_density_per_cm2 > 0.0 ? p->defect_density_per_cm2 : d->node->defect_density_per_cm2;
     double wafer = p->wafer_cost_usd > 0.0 ? p->wafer_cost_usd : d->node->wafer_cost_usd;
     o->node_nm = d->node->node_nm;
@@ -111,7 +123,7 @@ static void assemble(const sip_cost_params_t *p, const die_in_t *dies, int n, co
                      sip_cost_die_t *die_out, sip_cost_breakdown_t *b)
 {
     memset(b, 0, sizeof *b);
-    double chips = 0.0, bumps = 0.0, y_e = 1.0;
+    double chips = 0.0, bumps = 0.0, y_e = 1.0, mem_e = 1.0;
     int n_dies = 0;
     bool organic = k->kind == SIP_SUBSTRATE_ORGANIC;
     for (int i = 0; i < n; i++) {
@@ -123,6 +135,7 @@ static void assemble(const sip_cost_params_t *p, const die_in_t *dies, int n, co
         n_dies += dies[i].count;
         if (!dies[i].node) {
             b->memory_usd += c * o->kgd_usd;
+            mem_e *= pow(o->escape_yield, c);
         } else {
             b->dies_usd += c * o->raw_usd;
             b->die_defects_usd += c * (o->raw_usd / o->pass_fraction - o->raw_usd);
@@ -135,6 +148,9 @@ static void assemble(const sip_cost_params_t *p, const die_in_t *dies, int n, co
     }
     b->bumps_usd = bumps;
     b->escape_yield = y_e;
+    b->memory_escape_yield = mem_e;
+    b->interposer_fields = 1;
+    b->stitch_yield = 1.0;
     b->substrate_mm2 = k->substrate_mm2;
     double C = chips + bumps;
     double S, I = 0.0, y1 = 1.0, total;
@@ -144,6 +160,10 @@ static void assemble(const sip_cost_params_t *p, const die_in_t *dies, int n, co
         I = silicon_cost(p, k->interposer_mm2) + k->interposer_mm2 * p->c4_usd_per_mm2;
         y1 = sip_cost_yield(k->interposer_mm2, p->interposer_defect_density_per_cm2,
                             p->interposer_clustering_alpha);
+        /* Larger than the reticle: stitched from several exposure fields (params.c). */
+        b->interposer_fields = sip_cost_reticle_fields(p, k->interposer_mm2);
+        b->stitch_yield = pow(p->stitch_yield, b->interposer_fields - 1);
+        y1 *= b->stitch_yield;
         double y2 = pow(p->interposer_bonding_yield, n_dies), y3 = p->os_bonding_yield;
         if (p->chip_first) {
             total = (C + I) / (y1 * y3 * y_e) + S / (y3 * y_e);
@@ -190,6 +210,23 @@ static void assemble(const sip_cost_params_t *p, const die_in_t *dies, int n, co
     b->substrate_usd = S;
     b->interposer_yield = y1;
     b->assembly_yield = y1 * b->bonding_yield * y_e;
+    /* Assembly labour and package test (params.c [CATCH-A] [CATCH]) are spent on every
+     * package that is assembled: bonding failures and test escapes scrap assembled packages,
+     * so they divide by bonding x escape yield; a chip-first interposer's defects scrap them
+     * too.  A chip-last interposer or bridge is tested before dies go on it.  Burn-in runs on
+     * packages that passed final test.  Per die: micro-bump rate on an interposer or bridge
+     * (plus the interposer's own attach at the organic rate), organic rate otherwise. */
+    double per_die = organic ? p->assembly_usd_per_die_organic : p->assembly_usd_per_die_ubump;
+    double labour = n_dies * per_die +
+                    (k->kind == SIP_SUBSTRATE_INTERPOSER ? p->assembly_usd_per_die_organic : 0.0);
+    double scrapped = (k->kind == SIP_SUBSTRATE_INTERPOSER && p->chip_first)
+                          ? b->assembly_yield
+                          : b->bonding_yield * y_e;
+    double ptest = p->test_usd_per_second * p->package_test_seconds;
+    b->assembly_usd = scrapped > 0.0 ? labour / scrapped : INFINITY;
+    b->package_test_usd = scrapped > 0.0 ? ptest / scrapped : INFINITY;
+    b->burn_in_usd = p->burn_in_hours * p->burn_in_usd_per_hour;
+    total += b->assembly_usd + b->package_test_usd + b->burn_in_usd;
     b->recurring_usd = total;
     b->total_usd = total;
 }
@@ -199,10 +236,19 @@ static double package_nre(const sip_cost_params_t *p, const pkg_in_t *k, int n_d
     double os = k->substrate_mm2 * p->os_nre_usd_per_mm2 * os_layer_factor(n_dies, k->substrate_mm2) +
                 p->os_nre_usd_fixed;
     switch (k->kind) {
-    case SIP_SUBSTRATE_INTERPOSER:
-        /* Chiplet Actuary Advanced.NRE: interposer design + substrate at its RE cost factor. */
-        return k->interposer_mm2 * p->interposer_nre_usd_per_mm2 + p->interposer_nre_usd_fixed +
-               k->substrate_mm2 * p->os_usd_per_mm2;
+    case SIP_SUBSTRATE_INTERPOSER: {
+        /* Chiplet Actuary Advanced.NRE was interposer design + substrate area x the substrate's
+         * RECURRING cost factor ($/mm2 of a built substrate: $38.73 for A100's 7745 mm2), the
+         * acknowledged issue #3 (params.c [CA#3]).  The substrate under an interposer is an
+         * organic substrate designed like any other: its NRE factor and fixed NRE (one layer
+         * count: Chiplet Actuary's recurring interposer package uses none either).  A stitched
+         * interposer needs a mask set per exposure field: the fixed (mask and tape-out) term
+         * counts once per field (D). */
+        int fields = sip_cost_reticle_fields(p, k->interposer_mm2);
+        return k->interposer_mm2 * p->interposer_nre_usd_per_mm2 +
+               fields * p->interposer_nre_usd_fixed + k->substrate_mm2 * p->os_nre_usd_per_mm2 +
+               p->os_nre_usd_fixed;
+    }
     case SIP_SUBSTRATE_BRIDGE:
         return (k->n_bridges > 0 ? k->n_bridges * k->bridge_mm2 * p->interposer_nre_usd_per_mm2 +
                                        p->interposer_nre_usd_fixed
@@ -239,7 +285,7 @@ void sip_cost_split_study(const sip_cost_params_t *p, int node_nm, sip_substrate
     sip_cost_breakdown_t b;
     pkg_in_t k;
     double side = sqrt(area_mm2);
-    die_in_t mono = {side, side, 1, node};
+    die_in_t mono = {side, side, 1, node, 0.0, node ? node->node_nm : node_nm};
     split_pkg(p, kind, area_mm2, 0, 0.0, &k);
     if (kind == SIP_SUBSTRATE_BRIDGE)
         k.kind = SIP_SUBSTRATE_ORGANIC; /* one die: nothing to bridge */
@@ -249,7 +295,7 @@ void sip_cost_split_study(const sip_cost_params_t *p, int node_nm, sip_substrate
         n_split = 1;
     double each = area_mm2 / n_split + d2d_mm2;
     double s = sqrt(each);
-    die_in_t chip = {s, s, n_split, node};
+    die_in_t chip = {s, s, n_split, node, 0.0, node ? node->node_nm : node_nm};
     split_pkg(p, kind, each * n_split, n_split - 1, d2d_mm2, &k);
     assemble(p, &chip, 1, &k, NULL, &b);
     *chiplets_usd = b.recurring_usd;
@@ -336,12 +382,23 @@ static sip_status_t package_in(const sip_cost_params_t *p, const sip_package_t *
         d->w_mm = ty->width_mm;
         d->h_mm = ty->height_mm;
         d->count = count;
+        d->requested_nm = ty->process_nm;
+        for (int m = 0; m < ty->n_memories; m++)
+            d->capacity_gb += ty->memories[m].capacity_gb;
         if (is_logic(ty)) {
             d->node = sip_cost_node(ty->process_nm);
             if (!d->node)
                 return sip_error_set(err, SIP_EINVAL, ty->path, ty->line,
                                      "chiplet type '%s' has no process_nm (expected the node, "
                                      "in nm, to cost its wafer)", ty->name);
+            if (!sip_cost_node_in_table(ty->process_nm) && !p->node_extrapolation)
+                return sip_error_set(err, SIP_EINVAL, ty->path, ty->line,
+                                     "chiplet type '%s': process_nm %d is outside the cost "
+                                     "table (expected %d to %d nm; set cost.node_outside_table "
+                                     "= \"extrapolate\" to cost it as the %d nm row)",
+                                     ty->name, ty->process_nm, sip_cost_node_at(0)->node_nm,
+                                     sip_cost_node_at(sip_cost_node_count() - 1)->node_nm,
+                                     d->node->node_nm);
             in->n_logic += count;
             if (!best_logic || ty->process_nm < best_logic)
                 best_logic = ty->process_nm;
@@ -407,6 +464,17 @@ static sip_status_t evaluate_one(const sip_package_t *pkg, const sip_cost_params
     r->params = *params;
     r->tokens_per_s = r->usd_per_tokens_per_s = NAN;
     const sip_cost_params_t *p = &r->params;
+    r->months_to_volume = p->site_capacity_units_per_month > 0.0 && p->volume_units > 0.0
+                              ? p->volume_units / p->site_capacity_units_per_month
+                              : NAN;
+    if (p->site[0] && !p->site_region[0]) {
+        /* A site file always has a region; a name without one was never applied (a sweep
+         * value the package's site catalogue lacks). */
+        st = sip_error_set(err, SIP_EINVAL, pkg->path, pkg->cost.line,
+                           "cost.site '%s' is not in the package's site catalogue (expected a "
+                           "sites/NAME.cfg stem found when the package was loaded)", p->site);
+        goto out;
+    }
     st = package_in(p, pkg, in, err);
     if (st != SIP_OK)
         goto out;
@@ -463,7 +531,7 @@ static sip_status_t evaluate_one(const sip_package_t *pkg, const sip_cost_params
         }
         int nm = 0;
         double side = sqrt(r->mono_area_mm2);
-        md[nm++] = (die_in_t){side, side, 1, sip_cost_node(in->mono_node_nm)};
+        md[nm++] = (die_in_t){side, side, 1, sip_cost_node(in->mono_node_nm), 0.0, in->mono_node_nm};
         for (int i = 0; i < in->n; i++)
             if (!in->dies[i].node)
                 md[nm++] = in->dies[i];

@@ -87,7 +87,11 @@ Test(cost_package, single_die_on_organic_matches_hand_computation)
 {
     /* 10 x 10 mm N7 die: site 9346 / 571.712 = 16.347; yield 0.91430; test 32 s x 0.006 $/s;
      * pass = Y + (1 - Y) x 0.01; KGD = (16.347 + 0.192) / pass = 18.0727.
-     * Package: (KGD + 100 mm2 x 0.005 C4 + 400 mm2 x 0.005 substrate) / (0.99 x Y / pass). */
+     * Package: (KGD + 100 mm2 x 0.005 C4 + 400 mm2 x 0.005 substrate) / (0.99 x Y / pass)
+     * = 20.80002, plus assembly and package test over the same yield (issue 18, params.c
+     * [CATCH-A]): pick-and-place (600000 / 5 + 100000) / (31536000 x 0.9) $/s x 10 s +
+     * bonding (200000 / 5 + 100000) / (31536000 x 0.9) x 20 s / 64 = 0.0790543 $ per die;
+     * test 64 x 500 x 1e-7 s x 0.006 $/s = 1.92e-5 $: + 0.0799469 -> 20.87997. */
     sip_package_t *pkg = package(SIP_SUBSTRATE_ORGANIC, 20.0, 20.0);
     add_type(pkg, "die", SIP_KIND_COMPUTE, 10.0, 10.0, 7);
     add_inst(pkg, 0, "d0", 0.0);
@@ -95,11 +99,14 @@ Test(cost_package, single_die_on_organic_matches_hand_computation)
     cr_assert_eq(sip_cost_evaluate(pkg, NULL, &r, NULL), SIP_OK);
     cr_assert_eq(r->n_dies, 1);
     cr_assert_float_eq(r->dies[0].kgd_usd, 18.072739066960334, 1e-9);
-    cr_assert_float_eq(r->package.recurring_usd, 20.800022921241773, 1e-9);
+    cr_assert_float_eq(r->package.recurring_usd, 20.8799699835643, 1e-9);
+    cr_assert_float_eq(r->package.assembly_usd, 0.07905427307063533 / (0.99 * r->dies[0].escape_yield),
+                       1e-12);
     /* The breakdown adds up to the total. */
     const sip_cost_breakdown_t *b = &r->package;
     double sum = b->dies_usd + b->die_defects_usd + b->test_usd + b->bumps_usd + b->memory_usd +
-                 b->interposer_usd + b->substrate_usd + b->package_defects_usd + b->wasted_dies_usd;
+                 b->interposer_usd + b->substrate_usd + b->package_defects_usd + b->wasted_dies_usd +
+                 b->assembly_usd + b->package_test_usd + b->burn_in_usd;
     cr_assert_float_eq(sum, b->recurring_usd, 1e-9);
     /* No volume: NRE is reported but not amortised. */
     cr_assert_float_eq(r->package.total_usd, r->package.recurring_usd, 0.0);
@@ -124,14 +131,18 @@ Test(cost_package, chip_last_and_chip_first_on_an_interposer_match_hand_computat
     /* Interposer 600 mm2 (55 nm wafer 1937 $, D0 0.06, alpha 6: y1 = 0.70496), substrate 4 x 600
      * mm2; two dies, micro-bump bonding 0.95 each, substrate attach 0.99.
      * chip-last  = C/(y2 y3 ye) + I/(y1 y2 y3 ye) + S/(y3 ye) = 97.1606
-     * chip-first = (C + I)/(y1 y3 ye) + S/(y3 ye)            = 105.0276 */
+     * chip-first = (C + I)/(y1 y3 ye) + S/(y3 ye)            = 105.0276
+     * plus (issue 18) assembly: 2 dies at the micro-bump rate (500000 / 5 + 100000) /
+     * (31536000 x 0.9) $/s x (10 + 20) s = 0.211399 each, the interposer attach at the organic
+     * 0.0790543, package test 1.92e-5: 0.501871 over y2 y3 ye (chip-last) = 97.7234 or over
+     * y1 y3 ye (chip-first: interposer defects scrap assembled packages) = 105.7481. */
     sip_package_t *last = two_on_interposer(false), *first = two_on_interposer(true);
     sip_cost_result_t *rl = NULL, *rf = NULL;
     cr_assert_eq(sip_cost_evaluate(last, NULL, &rl, NULL), SIP_OK);
     cr_assert_eq(sip_cost_evaluate(first, NULL, &rf, NULL), SIP_OK);
     cr_assert_float_eq(rl->package.interposer_yield, 0.7049605404396764, 1e-12);
-    cr_assert_float_eq(rl->package.recurring_usd, 97.16064290964334, 1e-8);
-    cr_assert_float_eq(rf->package.recurring_usd, 105.02763029655416, 1e-8);
+    cr_assert_float_eq(rl->package.recurring_usd, 97.72340290421803, 1e-8);
+    cr_assert_float_eq(rf->package.recurring_usd, 105.74808323819951, 1e-8);
     /* Chip-first scraps good dies with every bad interposer. */
     cr_assert(rf->package.wasted_dies_usd > rl->package.wasted_dies_usd);
     sip_cost_result_destroy(rl);

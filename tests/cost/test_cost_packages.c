@@ -14,7 +14,8 @@
 static double breakdown_sum(const sip_cost_breakdown_t *b)
 {
     return b->dies_usd + b->die_defects_usd + b->test_usd + b->bumps_usd + b->memory_usd +
-           b->interposer_usd + b->substrate_usd + b->package_defects_usd + b->wasted_dies_usd;
+           b->interposer_usd + b->substrate_usd + b->package_defects_usd + b->wasted_dies_usd +
+                 b->assembly_usd + b->package_test_usd + b->burn_in_usd;
 }
 
 Test(cost_packages, shipped_packages_cost_cleanly)
