@@ -7,11 +7,13 @@
  *
  *  - native: from a composed package.  The grid covers the substrate; the layer stack comes from
  *    the substrate kind (defaults with sources in src/thermal/stack.c, overridable through
- *    `thermal.layers`); dies and the mould between them share the die layer cell by cell; nodes
+ *    `thermal.layers`); dies and the mould between them share the die layer cell by cell, and
+ *    any layer may be heterogeneous (a die's own material, `gap:<layer>`); nodes
  *    sit at layer mid-planes; the sink-to-ambient resistance is spread over the top face by area.
  *  - HotSpot: reproduces HotSpot 7's grid model (commit f18831e) for HotSpot inputs (.flp,
- *    .ptrace, .lcf, config options), including its 12 lumped spreader/sink periphery nodes and
- *    its vertical-resistance convention (shared/peers/hotspot/results.md §2, §5).
+ *    .ptrace, .lcf, config options), including its 12 lumped spreader/sink periphery nodes, its
+ *    vertical-resistance convention (shared/peers/hotspot/results.md §2, §5) and -detailed_3D
+ *    (per-unit materials of each layer's floorplan).
  *
  * Temperatures are degrees Celsius; the grid's row 0 is the south (lowest y) row.
  */
@@ -136,8 +138,9 @@ SIP_EXPORT sip_status_t sip_thermal_model_create_hotspot(const char *dir, const 
                                                          const char *const *opts, int n_opts,
                                                          int grid_rows, int grid_cols,
                                                          sip_thermal_model_t **out, sip_error_t *err);
-/* Write die.flp, power.ptrace, stack.lcf (+ one .flp per layer), hotspot.config, case.opts and
- * NOTE for a package into dir (which must exist), so HotSpot can be run on the design. */
+/* Write die.flp, power.ptrace, stack.lcf (+ one .flp per layer, each unit with its material),
+ * hotspot.config, case.opts, case_detailed.opts (-detailed_3D on, so HotSpot reads the
+ * materials) and NOTE for a package into dir (which must exist), so HotSpot can be run on it. */
 SIP_EXPORT sip_status_t sip_thermal_export_hotspot(const sip_package_t *pkg,
                                                    const sip_thermal_options_t *options,
                                                    const char *dir, sip_error_t *err);

@@ -522,6 +522,11 @@ static sip_status_t hs_detailed_cells(const sip_thermal_model_t *m, const hs_flp
     for (int u = 0; u < flp->n && st == SIP_OK; u++) {
         const hs_unit_t *U = &flp->u[u];
         double lu = U->x_m - minx, ru = lu + U->w_m, bu = U->y_m - miny, tu = bu + U->h_m;
+        /* far outside (or NaN): refuse before the cell indices are converted to int */
+        if (!(lu / cw >= -1.0 && bu / ch >= -1.0 && ru / cw <= cols + 1.0 && tu / ch <= rows + 1.0)) {
+            st = sip_error_set(err, SIP_EINVAL, flp_path, U->line, "unit '%s' lies outside the layer's footprint", U->name);
+            break;
+        }
         int i1 = rows - hs_tceil(tu / ch), i2 = rows - hs_tfloor(bu / ch);
         int j1 = hs_tfloor(lu / cw), j2 = hs_tceil(ru / cw);
         if (i1 < 0 || j1 < 0 || i2 > rows || j2 > cols || i1 >= i2 || j1 >= j2) {
