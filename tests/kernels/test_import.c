@@ -369,6 +369,8 @@ Test(import_onnx, bad_models_name_the_node_and_what_was_expected)
          "node 'ln1' (index 0, LayerNormalization): input 'x' has symbolic dimension 'batch'"},
         {"tests/data/import/slice_no_vi.onnx", 0, SIP_EUNSUPPORTED,
          "node 'take_two' (index 0, Slice): output 'xs' needs a value_info entry"},
+        {"tests/data/import/bad_huge.onnx", 0, SIP_ELIMIT,
+         "tensor 'x' has 1.21e+24 elements (expected at most 2^50)"},
         {"tests/data/import/make_models.py", 0, SIP_EPARSE, "not a valid ONNX protobuf"},
         {"tests/data/import/missing.onnx", 0, SIP_EIO, "cannot open"},
     };
@@ -517,7 +519,8 @@ Test(import_onnx, committed_models_are_what_the_script_writes)
     cr_assert_eq(status, 0, "%s", out);
     free(out);
     static const char *const files[] = {"mlp.onnx", "block.onnx", "cnn.onnx", "slice_vi.onnx",
-                                        "slice_no_vi.onnx", "bad_op.onnx", "bad_shape.onnx"};
+                                        "slice_no_vi.onnx", "bad_op.onnx", "bad_shape.onnx",
+                                        "bad_huge.onnx"};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         char a[1024], b[1024];
         snprintf(a, sizeof a, "%s/%s", dir, files[i]);
