@@ -83,6 +83,7 @@ typedef struct {
     size_t n_slots;             /* power of two */
     node_info_t *info;
     int cur;                    /* node being read */
+    int64_t opset;              /* version of the default operator set */
 } ctx_t;
 
 static const char *str(const char *s)
@@ -842,6 +843,8 @@ static sip_status_t op_reduce(ctx_t *c)
     int n_axes;
     SIP_TRY(axes_of(c, axes, &n_axes));
     const bool keep = attr_int(c->g->node[c->cur], "keepdims", 1) != 0;
+    if (n_axes == 0 && attr_int(c->g->node[c->cur], "noop_with_empty_axes", 0) != 0)
+        return same_as(c, 0, x); /* no axes: the identity */
     bool red[MAX_RANK] = {0};
     for (int i = 0; i < n_axes; i++) {
         const int a = norm_axis(axes[i], x->rank);
@@ -1302,7 +1305,9 @@ static void fuse_attention(ctx_t *c, int s)
     if (si->n_kops != 1 || c->g->node[s]->n_output < 1)
         return;
     const tensor_t *x = node_in(c, s, 0);
-    const int axis_attr = (int)attr_int(c->g->node[s], "axis", -1);
+    /* Softmax before opset 13 flattened from `axis` (default 1) on: only the last axis is a
+     * softmax over each score row. */
+    const int axis_attr = (int)attr_int(c->g->node[s], "axis", c->opset >= 13 ? -1 : 1);
     if (!x || x->rank < 2 || norm_axis(axis_attr, x->rank) != x->rank - 1)
         return;
     int n_between = 0;
@@ -1504,6 +1509,11 @@ sip_status_t sip_onnx_parse(const uint8_t *data, size_t len, const char *path,
     sip_kernel_seq_t seq;
     memset(&seq, 0, sizeof seq);
     ctx_t c = {.path = path, .opts = opts, .err = err, .g = m->graph, .cur = -1};
+    for (size_t i = 0; i < m->n_opset_import; i++)
+        if (m->opset_import[i] && (!m->opset_import[i]->domain ||
+                                   !m->opset_import[i]->domain[0] ||
+                                   strcmp(m->opset_import[i]->domain, "ai.onnx") == 0))
+            c.opset = m->opset_import[i]->version;
     sip_status_t st = SIP_OK;
     if (!m->graph || m->graph->n_node == 0) {
         st = sip_error_set(err, SIP_EINVAL, path, 0, "model has %s (expected a graph of "
