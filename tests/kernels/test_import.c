@@ -16,7 +16,8 @@
 
 static void src_path(char *buf, size_t size, const char *rel)
 {
-    snprintf(buf, size, "%s/%s", cli_source_root(), rel);
+    int w = snprintf(buf, size, "%s/%s", cli_source_root(), rel);
+    cr_assert(w > 0 && (size_t)w < size, "path too long: %s", rel);
 }
 
 /* ---------------------------------------------------------------- config.json */
@@ -144,10 +145,11 @@ Test(import_hf, perf_runs_a_config_json_end_to_end)
 static sip_status_t load_onnx(const char *rel, const char *const *dims, int n_dims,
                               sip_kernel_seq_t *seq, sip_error_t *err)
 {
-    char path[1024];
-    if (rel[0] == '/')
-        snprintf(path, sizeof path, "%s", rel);
-    else
+    char path[2048];
+    if (rel[0] == '/') {
+        int w = snprintf(path, sizeof path, "%s", rel);
+        cr_assert(w > 0 && (size_t)w < sizeof path, "path too long: %s", rel);
+    } else
         src_path(path, sizeof path, rel);
     const sip_onnx_options_t o = {.n_dims = n_dims, .dims = dims};
     sip_error_clear(err);
