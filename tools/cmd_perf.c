@@ -69,6 +69,8 @@ static json_t *result_json(const sip_package_t *pkg, const sip_workload_result_t
     json_object_set_new(o, "weight_prefetch", json_boolean(weight_prefetch));
     json_object_set_new(o, "tensor_parallel", json_integer(r->workload.tensor_parallel));
     json_object_set_new(o, "pipeline_parallel", json_integer(r->workload.pipeline_parallel));
+    json_object_set_new(o, "micro_batches", json_integer(r->micro_batches));
+    json_object_set_new(o, "spec_tokens_per_step", json_real(r->spec_tokens_per_step));
     json_t *ranks = json_array();
     for (int k = 0; k < r->n_compute; k++)
         json_array_append_new(ranks, json_string(pkg->instances[r->compute_instances[k]].name));
@@ -119,9 +121,10 @@ static json_t *result_json(const sip_package_t *pkg, const sip_workload_result_t
 
 static void print_step(FILE *f, const char *name, const sip_step_t *s)
 {
-    fprintf(f, "  %-8s %10.4f ms %9.0f tok  compute %9.4f  sram %8.4f  hbm %9.4f  d2d %8.4f  "
-               "io %8.5f ms  %-7s MAC util %5.1f %%\n",
+    fprintf(f, "  %-8s %10.4f ms %9.0f tok  macs %9.4f  weight-feed %9.4f  sram %8.4f  hbm %9.4f  "
+               "d2d %8.4f  io %8.5f ms  %-11s MAC util %5.1f %%\n",
             name, s->time_s * 1e3, s->tokens, s->time_by_limit_s[SIP_LIMIT_COMPUTE] * 1e3,
+            s->time_by_limit_s[SIP_LIMIT_WEIGHT_FEED] * 1e3,
             s->time_by_limit_s[SIP_LIMIT_SRAM] * 1e3, s->time_by_limit_s[SIP_LIMIT_HBM] * 1e3,
             s->time_by_limit_s[SIP_LIMIT_D2D] * 1e3, s->time_by_limit_s[SIP_LIMIT_IO] * 1e3,
             sip_limit_name(s->limit), 100.0 * s->mac_utilization);
@@ -140,10 +143,10 @@ static void print_result(FILE *f, const sip_package_t *pkg, const sip_workload_r
 {
     const sip_model_shape_t *s = &r->shape;
     fprintf(f, "workload of %s: %s %s, batch %d, context %d tokens, %s, tensor parallel %d x "
-               "pipeline parallel %d\n",
+               "pipeline parallel %d (%d micro-batches)\n",
             pkg->name, s->name, r->workload.phase, r->workload.batch, r->workload.context_tokens,
             sip_precision_name(r->precision), r->workload.tensor_parallel,
-            r->workload.pipeline_parallel);
+            r->workload.pipeline_parallel, r->micro_batches);
     fprintf(f, "  shape: %d layers, hidden %d, %d heads / %d KV heads of %d, FFN %d%s, vocab %d\n",
             s->layers, s->hidden, s->heads, s->kv_heads, s->head_dim, s->ffn,
             s->gated_ffn ? " (gated)" : "", s->vocab);
@@ -169,8 +172,16 @@ static void print_result(FILE *f, const sip_package_t *pkg, const sip_workload_r
     fprintf(f, "\n  tokens/s      %12.6g   (%s)\n", r->tokens_per_s, r->workload.phase);
     fprintf(f, "  TTFT          %12.6g ms\n", r->ttft_s * 1e3);
     fprintf(f, "  TPOT          %12.6g ms\n", r->tpot_s * 1e3);
+    if (r->spec_tokens_per_step > 1.0)
+        fprintf(f, "  speculative   %12.6g tokens per step of %.6g ms\n", r->spec_tokens_per_step,
+                r->spec_step_s * 1e3);
     fprintf(f, "  J/token       %12.6g   (die power x step time)\n", r->j_per_token);
-    fprintf(f, "  bottleneck    %12s\n", sip_limit_name(r->step->limit));
+    static const char *const why[SIP_LIMIT_COUNT] = {
+        "the arrays' MAC rate", "on-chip SRAM bandwidth", "HBM bandwidth",
+        "die-to-die links (collectives, or memory reached over UCIe)", "host I/O",
+        "the arrays' weight intake: tiles shift in one row per cycle, longer than the few activation rows take to stream through"};
+    fprintf(f, "  bottleneck    %12s   (%s)\n", sip_limit_name(r->step->limit),
+            why[r->step->limit]);
     fprintf(f, "  MACs/token    %12.6g   HBM bytes/token %.6g\n", r->macs_per_token,
             r->hbm_bytes_per_token);
     fprintf(f, "\nper instance (%s step):\n  %-12s %12s %10s\n", r->workload.phase, "instance",
@@ -189,12 +200,274 @@ static void print_result(FILE *f, const sip_package_t *pkg, const sip_workload_r
     print_energy(f, "HBM", r->energy_hbm_pj_per_token, "--hbm-pj-per-bit; facts.md: UNVERIFIED");
 }
 
+/* ---- sipsim perf --compare CSV: the model against published measurements ---- */
+
+typedef struct {
+    char *f[16];
+    int n;
+} csv_row_t;
+
+/* Split line in place at commas (the measured-data files quote nothing). */
+static void csv_split(char *line, csv_row_t *r)
+{
+    r->n = 0;
+    line[strcspn(line, "\r\n")] = '\0';
+    for (char *p = line; r->n < 16;) {
+        r->f[r->n++] = p;
+        char *c = strchr(p, ',');
+        if (!c)
+            break;
+        *c = '\0';
+        p = c + 1;
+    }
+}
+
+static int csv_col(const csv_row_t *h, const char *name)
+{
+    for (int i = 0; i < h->n; i++)
+        if (strcmp(h->f[i], name) == 0)
+            return i;
+    return -1;
+}
+
+static int compare_measured(const char *csv, const sip_workload_options_t *opts, FILE *f)
+{
+    FILE *in = fopen(csv, "r");
+    if (!in) {
+        fprintf(stderr, "sipsim perf: %s: cannot open (expected a measured-data CSV)\n", csv);
+        return CLI_EXIT_INPUT;
+    }
+    /* Packages are named relative to the source root: the CSV sits in tests/data/measured/. */
+    char root[1024];
+    const char *env = getenv("SIPSIM_SOURCE_ROOT");
+    if (env)
+        snprintf(root, sizeof root, "%s", env);
+    else {
+        snprintf(root, sizeof root, "%s", csv);
+        char *slash = strrchr(root, '/');
+        if (slash)
+            snprintf(slash, sizeof root - (size_t)(slash - root), "/../../..");
+        else
+            snprintf(root, sizeof root, "../../..");
+    }
+    static const char *const cols[] = {"hardware", "topology", "model", "framework", "precision",
+                                       "batch", "input_tokens", "output_tokens", "metric",
+                                       "measured"};
+    int c[10], rc = CLI_EXIT_OK, line_no = 0, n = 0;
+    char line[2048];
+    csv_row_t h = {0}, r;
+    char header[2048] = "";
+    double sum_abs = 0.0, worst = 0.0;
+    while (fgets(line, sizeof line, in)) {
+        line_no++;
+        if (line[0] == '#' || line[0] == '\n')
+            continue;
+        if (!header[0]) {
+            snprintf(header, sizeof header, "%s", line);
+            csv_split(header, &h);
+            for (int k = 0; k < 10; k++)
+                if ((c[k] = csv_col(&h, cols[k])) < 0) {
+                    fprintf(stderr, "sipsim perf: %s:%d: no column '%s' (expected %s, ...)\n",
+                            csv, line_no, cols[k], "hardware,topology,model");
+                    fclose(in);
+                    return CLI_EXIT_INPUT;
+                }
+            fprintf(f, "| hardware | model | framework | precision | batch | input/output "
+                       "tokens | metric | measured | sipsim | error | bound by |\n"
+                       "|---|---|---|---|---:|---:|---|---:|---:|---:|---|\n");
+            continue;
+        }
+        csv_split(line, &r);
+        if (r.n < h.n) {
+            fprintf(stderr, "sipsim perf: %s:%d: %d fields (expected %d)\n", csv, line_no, r.n,
+                    h.n);
+            rc = CLI_EXIT_INPUT;
+            break;
+        }
+        char path[2048];
+        snprintf(path, sizeof path, "%s/topologies/%s", root, r.f[c[1]]);
+        sip_package_t *pkg = NULL;
+        sip_error_t err;
+        sip_error_clear(&err);
+        if (sip_package_load(path, NULL, &pkg, &err) != SIP_OK) {
+            cli_print_error(&err);
+            rc = CLI_EXIT_INPUT;
+            break;
+        }
+        sip_workload_t wl;
+        memset(&wl, 0, sizeof wl);
+        wl.present = true;
+        snprintf(wl.model, sizeof wl.model, "%s", r.f[c[2]]);
+        int p = sip_enum_lookup(sip_precision_names(), SIP_PREC_COUNT, r.f[c[4]]);
+        bool ok = p >= 0 && parse_int(r.f[c[5]], &wl.batch) &&
+                  parse_int(r.f[c[6]], &wl.context_tokens) &&
+                  parse_int(r.f[c[7]], &wl.output_tokens);
+        double measured = 0.0;
+        ok = ok && parse_double(r.f[c[9]], &measured) && measured > 0.0;
+        const bool ttft = strcmp(r.f[c[8]], "ttft_ms") == 0;
+        ok = ok && (ttft || strcmp(r.f[c[8]], "output_tokens_per_s") == 0);
+        if (!ok) {
+            fprintf(stderr, "sipsim perf: %s:%d: bad precision, count, metric or value (expected "
+                            "a precision name, integers, ttft_ms or output_tokens_per_s, a "
+                            "positive number)\n", csv, line_no);
+            sip_package_destroy(pkg);
+            rc = CLI_EXIT_INPUT;
+            break;
+        }
+        wl.precision = (sip_precision_t)p;
+        sip_serve_result_t sv;
+        if (sip_workload_serve(pkg, &wl, NULL, opts, &sv, &err) != SIP_OK) {
+            cli_print_error(&err);
+            sip_package_destroy(pkg);
+            rc = CLI_EXIT_INPUT;
+            break;
+        }
+        const double model = ttft ? sv.ttft_s * 1e3 : sv.output_tokens_per_s;
+        const double e = model / measured - 1.0;
+        sum_abs += fabs(e);
+        if (fabs(e) > worst)
+            worst = fabs(e);
+        n++;
+        fprintf(f, "| %s | %s | %s | %s | %d | %d/%d | %s | %.4g | %.4g | %+.1f %% | %s |\n",
+                r.f[c[0]], r.f[c[2]], r.f[c[3]], r.f[c[4]], wl.batch, wl.context_tokens,
+                wl.output_tokens, ttft ? "TTFT ms" : "output tok/s", measured, model, 100.0 * e,
+                ttft ? sip_limit_name(sv.prefill_limit) : sip_limit_name(sv.decode_limit));
+        sip_package_destroy(pkg);
+    }
+    fclose(in);
+    if (rc == CLI_EXIT_OK)
+        fprintf(f, "\n%d points: mean |error| %.1f %%, worst %.1f %% (efficiencies: MAC %.3g, "
+                   "vector %.3g, HBM %.3g)\n",
+                n, n ? 100.0 * sum_abs / n : 0.0, 100.0 * worst, opts->tile.mac_efficiency,
+                opts->tile.vector_efficiency, opts->tile.hbm_efficiency);
+    return rc;
+}
+
+/* ---- sipsim perf --batch-curve: TPOT and tokens/s per batch ---- */
+
+typedef struct {
+    int batch;
+    double tpot_s, tokens_per_s, continuous_tokens_per_s;
+    bool fits;
+    sip_limit_t limit;
+} curve_point_t;
+
+static void write_curve_svg(FILE *f, const char *title, const curve_point_t *p, int n)
+{
+    /* Tokens/s (x) against TPOT (y): the throughput-latency curve a serving engine trades on. */
+    const double W = 640, H = 400, L = 70, B = 50, R = 20, T = 40;
+    double xmax = 0, ymax = 0;
+    for (int i = 0; i < n; i++) {
+        xmax = fmax(xmax, p[i].tokens_per_s);
+        ymax = fmax(ymax, p[i].tpot_s * 1e3);
+    }
+    xmax = xmax > 0 ? 1.1 * xmax : 1;
+    ymax = ymax > 0 ? 1.1 * ymax : 1;
+    fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
+               "font-family=\"sans-serif\" font-size=\"12\">\n", W, H);
+    fprintf(f, "<text x=\"%.0f\" y=\"20\" text-anchor=\"middle\">%s</text>\n", W / 2, title);
+    fprintf(f, "<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"#222\"/>\n", L,
+            H - B, W - R, H - B);
+    fprintf(f, "<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"#222\"/>\n", L, T,
+            L, H - B);
+    fprintf(f, "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"middle\">decode tokens/s (max %.4g)"
+               "</text>\n", (L + W - R) / 2, H - 12, xmax / 1.1);
+    fprintf(f, "<text x=\"16\" y=\"%.0f\" transform=\"rotate(-90 16 %.0f)\" "
+               "text-anchor=\"middle\">TPOT ms (max %.4g)</text>\n", (T + H - B) / 2,
+            (T + H - B) / 2, ymax / 1.1);
+    fprintf(f, "<polyline fill=\"none\" stroke=\"#4e79a7\" stroke-width=\"2\" points=\"");
+    for (int i = 0; i < n; i++)
+        fprintf(f, "%.2f,%.2f ", L + (W - L - R) * p[i].tokens_per_s / xmax,
+                H - B - (H - B - T) * p[i].tpot_s * 1e3 / ymax);
+    fprintf(f, "\"/>\n");
+    for (int i = 0; i < n; i++) {
+        const double x = L + (W - L - R) * p[i].tokens_per_s / xmax,
+                     y = H - B - (H - B - T) * p[i].tpot_s * 1e3 / ymax;
+        fprintf(f, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"4\" fill=\"%s\"><title>batch %d: "
+                   "%.4g tok/s, TPOT %.4g ms, %s</title></circle>\n",
+                x, y, p[i].fits ? "#4e79a7" : "#e15759", p[i].batch, p[i].tokens_per_s,
+                p[i].tpot_s * 1e3, sip_limit_name(p[i].limit));
+        fprintf(f, "<text x=\"%.2f\" y=\"%.2f\" font-size=\"10\">%d</text>\n", x + 6, y - 6,
+                p[i].batch);
+    }
+    fprintf(f, "</svg>\n");
+}
+
+static int batch_curve(const sip_package_t *pkg, const sip_workload_t *base,
+                       const sip_workload_options_t *opts, const char *list, const char *svg,
+                       const cli_common_t *common)
+{
+    curve_point_t pts[64];
+    int n = 0;
+    for (const char *p = list; *p && n < 64;) {
+        char *end;
+        long b = strtol(p, &end, 10);
+        if (end == p || b < 1 || b > 1000000 || (*end && *end != ',')) {
+            fprintf(stderr, "sipsim perf: --batch-curve '%s' (expected batch sizes B1,B2,... "
+                            ">= 1)\n", list);
+            return CLI_EXIT_INPUT;
+        }
+        sip_workload_t wl = *base;
+        snprintf(wl.phase, sizeof wl.phase, "decode");
+        wl.batch = (int)b;
+        sip_workload_result_t *r = NULL;
+        sip_error_t err;
+        sip_error_clear(&err);
+        if (sip_workload_evaluate(pkg, &wl, NULL, opts, &r, &err) != SIP_OK) {
+            cli_print_error(&err);
+            return CLI_EXIT_INPUT;
+        }
+        pts[n] = (curve_point_t){.batch = wl.batch, .tpot_s = r->tpot_s,
+                                 .tokens_per_s = r->tokens_per_s, .fits = r->fits,
+                                 .limit = r->decode.limit};
+        sip_workload_result_destroy(r);
+        if (wl.output_tokens > 0 && wl.context_tokens > 0) {
+            sip_serve_result_t sv;
+            if (sip_workload_serve(pkg, &wl, NULL, opts, &sv, &err) != SIP_OK) {
+                cli_print_error(&err);
+                return CLI_EXIT_INPUT;
+            }
+            pts[n].continuous_tokens_per_s = sv.continuous_tokens_per_s;
+        }
+        n++;
+        p = *end ? end + 1 : end;
+    }
+    FILE *f = cli_open_output(common->output);
+    if (!f)
+        return CLI_EXIT_INPUT;
+    fprintf(f, "batch-latency curve of %s: %s decode, context %d tokens%s\n", pkg->name,
+            base->model, base->context_tokens,
+            base->output_tokens > 0 ? ", continuous batching with that many output tokens" : "");
+    fprintf(f, "  %7s %12s %14s %16s %-11s %s\n", "batch", "TPOT ms", "decode tok/s",
+            "continuous tok/s", "bound", "fits");
+    for (int i = 0; i < n; i++)
+        fprintf(f, "  %7d %12.4f %14.6g %16.6g %-11s %s\n", pts[i].batch, pts[i].tpot_s * 1e3,
+                pts[i].tokens_per_s, pts[i].continuous_tokens_per_s, sip_limit_name(pts[i].limit),
+                pts[i].fits ? "yes" : "NO");
+    cli_close_output(f);
+    if (svg) {
+        FILE *s = fopen(svg, "w");
+        if (!s) {
+            fprintf(stderr, "sipsim perf: %s: cannot write\n", svg);
+            return CLI_EXIT_INPUT;
+        }
+        char title[256];
+        snprintf(title, sizeof title, "%s on %s: TPOT against decode tokens/s", base->model,
+                 pkg->name);
+        write_curve_svg(s, title, pts, n);
+        fclose(s);
+    }
+    return CLI_EXIT_OK;
+}
+
 int cmd_perf(int argc, char **argv)
 {
     cli_common_t common;
     if (cli_parse_common(&argc, argv, &common) < 0)
         return CLI_EXIT_INPUT;
-    const char *file = NULL, *model = NULL, *phase = NULL, *precision = NULL;
+    const char *file = NULL, *model = NULL, *phase = NULL, *precision = NULL, *compare = NULL;
+    const char *weight_prec = NULL, *kv_prec = NULL, *draft = NULL, *curve = NULL, *curve_svg = NULL;
+    int output_tokens = -1;
     int batch = -1, context = -1, tp = -1, pp = -1;
     /* Models from frameworks (tools/cmd_perf_import.c). */
     const char *model_file = NULL, *onnx_dims[PERF_MAX_ONNX_DIMS];
@@ -234,6 +507,33 @@ int cmd_perf(int argc, char **argv)
             ok = parse_double(argv[++i], &opts.tile.hbm_pj_per_bit) && opts.tile.hbm_pj_per_bit >= 0;
         else if (strcmp(a, "--sram-GBps") == 0 && has)
             ok = parse_double(argv[++i], &opts.tile.sram_GBps) && opts.tile.sram_GBps >= 0;
+        else if (strcmp(a, "--weight-precision") == 0 && has)
+            weight_prec = argv[++i];
+        else if (strcmp(a, "--kv-precision") == 0 && has)
+            kv_prec = argv[++i];
+        else if (strcmp(a, "--output-tokens") == 0 && has)
+            ok = parse_int(argv[++i], &output_tokens);
+        else if (strcmp(a, "--spec-tokens") == 0 && has)
+            ok = parse_int(argv[++i], &opts.spec_tokens) && opts.spec_tokens <= 64;
+        else if (strcmp(a, "--spec-acceptance") == 0 && has)
+            ok = parse_double(argv[++i], &opts.spec_acceptance) && opts.spec_acceptance >= 0 &&
+                 opts.spec_acceptance <= 1;
+        else if (strcmp(a, "--draft-model") == 0 && has)
+            draft = argv[++i];
+        else if (strcmp(a, "--batch-curve") == 0 && has)
+            curve = argv[++i];
+        else if (strcmp(a, "--curve-svg") == 0 && has)
+            curve_svg = argv[++i];
+        else if (strcmp(a, "--compare") == 0 && has)
+            compare = argv[++i];
+        else if (strcmp(a, "--mac-efficiency") == 0 && has)
+            ok = parse_double(argv[++i], &opts.tile.mac_efficiency);
+        else if (strcmp(a, "--vector-efficiency") == 0 && has)
+            ok = parse_double(argv[++i], &opts.tile.vector_efficiency);
+        else if (strcmp(a, "--hbm-efficiency") == 0 && has)
+            ok = parse_double(argv[++i], &opts.tile.hbm_efficiency);
+        else if (strcmp(a, "--micro-batches") == 0 && has)
+            ok = parse_int(argv[++i], &opts.micro_batches);
         else if (strcmp(a, "--weight-prefetch") == 0)
             opts.tile.weight_prefetch = true;
         else if (strcmp(a, "--no-weight-prefetch") == 0)
@@ -245,16 +545,32 @@ int cmd_perf(int argc, char **argv)
         if (!ok)
             return cli_usage(argv[0], "bad value '%s' for %s", argv[i], a);
     }
+    if (compare && !common.help) {
+        FILE *f = cli_open_output(common.output);
+        if (!f)
+            return CLI_EXIT_INPUT;
+        int crc = compare_measured(compare, &opts, f);
+        cli_close_output(f);
+        return crc;
+    }
     if (common.help || !file)
         return common.help ? (printf("usage: sipsim perf FILE [--json] [--model M] [--phase "
                                      "prefill|decode] [--batch N] [--context N] [--precision P] "
-                                     "[--tp N] [--pp N] [--pj-per-mac X] [--sram-pj-per-byte X] "
+                                     "[--tp N] [--pp N] [--micro-batches N] [--output-tokens N] "
+                                     "[--weight-precision P] [--kv-precision P] [--spec-tokens K "
+                                     "--spec-acceptance A [--draft-model M]] [--batch-curve "
+                                     "B1,B2,... [--curve-svg FILE]] [--compare CSV] "
+                                     "[--mac-efficiency X] [--hbm-efficiency X] "
+                                     "[--vector-efficiency X] [--pj-per-mac X] "
+                                     "[--sram-pj-per-byte X] "
                                      "[--hbm-pj-per-bit X] [--sram-GBps X] "
                                      "[--no-weight-prefetch] [--model-file config.json|M.cfg|M.onnx] "
                                      "[--onnx-dim NAME=N]... [--ranks N]\n"
                                      "weights are double-buffered (prefetched while the previous "
                                      "fold streams) unless --no-weight-prefetch: then SCALE-Sim's "
-                                     "schedule\n"),
+                                     "schedule\n"
+                                     "exit status 1 when the model and KV cache do not fit the "
+                                     "HBM of the chiplets used\n"),
                              CLI_EXIT_OK)
                            : cli_usage(argv[0], "missing FILE");
     sip_package_t *pkg = NULL;
@@ -290,10 +606,40 @@ int cmd_perf(int argc, char **argv)
         wl.batch = batch;
     if (context >= 0)
         wl.context_tokens = context;
+    if (output_tokens >= 0)
+        wl.output_tokens = output_tokens;
+    {
+        const char *names[2] = {weight_prec, kv_prec};
+        sip_precision_t *dst[2] = {&opts.weight_precision, &opts.kv_precision};
+        for (int k = 0; k < 2; k++)
+            if (names[k]) {
+                int p = sip_enum_lookup(sip_precision_names(), SIP_PREC_COUNT, names[k]);
+                if (p < 0) {
+                    rc = cli_usage(argv[0], "unknown precision '%s'", names[k]);
+                    goto out;
+                }
+                *dst[k] = (sip_precision_t)p;
+            }
+    }
+    sip_model_shape_t draft_shape;
+    if (draft) {
+        sip_error_t derr;
+        sip_error_clear(&derr);
+        if (sip_model_shape_find(draft, pkg->path, wl.line, &draft_shape, &derr) != SIP_OK) {
+            cli_print_error(&derr);
+            rc = CLI_EXIT_INPUT;
+            goto out;
+        }
+        opts.draft = &draft_shape;
+    }
     if (tp >= 0)
         wl.tensor_parallel = tp;
     if (pp >= 0)
         wl.pipeline_parallel = pp;
+    if (curve) {
+        rc = batch_curve(pkg, &wl, &opts, curve, curve_svg, &common);
+        goto out;
+    }
     sip_workload_result_t *r = NULL;
     sip_error_t err;
     sip_error_clear(&err);
@@ -336,6 +682,15 @@ int cmd_perf(int argc, char **argv)
             print_result(f, pkg, r, opts.tile.weight_prefetch);
         }
         cli_close_output(f);
+        /* Numbers for a model that cannot be loaded are not a result: say so in the status
+         * (the report above still shows how far off it is). */
+        if (!r->fits) {
+            fprintf(stderr, "sipsim perf: %s: %s does not fit: %.3f GB weights + %.3f GB KV "
+                            "cache per chiplet > %.3f GB of memory\n",
+                    file, r->shape.name, r->weight_bytes_per_chiplet / 1e9,
+                    r->kv_bytes_per_chiplet / 1e9, r->hbm_capacity_bytes_per_chiplet / 1e9);
+            rc = CLI_EXIT_CHECK;
+        }
     }
     sip_workload_result_destroy(r);
 out:
@@ -380,6 +735,10 @@ int cmd_kernel(int argc, char **argv)
     sip_dataflow_t df = SIP_DATAFLOW_OS;
     sip_precision_t prec = SIP_PREC_INT8;
     bool in_hbm = false;
+    /* Finite-DRAM (SCALE-Sim USER) mode: scratchpads in kB (SCALE-Sim's IfmapSramSzkB,
+     * FilterSramSzkB, OfmapSramSzkB; defaults = its shipped 128 x 128 configs) and the DRAM
+     * words per cycle (cfg Bandwidth); 0 = CALC mode, no stalls. */
+    long long sram_kB[3] = {1024, 1024, 256}, dram_words = 0;
     sip_tile_params_t params;
     sip_tile_params_init(&params);
     for (int i = 1; i < argc; i++) {
@@ -406,6 +765,17 @@ int cmd_kernel(int argc, char **argv)
             chiplet = argv[++i];
         else if (strcmp(a, "--in-hbm") == 0)
             in_hbm = true;
+        else if (strcmp(a, "--dram-words-per-cycle") == 0 && has) {
+            char *end;
+            dram_words = strtoll(argv[++i], &end, 10);
+            ok = *end == '\0' && dram_words > 0 && dram_words <= 1000000;
+        } else if (strcmp(a, "--sram-kB") == 0 && has) {
+            char tail;
+            ok = sscanf(argv[++i], "%lld,%lld,%lld%c", &sram_kB[0], &sram_kB[1], &sram_kB[2],
+                        &tail) == 3 &&
+                 sram_kB[0] > 0 && sram_kB[1] > 0 && sram_kB[2] > 0 && sram_kB[0] <= 1 << 24 &&
+                 sram_kB[1] <= 1 << 24 && sram_kB[2] <= 1 << 24;
+        }
         else if (strcmp(a, "--pj-per-mac") == 0 && has)
             ok = parse_double(argv[++i], &params.pj_per_mac);
         else if (strcmp(a, "--sram-pj-per-byte") == 0 && has)
@@ -431,7 +801,10 @@ int cmd_kernel(int argc, char **argv)
     if (common.help) {
         printf("usage: sipsim kernel gemm M N K | conv H W C FH FW FILTERS STRIDE [PAD] "
                "[--array RxC] [--dataflow os|ws|is] [--arrays N] [--clock GHz] [--precision P] "
-               "[--chiplet FILE] [--hbm-GBps X] [--in-hbm] [--weight-prefetch] [--json]\n");
+               "[--chiplet FILE] [--hbm-GBps X] [--in-hbm] [--weight-prefetch] "
+               "[--dram-words-per-cycle N [--sram-kB IFMAP,FILTER,OFMAP]] [--json]\n"
+               "--dram-words-per-cycle: SCALE-Sim v2's finite-DRAM (USER) mode on one array: "
+               "stall cycles from its double-buffered scratchpads (default 1024,1024,256 kB)\n");
         return CLI_EXIT_OK;
     }
     const bool gemm = what && strcmp(what, "gemm") == 0, conv = what && strcmp(what, "conv") == 0;
@@ -487,6 +860,22 @@ int cmd_kernel(int argc, char **argv)
     }
     if (st == SIP_OK)
         st = sip_systolic_gemm(tile.array_rows, tile.array_cols, tile.dataflow, m, n, kk, &s, &err);
+    /* The detailed path: a GEMM is SCALE-Sim's conv {M, K, 1, 1, K, N, 1}
+     * (topology_utils.py:74, kernels.h). */
+    sip_systolic_detailed_t det;
+    memset(&det, 0, sizeof det);
+    if (st == SIP_OK && dram_words > 0) {
+        const sip_scalesim_memory_t mem = {.ifmap_words = sram_kB[0] * 1024,
+                                           .filter_words = sram_kB[1] * 1024,
+                                           .ofmap_words = sram_kB[2] * 1024,
+                                           .dram_words_per_cycle = dram_words};
+        sip_conv_t cv = {m, kk, 1, 1, kk, n, 1, 0};
+        if (conv)
+            cv = (sip_conv_t){dims[0], dims[1], dims[2], dims[3], dims[4], dims[5], dims[6],
+                              n_dims == 8 ? dims[7] : 0};
+        st = sip_systolic_conv_detailed(&mem, tile.array_rows, tile.array_cols, tile.dataflow,
+                                        &cv, &det, &err);
+    }
     if (st != SIP_OK) {
         cli_print_error(&err);
         return CLI_EXIT_INPUT;
@@ -509,6 +898,16 @@ int cmd_kernel(int argc, char **argv)
         json_object_set_new(sc, "sram_ifmap_reads", json_integer(s.sram_ifmap_reads));
         json_object_set_new(sc, "sram_filter_reads", json_integer(s.sram_filter_reads));
         json_object_set_new(sc, "sram_ofmap_writes", json_integer(s.sram_ofmap_writes));
+        if (dram_words > 0) {
+            json_t *d = json_object();
+            json_object_set_new(d, "dram_words_per_cycle", json_integer(dram_words));
+            json_object_set_new(d, "ifmap_sram_kB", json_integer(sram_kB[0]));
+            json_object_set_new(d, "filter_sram_kB", json_integer(sram_kB[1]));
+            json_object_set_new(d, "ofmap_sram_kB", json_integer(sram_kB[2]));
+            json_object_set_new(d, "total_cycles", json_integer(det.cycles));
+            json_object_set_new(d, "stall_cycles", json_integer(det.stall_cycles));
+            json_object_set_new(sc, "finite_dram", d);
+        }
         json_object_set_new(o, "one_array", sc);
         json_t *t = json_object();
         json_object_set_new(t, "array_cycles", json_real(k.array_cycles));
@@ -531,6 +930,11 @@ int cmd_kernel(int argc, char **argv)
         fprintf(f, "  SRAM reads ifmap %lld filter %lld, writes ofmap %lld (words)\n",
                 (long long)s.sram_ifmap_reads, (long long)s.sram_filter_reads,
                 (long long)s.sram_ofmap_writes);
+        if (dram_words > 0)
+            fprintf(f, "  finite DRAM %lld words/cycle, scratchpads %lld/%lld/%lld kB (SCALE-Sim "
+                       "USER mode): Total Cycles %lld, Stall Cycles %lld\n",
+                    dram_words, sram_kB[0], sram_kB[1], sram_kB[2], (long long)det.cycles,
+                    (long long)det.stall_cycles);
         print_kernel(f, &tile, &k);
     }
     cli_close_output(f);

@@ -313,6 +313,15 @@ static sip_status_t workload_demand(const sip_package_t *pkg, const sip_network_
     return SIP_OK;
 }
 
+/* A package whose only node on the die-to-die graph is one die (the rest attached to it). */
+static bool single_die(const sip_package_t *pkg)
+{
+    int dies = 0;
+    for (int i = 0; i < pkg->n_instances; i++)
+        dies += pkg->instances[i].attached_to < 0;
+    return dies == 1 && pkg->n_links == 0;
+}
+
 int cmd_traffic(int argc, char **argv)
 {
     cli_common_t common;
@@ -350,6 +359,22 @@ int cmd_traffic(int argc, char **argv)
     if (m > 0) {
         if (cli_load_package(a.file, &common, &pkg) != CLI_EXIT_OK)
             goto out;
+        if (single_die(pkg)) {
+            /* One die (HBM on its own PHY): nothing crosses a UCIe link.  That is a result,
+             * not an error (issue 17: H100, A100, ... as packages). */
+            out = cli_open_output(common.output);
+            if (!out)
+                goto out;
+            if (common.json)
+                fprintf(out, "{\n  \"network\": \"%s\",\n  \"nodes\": 1,\n  \"channels\": 0,\n"
+                             "  \"offered_GBps\": 0.0,\n  \"max_util\": 0.0,\n  \"note\": \"one "
+                             "die: no die-to-die traffic\"\n}\n", pkg->name);
+            else
+                fprintf(out, "network %s: 1 die, no UCIe links: no die-to-die traffic (0 GB/s "
+                             "offered, every channel idle)\n", pkg->name);
+            rc = CLI_EXIT_OK;
+            goto out;
+        }
         sip_network_options_t no = {.endpoints_per_chiplet = a.endpoints,
                                     .router_cycles = a.router_cycles,
                                     .router_clock_ghz = a.router_clock_ghz};

@@ -113,6 +113,14 @@ typedef struct {
      * that load (C elements per cycle per array) when it is slower than HBM.  No effect on
      * OS (nothing stationary).  sip_tile_params_init: false; sip_workload_options_init: true. */
     bool weight_prefetch;
+    /* Achievable fraction of each engine's and memory's peak (a real kernel library on a real
+     * part reaches less than the datasheet; one factor per engine / memory kind, never per
+     * workload).  1 = the peak exactly (sip_tile_params_init: SCALE-Sim v2 and the roofline
+     * untouched); sip_workload_options_init sets the defaults calibrated on published
+     * measurements (src/kernels/efficiency.c, tests/data/measured/llm_inference.csv). */
+    double mac_efficiency;    /* systolic / tensor engines: achieved / peak MAC rate */
+    double vector_efficiency; /* vector path (norms, softmax, element-wise) */
+    double hbm_efficiency;    /* attached DRAM: sustained / peak bandwidth */
 } sip_tile_params_t;
 
 SIP_EXPORT void sip_tile_params_init(sip_tile_params_t *params);
@@ -133,6 +141,12 @@ typedef struct {
     double hbm_bytes;            /* attached memory capacity */
     double pj_per_mac, sram_pj_per_byte, hbm_pj_per_bit; /* NAN = unknown */
     bool weight_prefetch;        /* see sip_tile_params_t */
+    /* Memory reached over die-to-die links (a compute die whose HBM hangs off an I/O die, as
+     * on MI300X): hbm_GBps is then min(its share of that memory, the link path); true when
+     * the link path is the smaller, so HBM-bound time is the D2D path's. */
+    bool hbm_via_d2d_limits;
+    double peak_hbm_GBps;        /* before hbm_efficiency; hbm_GBps = peak x efficiency */
+    double mac_efficiency;       /* applied to the array cycles (see sip_tile_params_t) */
 } sip_tile_t;
 
 /* The systolic engines of `type` that run `precision` (engines must agree on array shape,
@@ -155,7 +169,12 @@ SIP_EXPORT double sip_tile_peak_macs_per_s(const sip_tile_t *tile);
  * is the roofline max(compute, SRAM, HBM).
  * ---------------------------------------------------------------------------------------- */
 
-typedef enum { SIP_BOUND_COMPUTE, SIP_BOUND_SRAM, SIP_BOUND_HBM, SIP_BOUND_COUNT } sip_bound_t;
+/* WEIGHT_FEED: compute-bound, but the arrays spend more cycles shifting stationary operands
+ * (WS weights, IS inputs) in at one row per cycle than streaming through them (R > T with
+ * double-buffering, sip_tile_params_t): the arrays' operand intake binds, not the MACs. */
+typedef enum {
+    SIP_BOUND_COMPUTE, SIP_BOUND_SRAM, SIP_BOUND_HBM, SIP_BOUND_WEIGHT_FEED, SIP_BOUND_COUNT
+} sip_bound_t;
 SIP_EXPORT const char *sip_bound_name(sip_bound_t bound);
 
 typedef struct {
@@ -170,6 +189,7 @@ typedef struct {
     double mapping_eff;      /* of the systolic part (SCALE-Sim definition) */
     double sram_bytes, hbm_bytes;
     double energy_mac_pj, energy_sram_pj, energy_hbm_pj, energy_pj; /* NAN if unknown */
+    double feed_cycles;      /* of array_cycles: arrays waiting for stationary operands */
 } sip_kernel_result_t;
 
 /* Where a kernel's operands live: in HBM (crossing the HBM interface once: ideal on-chip
@@ -177,6 +197,9 @@ typedef struct {
 typedef struct {
     bool a_in_hbm, b_in_hbm, c_in_hbm;
     bool b_shared;           /* batched GEMM: one B for every batch member (weights) */
+    /* Bytes per B element in HBM when weights are stored narrower than the compute (INT4 /
+     * FP4 weights dequantised on the way in); 0 = the tile's bytes_per_elem. */
+    double b_bytes_per_elem;
 } sip_gemm_operands_t;
 
 /* batch independent GEMMs A (m x k) x B (k x n); folds spread evenly over the tile's arrays:
@@ -201,10 +224,28 @@ typedef struct {
     int64_t kv_tokens;      /* keys attended to (decode: cached context + 1) */
     bool kv_in_hbm;         /* read K, V from the KV cache in HBM (decode) */
     bool kv_write_hbm;      /* write the q_tokens' new K, V to HBM */
+    /* Causal mask: query i of the q_tokens (the last q_tokens of the kv_tokens) sees keys
+     * 0 .. kv_tokens - q_tokens + i only; the masked blocks are skipped (FlashAttention-style
+     * tiling), so MACs, array cycles and softmax work count q (kv - q) + q (q + 1) / 2 scores
+     * instead of q x kv.  false = the full score matrix. */
+    bool causal;
+    /* Sliding-window attention (Mistral/Mixtral sliding_window): each query sees at most the
+     * window's keys; 0 = no window. */
+    int64_t window_tokens;
+    /* Bytes per K/V element in HBM (FP8 KV cache = 1); 0 = the tile's bytes_per_elem. */
+    double kv_bytes_per_elem;
+    /* Multi-head latent attention (DeepSeek-V2/V3): the cache holds one latent of kv_lora_rank
+     * + rope_dim per token shared by all heads (read instead of K and V); scores are computed
+     * in the latent space (weight absorption): QK over kv_lora_rank + rope_dim, PV over
+     * kv_lora_rank, for every query head.  0 = ordinary (GQA) attention. */
+    int64_t mla_kv_lora_rank, mla_rope_dim;
+    /* MLA value width (v_head_dim); prefill (q_tokens > 1) then computes K and V per head
+     * from the latent (no absorption): QK over head_dim + rope_dim, PV over v_head_dim. */
+    int64_t mla_v_head_dim;
 } sip_attention_t;
 
-/* QK^T, softmax (3 passes: max, exp-sum, scale), x V; the full q x kv score matrix (no causal
- * skipping, as a GEMM engine computes it). */
+/* QK^T, softmax (3 passes: max, exp-sum, scale), x V; the full q x kv score matrix unless
+ * causal or windowed (see sip_attention_t). */
 SIP_EXPORT sip_status_t sip_kernel_attention(const sip_tile_t *tile, const sip_attention_t *att,
                                              sip_kernel_result_t *out, sip_error_t *err);
 
@@ -235,6 +276,17 @@ typedef struct {
     sip_precision_t precision;   /* of the released weights (the workload sets the compute's) */
     char source[256];            /* citation; "" for shapes built in code */
     char path[SIP_PATH_MAX];     /* model file read; "" for shapes built in code */
+    /* Mixture of experts (Mixtral, DeepSeek): 0 experts = every FFN dense.  An MoE layer has
+     * n_experts routed experts of moe_ffn (each token to experts_per_token of them, gated like
+     * the dense FFN), shared_experts always-on experts of moe_ffn and a router (hidden x
+     * n_experts); the first dense_layers layers keep the dense FFN of `ffn`
+     * (first_k_dense_replace). */
+    int n_experts, experts_per_token, moe_ffn, shared_experts, dense_layers;
+    /* Multi-head latent attention (DeepSeek-V2/V3; kv_lora_rank > 0): head_dim is
+     * qk_nope_head_dim; queries through a q_lora_rank bottleneck (0 = a full projection);
+     * the cache holds kv_lora_rank + qk_rope_dim per token. */
+    int q_lora_rank, kv_lora_rank, qk_rope_dim, v_head_dim;
+    int sliding_window;          /* keys a query sees (Mistral sliding_window); 0 = all */
 } sip_model_shape_t;
 
 /* Read one model file (NAME.cfg; the shape's name is the stem).  Errors: "path:line: message"
@@ -247,8 +299,9 @@ SIP_EXPORT sip_status_t sip_model_shape_load(const char *path, sip_model_shape_t
  * from:from_line with a "did you mean" and the folders searched. */
 SIP_EXPORT sip_status_t sip_model_shape_find(const char *model, const char *from, int from_line,
                                              sip_model_shape_t *out, sip_error_t *err);
-/* Weight parameters (all layers, embedding and LM head) and MACs per token of one forward
- * pass excluding attention scores (2 x params rule of thumb without the embedding). */
+/* Weight parameters (all layers, embedding and LM head; every expert) and MACs per token of
+ * one forward pass excluding attention scores (the weights a token meets: its experts only;
+ * 2 x params rule of thumb without the embedding). */
 SIP_EXPORT double sip_model_shape_params(const sip_model_shape_t *shape);
 SIP_EXPORT double sip_model_shape_dense_macs_per_token(const sip_model_shape_t *shape);
 
@@ -256,14 +309,34 @@ SIP_EXPORT double sip_model_shape_dense_macs_per_token(const sip_model_shape_t *
  * A workload mapped onto a package.
  * ---------------------------------------------------------------------------------------- */
 
+/* What bounds a step: the MACs (COMPUTE, named "macs"), on-chip SRAM, HBM, die-to-die links,
+ * host I/O, or the arrays' stationary-operand intake (WEIGHT_FEED, see SIP_BOUND_WEIGHT_FEED). */
 typedef enum {
-    SIP_LIMIT_COMPUTE, SIP_LIMIT_SRAM, SIP_LIMIT_HBM, SIP_LIMIT_D2D, SIP_LIMIT_IO, SIP_LIMIT_COUNT
+    SIP_LIMIT_COMPUTE, SIP_LIMIT_SRAM, SIP_LIMIT_HBM, SIP_LIMIT_D2D, SIP_LIMIT_IO,
+    SIP_LIMIT_WEIGHT_FEED, SIP_LIMIT_COUNT
 } sip_limit_t;
 SIP_EXPORT const char *sip_limit_name(sip_limit_t limit);
 
 typedef struct {
-    sip_tile_params_t tile;  /* defaults: sip_tile_params_init, but weight_prefetch = true */
+    sip_tile_params_t tile;  /* defaults: sip_tile_params_init, but weight_prefetch = true and
+                                the calibrated efficiencies (sip_workload_efficiency_defaults) */
     sip_routing_t routing;   /* for the D2D traffic (default minimal) */
+    /* Pipeline micro-batches: the batch splits into this many micro-batches that follow each
+     * other through the stages (GPipe-style); 0 = min(batch, pipeline_parallel). */
+    int micro_batches;
+    /* Storage precisions, apart from the compute's (wl->precision): weights (INT4 / FP4
+     * weights dequantised on the way in) and the KV cache (FP8 KV); SIP_PREC_COUNT = the
+     * compute's (sip_workload_options_init). */
+    sip_precision_t weight_precision, kv_precision;
+    /* Speculative decoding (Leviathan et al., ICML 2023): spec_tokens drafted per step, each
+     * accepted with probability spec_acceptance; a step verifies spec_tokens + 1 positions per
+     * sequence at once and yields (1 - a^(k+1)) / (1 - a) tokens.  The drafts come from
+     * draft (a smaller model on the same chiplets, k decode steps per step) or, NULL, from
+     * heads on the target model whose cost is not modelled (EAGLE / MTP style).
+     * spec_tokens = 0: off. */
+    int spec_tokens;
+    double spec_acceptance;
+    const sip_model_shape_t *draft;
 } sip_workload_options_t;
 
 SIP_EXPORT void sip_workload_options_init(sip_workload_options_t *opts);
@@ -293,7 +366,8 @@ typedef struct sip_workload_result {
     const sip_step_t *step;        /* the workload's phase (points into this struct) */
     double tokens_per_s;           /* of the phase: batch x context / prefill time or
                                       batch / decode step time */
-    double ttft_s;                 /* prefill of the batch's prompts + one decode step */
+    double ttft_s;                 /* prefill of the batch's prompts (vLLM / TensorRT-LLM:
+                                      the prefill ends with the first token sampled) */
     double tpot_s;                 /* decode step time */
     double j_per_token;            /* phase step energy / its tokens */
     double hbm_bytes_per_token;    /* phase step HBM bytes / its tokens */
@@ -315,6 +389,10 @@ typedef struct sip_workload_result {
     double d2d_energy_pj_per_byte;
     /* Bottom-up energy per token from the parameters (NAN when one is unknown). */
     double energy_mac_pj_per_token, energy_sram_pj_per_token, energy_hbm_pj_per_token;
+    int micro_batches;             /* pipeline micro-batches used (1 without pipelining) */
+    /* Speculative decoding (opts.spec_tokens > 0): tokens per sequence per decode step and
+     * the step's time; tpot_s and decode tokens/s already include it. */
+    double spec_tokens_per_step, spec_step_s;
 } sip_workload_result_t;
 
 /* Evaluate pkg->workload (wl = NULL) or wl with `shape` (NULL = sip_model_shape_find(wl->model)
@@ -324,6 +402,34 @@ SIP_EXPORT sip_status_t sip_workload_evaluate(const sip_package_t *pkg, const si
                                               const sip_workload_options_t *opts,
                                               sip_workload_result_t **out, sip_error_t *err);
 SIP_EXPORT void sip_workload_result_destroy(sip_workload_result_t *res);
+
+/* Serving a batch of requests end to end, as inference benchmarks measure it: every request
+ * has a prompt of wl->context_tokens and generates wl->output_tokens (>= 1).
+ *   static batching (TensorRT-LLM gptSessionBenchmark, vLLM offline): the batch's prompts are
+ *     prefilled together (TTFT), then output_tokens - 1 decode steps follow; a decode step's
+ *     time is affine in the context (KV reads), so the step at the mean context
+ *     context + output_tokens / 2 gives the mean TPOT exactly;
+ *     output tokens/s = batch x output_tokens / (TTFT + (output_tokens - 1) x TPOT);
+ *   continuous batching (vLLM, TensorRT-LLM in-flight batching), steady state with `batch`
+ *     sequences in flight: each step decodes batch tokens and, as batch / output_tokens of
+ *     them finish per step, prefills as many new prompts (not overlapped with the decode);
+ *     output tokens/s = batch / (TPOT + batch / output_tokens x prefill of one prompt). */
+typedef struct {
+    double ttft_s;                 /* prefill of the batch's prompts */
+    double tpot_s;                 /* mean decode step */
+    double output_tokens_per_s;    /* static batching */
+    double request_s;              /* one request start to end (static batching) */
+    double continuous_tokens_per_s;/* continuous batching, steady state */
+    double continuous_tpot_s;      /* its step time (decode + the new prompts' prefill) */
+    sip_limit_t prefill_limit, decode_limit;
+    bool fits;                     /* weights + KV of context + output tokens */
+    double weight_bytes_per_chiplet, kv_bytes_per_chiplet, hbm_capacity_bytes_per_chiplet;
+} sip_serve_result_t;
+
+SIP_EXPORT sip_status_t sip_workload_serve(const sip_package_t *pkg, const sip_workload_t *wl,
+                                           const sip_model_shape_t *shape,
+                                           const sip_workload_options_t *opts,
+                                           sip_serve_result_t *out, sip_error_t *err);
 
 /* For the thermal engine: a copy of pkg with every instance's power_w set from the result. */
 SIP_EXPORT sip_status_t sip_workload_apply_power(const sip_package_t *pkg,

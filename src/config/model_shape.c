@@ -67,7 +67,31 @@ static const sip__field_t model_fields[] = {
     {.key = "precision", .type = SIP__F_ENUM, .required = true, .help = "precision of the released "
      "weights (torch_dtype); the workload's precision sets the compute", .offset =
      offsetof(sip_model_shape_t, precision), .names = precision_names, .n_names = SIP_PREC_COUNT,
-     .store = SIP__ENUM_INT},
+     .store = SIP__ENUM_INT},    {.key = "experts", .type = SIP__F_INT, .min = 0, .max = 65536, .help = "routed experts of an "
+     "MoE FFN (n_routed_experts / num_local_experts); default 0 = dense",
+     .offset = offsetof(sip_model_shape_t, n_experts)},
+    {.key = "experts_per_token", .type = SIP__F_INT, .min = 0, .max = 65536, .help = "experts a "
+     "token is routed to (num_experts_per_tok)", .offset = offsetof(sip_model_shape_t, experts_per_token)},
+    {.key = "moe_ffn", .type = SIP__F_INT, .min = 0, .max = 16777216, .help = "intermediate size "
+     "of one expert (moe_intermediate_size); default ffn", .offset = offsetof(sip_model_shape_t, moe_ffn)},
+    {.key = "shared_experts", .type = SIP__F_INT, .min = 0, .max = 65536, .help = "always-on "
+     "experts of moe_ffn (n_shared_experts); default 0", .offset = offsetof(sip_model_shape_t, shared_experts)},
+    {.key = "dense_layers", .type = SIP__F_INT, .min = 0, .max = 10000, .help = "first layers "
+     "with the dense FFN of ffn (first_k_dense_replace); default 0",
+     .offset = offsetof(sip_model_shape_t, dense_layers)},
+    {.key = "q_lora_rank", .type = SIP__F_INT, .min = 0, .max = 1048576, .help = "MLA query "
+     "bottleneck (q_lora_rank); default 0 = a full query projection",
+     .offset = offsetof(sip_model_shape_t, q_lora_rank)},
+    {.key = "kv_lora_rank", .type = SIP__F_INT, .min = 0, .max = 1048576, .help = "MLA latent "
+     "cached per token (kv_lora_rank); default 0 = GQA attention; head_dim is then "
+     "qk_nope_head_dim", .offset = offsetof(sip_model_shape_t, kv_lora_rank)},
+    {.key = "qk_rope_dim", .type = SIP__F_INT, .min = 0, .max = 65536, .help = "MLA decoupled "
+     "RoPE key width (qk_rope_head_dim)", .offset = offsetof(sip_model_shape_t, qk_rope_dim)},
+    {.key = "v_head_dim", .type = SIP__F_INT, .min = 0, .max = 65536, .help = "MLA value head "
+     "width (v_head_dim); default head_dim", .offset = offsetof(sip_model_shape_t, v_head_dim)},
+    {.key = "sliding_window", .type = SIP__F_INT, .min = 0, .max = 1073741824, .help = "keys a "
+     "query attends to (sliding_window); default 0 = all",
+     .offset = offsetof(sip_model_shape_t, sliding_window)},
 };
 
 static sip_status_t model_finish(const sip__cfg_ctx_t *cx, const config_setting_t *group, void *obj)
@@ -84,6 +108,21 @@ static sip_status_t model_finish(const sip__cfg_ctx_t *cx, const config_setting_
                              "the heads are not hidden / heads wide)", s->heads, s->hidden);
         s->head_dim = s->hidden / s->heads;
     }
+    if (s->n_experts > 0 && (s->experts_per_token < 1 || s->experts_per_token > s->n_experts))
+        return sip__fail(cx, sip__member(group, "experts"), SIP_EINVAL,
+                         "experts %d with experts_per_token %d (expected 1 .. experts)",
+                         s->n_experts, s->experts_per_token);
+    if (s->n_experts > 0 && s->moe_ffn == 0)
+        s->moe_ffn = s->ffn;
+    if (s->n_experts == 0 && (s->experts_per_token || s->shared_experts || s->dense_layers))
+        return sip__fail(cx, sip__member(group, "experts_per_token") ? sip__member(group,
+                         "experts_per_token") : group, SIP_EINVAL,
+                         "expert settings without experts (expected experts = N)");
+    if (s->kv_lora_rank > 0 && s->v_head_dim == 0)
+        s->v_head_dim = s->head_dim;
+    if (s->kv_lora_rank == 0 && (s->q_lora_rank || s->qk_rope_dim || s->v_head_dim))
+        return sip__fail(cx, group, SIP_EINVAL, "MLA widths without kv_lora_rank (expected "
+                         "kv_lora_rank = N for multi-head latent attention)");
     return SIP_OK;
 }
 

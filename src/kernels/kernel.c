@@ -6,7 +6,7 @@
 
 #include "sipsim/kernels.h"
 
-static const char *const bound_names[] = {"compute", "sram", "hbm"};
+static const char *const bound_names[] = {"compute", "sram", "hbm", "weight-feed"};
 
 const char *sip_bound_name(sip_bound_t b)
 {
@@ -32,7 +32,9 @@ static sip_status_t finish(const sip_tile_t *t, sip_kernel_result_t *r, sip_erro
     const double hz = t->clock_ghz * 1e9;
     const double vector_s = r->vector_ops / t->vector_elems_per_s;
     r->vector_cycles = vector_s * hz;
-    r->compute_s = r->array_cycles / hz + vector_s;
+    /* Achieved MAC rate = peak x efficiency (sip_tile_params_t); 1 for SCALE-Sim. */
+    const double eff = t->mac_efficiency > 0.0 ? t->mac_efficiency : 1.0;
+    r->compute_s = r->array_cycles / (hz * eff) + vector_s;
     r->sram_s = t->sram_GBps > 0.0 ? r->sram_bytes / (t->sram_GBps * 1e9) : 0.0;
     if (r->hbm_bytes > 0.0 && !(t->hbm_GBps > 0.0))
         return sip_error_set(err, SIP_EINVAL, NULL, 0,
@@ -41,7 +43,11 @@ static sip_status_t finish(const sip_tile_t *t, sip_kernel_result_t *r, sip_erro
                              r->hbm_bytes);
     r->hbm_s = r->hbm_bytes > 0.0 ? r->hbm_bytes / (t->hbm_GBps * 1e9) : 0.0;
     r->time_s = r->compute_s;
-    r->bound = SIP_BOUND_COMPUTE;
+    /* Compute-bound with the arrays mostly waiting for their stationary tiles: name the
+     * intake, not the MACs. */
+    r->bound = 2.0 * r->feed_cycles > r->array_cycles && r->feed_cycles > r->vector_cycles
+                   ? SIP_BOUND_WEIGHT_FEED
+                   : SIP_BOUND_COMPUTE;
     if (r->sram_s > r->time_s)
         r->time_s = r->sram_s, r->bound = SIP_BOUND_SRAM;
     if (r->hbm_s > r->time_s)
@@ -70,13 +76,21 @@ static sip_status_t gemm_part(const sip_tile_t *t, int64_t batch, int64_t m, int
      * so folds start max(R, T) apart; the first load and the last fill/drain skew
      * (R + C - 2) stay exposed. */
     double cycles = (double)per_array * (double)s.cycles_per_fold - 1.0;
+    double feed = 0.0;
+    const double R = t->array_rows, C = t->array_cols, T = (double)s.t;
     if (t->weight_prefetch && t->dataflow != SIP_DATAFLOW_OS) {
-        const double R = t->array_rows, C = t->array_cols, T = (double)s.t;
         cycles = R + (double)(per_array - 1) * fmax(R, T) + T + (R + C - 2.0) - 1.0;
+        /* Cycles the arrays wait for the next tile beyond its stream: the first load and
+         * every fold where the shift-in (R) outlasts the stream (T). */
+        feed = R + (double)(per_array - 1) * fmax(R - T, 0.0);
+    } else if (t->dataflow != SIP_DATAFLOW_OS) {
+        /* SCALE-Sim's schedule: every fold loads its tile (2R of P = 2R + C + T - 2). */
+        feed = (double)per_array * 2.0 * R;
     }
     /* A cell doing macs_per_cell MACs per cycle runs the same schedule that many times
      * faster (or slower, below one). */
     r->array_cycles += cycles / t->macs_per_cell;
+    r->feed_cycles += feed / t->macs_per_cell;
     r->macs += (double)batch * (double)s.macs;
     r->sram_bytes += (double)batch *
                      (double)(s.sram_ifmap_reads + s.sram_filter_reads + s.sram_ofmap_writes) *
@@ -101,7 +115,8 @@ sip_status_t sip_kernel_gemm(const sip_tile_t *t, int64_t batch, int64_t m, int6
         if (ops->a_in_hbm)
             r.hbm_bytes += (double)batch * (double)m * (double)k * e;
         if (ops->b_in_hbm)
-            r.hbm_bytes += (ops->b_shared ? 1.0 : (double)batch) * (double)k * (double)n * e;
+            r.hbm_bytes += (ops->b_shared ? 1.0 : (double)batch) * (double)k * (double)n *
+                           (ops->b_bytes_per_elem > 0.0 ? ops->b_bytes_per_elem : e);
         if (ops->c_in_hbm)
             r.hbm_bytes += (double)batch * (double)m * (double)n * e;
     }
@@ -141,35 +156,88 @@ sip_status_t sip_kernel_conv(const sip_tile_t *t, const sip_conv_t *conv, bool i
 /* Softmax over each score row: max, exp and sum, scale = 3 element passes. */
 #define SOFTMAX_PASSES 3.0
 
+/* Scores a causal and/or windowed attention computes out of the full q x kv matrix: query i
+ * (0-based, the last q of the kv positions) sees a + i keys, a = kv - q + 1 (causal), or kv
+ * (not), each capped at the window. */
+static double visible_scores(int64_t q, int64_t kv, bool causal, int64_t window)
+{
+    const double W = window > 0 ? (double)window : INFINITY;
+    if (!causal)
+        return (double)q * fmin((double)kv, W);
+    const double a = (double)(kv - q + 1);
+    if (a >= W)
+        return (double)q * W;
+    const double c = fmin((double)q, W - a); /* queries below the cap */
+    return c * a + c * (c - 1.0) / 2.0 + ((double)q - c) * (W < INFINITY ? W : 0.0);
+}
+
+/* Scale the systolic part of r (MACs, schedule, SRAM) to the computed fraction of the score
+ * matrix: masked tiles are skipped, not computed. */
+static void scale_scores(sip_kernel_result_t *r, double f)
+{
+    r->macs *= f;
+    r->array_cycles *= f;
+    r->feed_cycles *= f;
+    r->sram_bytes *= f;
+}
+
 sip_status_t sip_kernel_attention(const sip_tile_t *t, const sip_attention_t *a,
                                   sip_kernel_result_t *out, sip_error_t *err)
 {
     SIP_TRY(check_tile(t, err));
+    const bool mla = a->mla_kv_lora_rank > 0;
     if (a->batch < 1 || a->q_heads < 1 || a->kv_heads < 1 || a->head_dim < 1 ||
-        a->q_tokens < 1 || a->kv_tokens < 1 || a->q_heads < a->kv_heads)
+        a->q_tokens < 1 || a->kv_tokens < 1 || a->q_heads < a->kv_heads ||
+        a->q_tokens > a->kv_tokens || a->window_tokens < 0 || a->kv_bytes_per_elem < 0.0 ||
+        a->mla_kv_lora_rank < 0 || a->mla_rope_dim < 0 || a->mla_v_head_dim < 0)
         return sip_error_set(err, SIP_EINVAL, NULL, 0,
                              "attention batch %lld, heads %lld/%lld, head_dim %lld, tokens "
-                             "%lld/%lld (expected >= 1 and q_heads >= kv_heads)",
+                             "%lld/%lld, window %lld (expected >= 1, q_heads >= kv_heads, "
+                             "q_tokens <= kv_tokens, window >= 0)",
                              (long long)a->batch, (long long)a->q_heads, (long long)a->kv_heads,
                              (long long)a->head_dim, (long long)a->q_tokens,
-                             (long long)a->kv_tokens);
+                             (long long)a->kv_tokens, (long long)a->window_tokens);
     /* Grouped-query attention: the query heads of a group share one K and V, so their rows
-     * stack into one GEMM per (sequence, KV head). */
-    const int64_t group = (a->q_heads + a->kv_heads - 1) / a->kv_heads;
-    const int64_t rows = a->q_tokens * group, gemms = a->batch * a->kv_heads;
+     * stack into one GEMM per (sequence, KV head).  MLA reading its cache (decode) works in
+     * the latent space (W_UK, W_UV absorbed): every head shares the one latent, QK over
+     * kv_lora_rank + rope, PV over kv_lora_rank; MLA on fresh tokens (prefill) expands K, V per
+     * head: QK over head_dim + rope, PV over v_head_dim. */
+    const bool absorbed = mla && a->kv_in_hbm;
+    const int64_t group = absorbed ? a->q_heads
+                          : mla    ? 1
+                                   : (a->q_heads + a->kv_heads - 1) / a->kv_heads;
+    const int64_t rows = a->q_tokens * group;
+    const int64_t gemms = a->batch * (absorbed ? 1 : mla ? a->q_heads : a->kv_heads);
+    const int64_t qk_dim = absorbed ? a->mla_kv_lora_rank + a->mla_rope_dim
+                           : mla    ? a->head_dim + a->mla_rope_dim
+                                    : a->head_dim;
+    const int64_t pv_dim = absorbed ? a->mla_kv_lora_rank
+                           : mla    ? (a->mla_v_head_dim > 0 ? a->mla_v_head_dim : a->head_dim)
+                                    : a->head_dim;
+    const double frac = visible_scores(a->q_tokens, a->kv_tokens, a->causal, a->window_tokens) /
+                        ((double)a->q_tokens * (double)a->kv_tokens);
     sip_kernel_result_t r;
     memset(&r, 0, sizeof r);
-    SIP_TRY(gemm_part(t, gemms, rows, a->kv_tokens, a->head_dim, &r, err)); /* S = Q K^T */
+    SIP_TRY(gemm_part(t, gemms, rows, a->kv_tokens, qk_dim, &r, err)); /* S = Q K^T */
     const double me = r.mapping_eff;
-    SIP_TRY(gemm_part(t, gemms, rows, a->head_dim, a->kv_tokens, &r, err)); /* O = P V */
+    SIP_TRY(gemm_part(t, gemms, rows, pv_dim, a->kv_tokens, &r, err)); /* O = P V */
     r.mapping_eff = 0.5 * (me + r.mapping_eff);
-    const double scores = (double)gemms * (double)rows * (double)a->kv_tokens;
+    scale_scores(&r, frac);
+    const double scores = (double)gemms * (double)rows * (double)a->kv_tokens * frac;
     r.vector_ops = SOFTMAX_PASSES * scores;
     /* Each softmax pass reads the scores, the last writes them. */
     r.sram_bytes += (SOFTMAX_PASSES + 1.0) * scores * t->bytes_per_elem;
-    const double kv_row = 2.0 * (double)a->batch * a->kv_heads * a->head_dim * t->bytes_per_elem;
+    /* One cached position: K and V of every KV head, or the one MLA latent. */
+    const double kv_e = a->kv_bytes_per_elem > 0.0 ? a->kv_bytes_per_elem : t->bytes_per_elem;
+    const double kv_row = (double)a->batch * kv_e *
+                          (mla ? (double)(a->mla_kv_lora_rank + a->mla_rope_dim)
+                               : 2.0 * (double)a->kv_heads * a->head_dim);
+    /* Keys read from the cache: a window reaches back window - 1 before the first query. */
+    double keys = (double)a->kv_tokens;
+    if (a->window_tokens > 0)
+        keys = fmin(keys, (double)(a->window_tokens + a->q_tokens - 1));
     if (a->kv_in_hbm)
-        r.hbm_bytes += kv_row * (double)a->kv_tokens;
+        r.hbm_bytes += kv_row * keys;
     if (a->kv_write_hbm)
         r.hbm_bytes += kv_row * (double)a->q_tokens;
     SIP_TRY(finish(t, &r, err));
@@ -233,6 +301,7 @@ void sip_kernel_result_add(sip_kernel_result_t *a, const sip_kernel_result_t *b,
     a->vector_ops += b->vector_ops;
     a->array_cycles += b->array_cycles;
     a->vector_cycles += b->vector_cycles;
+    a->feed_cycles += b->feed_cycles;
     a->cycles += b->cycles;
     a->compute_s += b->compute_s;
     a->sram_s += b->sram_s;
@@ -244,7 +313,9 @@ void sip_kernel_result_add(sip_kernel_result_t *a, const sip_kernel_result_t *b,
     a->energy_sram_pj += b->energy_sram_pj;
     a->energy_hbm_pj += b->energy_hbm_pj;
     a->energy_pj += b->energy_pj;
-    a->bound = SIP_BOUND_COMPUTE;
+    a->bound = 2.0 * a->feed_cycles > a->array_cycles && a->feed_cycles > a->vector_cycles
+                   ? SIP_BOUND_WEIGHT_FEED
+                   : SIP_BOUND_COMPUTE;
     if (a->sram_s > a->compute_s && a->sram_s >= a->hbm_s)
         a->bound = SIP_BOUND_SRAM;
     else if (a->hbm_s > a->compute_s)

@@ -3,11 +3,21 @@
  * ("Closed forms"), with the v2 file:line each term comes from, and checked there against 64
  * SCALE-Sim runs with zero difference; tests/kernels replays those runs.
  * SPDX-License-Identifier: GPL-3.0-or-later */
+#include <stdbool.h>
+#include <stdint.h>
+
 #include "sipsim/kernels.h"
 
 static int64_t ceil_div(int64_t a, int64_t b)
 {
-    return (a + b - 1) / b;
+    return a / b + (a % b != 0); /* no a + b - 1: it overflows near INT64_MAX */
+}
+
+/* a x b x c in 64 bits; false when it overflows. */
+static bool mul3(int64_t a, int64_t b, int64_t c, int64_t *out)
+{
+    int64_t ab;
+    return !__builtin_mul_overflow(a, b, &ab) && !__builtin_mul_overflow(ab, c, out);
 }
 
 sip_status_t sip_systolic_gemm(int rows, int cols, sip_dataflow_t dataflow, int64_t m, int64_t n,
@@ -24,7 +34,14 @@ sip_status_t sip_systolic_gemm(int rows, int cols, sip_dataflow_t dataflow, int6
         return sip_error_set(err, SIP_EINVAL, NULL, 0, "dataflow %d (expected os, ws or is)",
                              (int)dataflow);
     const int64_t r = rows, c = cols;
-    sip_systolic_result_t res = {.m = m, .n = n, .k = k, .macs = m * n * k};
+    /* Every count below is a product of at most three sizes (MACs, SRAM words, cycles): refuse
+     * a GEMM whose counts do not fit 64 bits rather than wrap to a negative cycle count. */
+    sip_systolic_result_t res = {.m = m, .n = n, .k = k};
+    if (!mul3(m, n, k, &res.macs) || m > INT64_MAX / 4 - 2 * (r + c))
+        return sip_error_set(err, SIP_EINVAL, NULL, 0,
+                             "GEMM %lld x %lld x %lld: %s exceeds 64-bit counts (expected "
+                             "M x N x K < 2^63)", (long long)m, (long long)n, (long long)k,
+                             "the MAC count");
     /* Spatial/temporal mapping: os.py:69-71, ws.py:67-69, is.py:69-71. */
     int64_t pu; /* fold length SCALE-Sim divides by in "Compute Util %" */
     switch (dataflow) {
@@ -48,10 +65,19 @@ sip_status_t sip_systolic_gemm(int rows, int cols, sip_dataflow_t dataflow, int6
         break;
     }
     const int64_t row_folds = ceil_div(res.sr, r), col_folds = ceil_div(res.sc, c);
-    res.folds = row_folds * col_folds;
     /* Folds run strictly in sequence; "Total Cycles" is the 0-based index of the last ofmap
      * row serviced (double_buffered_scratchpad_mem.py:155-209), hence the single - 1. */
-    res.cycles = res.folds * res.cycles_per_fold - 1;
+    if (res.t > INT64_MAX / 4 || !mul3(row_folds, col_folds, 1, &res.folds) ||
+        !mul3(res.folds, res.cycles_per_fold, 1, &res.cycles) || !mul3(m, k, ceil_div(n, c), &pu) ||
+        !mul3(k, n, ceil_div(m, r), &pu) || !mul3(m, n, ceil_div(k, r), &pu) ||
+        !mul3(k, n, ceil_div(m, c), &pu))
+        return sip_error_set(err, SIP_EINVAL, NULL, 0,
+                             "GEMM %lld x %lld x %lld on %d x %d: the cycle or SRAM access count "
+                             "exceeds 64 bits (expected smaller sizes)", (long long)m,
+                             (long long)n, (long long)k, rows, cols);
+    res.cycles -= 1;
+    /* Restore the fold length (pu was scratch for the overflow checks above). */
+    pu = dataflow == SIP_DATAFLOW_OS ? res.cycles_per_fold : 2 * r + 2 * c + res.t - 3;
     /* single_layer_sim.py:214-216. */
     res.overall_util = (double)res.macs / ((double)res.cycles * (double)(r * c));
     res.mapping_eff = (double)(res.sr * res.sc) / ((double)res.folds * (double)(r * c));

@@ -17,6 +17,15 @@ void sip_tile_params_init(sip_tile_params_t *p)
     p->hbm_pj_per_bit = NAN;
     p->sram_GBps = 0.0;
     p->weight_prefetch = false; /* SCALE-Sim v2's schedule, exactly */
+    /* The peaks as given: SCALE-Sim v2 cycles and the plain roofline. */
+    p->mac_efficiency = 1.0;
+    p->vector_efficiency = 1.0;
+    p->hbm_efficiency = 1.0;
+}
+
+static bool fraction_ok(double f)
+{
+    return f > 0.0 && f <= 1.0;
 }
 
 static double engine_rate(const sip_engine_t *e, sip_precision_t p)
@@ -64,6 +73,12 @@ sip_status_t sip_tile_from_chiplet(const sip_chiplet_type_t *type, sip_precision
     if ((unsigned)precision >= SIP_PREC_COUNT)
         return sip_error_set(err, SIP_EINVAL, type->path, 0, "precision %d out of range",
                              (int)precision);
+    if (!fraction_ok(params->mac_efficiency) || !fraction_ok(params->vector_efficiency) ||
+        !fraction_ok(params->hbm_efficiency))
+        return sip_error_set(err, SIP_EINVAL, NULL, 0,
+                             "efficiency MAC %g, vector %g, HBM %g (expected fractions in (0, 1] "
+                             "of the peaks)", params->mac_efficiency, params->vector_efficiency,
+                             params->hbm_efficiency);
     sip_tile_t t;
     memset(&t, 0, sizeof t);
     const sip_engine_t *first = NULL;
@@ -118,8 +133,11 @@ sip_status_t sip_tile_from_chiplet(const sip_chiplet_type_t *type, sip_precision
     }
     t.sram_bytes = type->sram_mb * BYTES_PER_MB;
     t.sram_GBps = params->sram_GBps;
-    t.hbm_GBps = hbm_GBps;
+    t.peak_hbm_GBps = hbm_GBps;
+    t.hbm_GBps = hbm_GBps * params->hbm_efficiency;
     t.hbm_bytes = hbm_bytes;
+    t.mac_efficiency = params->mac_efficiency;
+    t.vector_elems_per_s *= params->vector_efficiency;
     t.pj_per_mac = isfinite(params->pj_per_mac) ? params->pj_per_mac : engine_pj;
     t.sram_pj_per_byte = params->sram_pj_per_byte;
     t.hbm_pj_per_bit = params->hbm_pj_per_bit;

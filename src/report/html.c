@@ -518,9 +518,9 @@ static void workload(FILE *o, const sip_report_t *r)
             w->hbm_capacity_bytes_per_chiplet / 1e9, w->fits ? "fits" : "does NOT fit");
     dl_item(o, "D2D", "busiest UCIe port at %.1f %% of capacity", 100.0 * w->d2d_max_util);
     fputs("</dl>\n<table>\n", o);
-    static const char *head[] = {"step", "time ms", "compute ms", "SRAM ms", "HBM ms", "D2D ms",
-                                 "I/O ms", "limit"};
-    th_row(o, head, 8);
+    static const char *head[] = {"step",   "time ms", "MACs ms",        "SRAM ms", "HBM ms",
+                                 "D2D ms", "I/O ms",  "weight feed ms", "limit"};
+    th_row(o, head, 9);
     const sip_step_t *steps[2] = {&w->prefill, &w->decode};
     static const char *names[2] = {"prefill", "decode"};
     for (int s = 0; s < 2; s++) {
