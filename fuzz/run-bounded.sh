@@ -7,7 +7,7 @@
 #   -b BUILD_DIR  clang fuzz build (configured here when it has no build.ninja;
 #                 default build-fuzz beside the source tree's parent: $SRC/../build-fuzz)
 #   -k            keep the grown corpora in $BUILD_DIR/fuzz-corpus/HARNESS (default: a scratch copy)
-#   HARNESS       package, hotspot, anynet, sweep (default: all)
+#   HARNESS       package, hotspot, anynet, sweep, onnx (default: all)
 #
 # Each harness first replays its regression inputs (tests/data/regress/HARNESS-*) and seeds, then
 # fuzzes from the shipped files for SECONDS.  Exit status 0 = no crash, leak, sanitizer report,
@@ -27,7 +27,7 @@ while getopts t:b:k opt; do
     esac
 done
 shift $((OPTIND - 1))
-harnesses=${*:-package hotspot anynet sweep}
+harnesses=${*:-package hotspot anynet sweep onnx}
 
 if [ ! -f "$build/build.ninja" ]; then
     CC=clang meson setup "$build" "$src" -Dfuzz=true -Dtests=false -Db_sanitize=address,undefined \
@@ -61,6 +61,8 @@ for h in $harnesses; do
         done
     fi
     [ "$h" = sweep ] && cp "$src"/sweeps/*.cfg "$seeds"/ 2>/dev/null
+    # The ONNX reader's test models (good, corrupt and refused ones).
+    [ "$h" = onnx ] && cp "$src"/tests/data/import/*.onnx "$seeds"/ 2>/dev/null
     if [ "$keep" = 1 ]; then
         corpus="$build/fuzz-corpus/$h"
     else

@@ -24,19 +24,51 @@ typedef struct {
 static const hf_family_t families[] = {
     {"llama", false}, {"mistral", false}, {"qwen2", false},
     {"qwen3", false}, {"gemma", true},    {"gemma2", true},
+    /* MixtralConfig, DeepseekV2Config, DeepseekV3Config: tie_word_embeddings=False; each
+     * expert (and DeepSeek's shared experts and dense layers) a gated MLP (MixtralBlockSparseTop2MLP,
+     * DeepseekV3MLP). */
+    {"mixtral", false}, {"deepseek_v2", false}, {"deepseek_v3", false},
 };
 
-/* Keys that mean a structure the dense shape does not have. */
+/* Keys that mean a structure the shape does not have.  Qwen-MoE's shared expert has its own
+ * width (shared_expert_intermediate_size), the shape's shared experts are moe_ffn wide. */
 static const struct {
     const char *key;
     const char *what;
 } unsupported_keys[] = {
-    {"num_local_experts", "a mixture of experts (Mixtral)"},
-    {"num_experts_per_tok", "a mixture of experts"},
-    {"n_routed_experts", "a mixture of experts (DeepSeek)"},
-    {"num_experts", "a mixture of experts (Qwen-MoE)"},
-    {"kv_lora_rank", "multi-head latent attention (DeepSeek)"},
+    {"num_experts", "a mixture of experts with a separately sized shared expert (Qwen-MoE)"},
+    {"shared_expert_intermediate_size", "a shared expert of its own width (Qwen-MoE)"},
 };
+
+/* Keys that only some families read (space-separated model_types).  Routing choices
+ * (topk_method, n_group, topk_group, scoring_func, routed_scaling_factor) change which experts
+ * a token meets, not how many, and are ignored like the other non-sizing keys. */
+static const struct {
+    const char *key;
+    const char *families;
+} family_keys[] = {
+    {"num_local_experts", "mixtral"},
+    {"num_experts_per_tok", "mixtral deepseek_v2 deepseek_v3"},
+    {"n_routed_experts", "deepseek_v2 deepseek_v3"},
+    {"n_shared_experts", "deepseek_v2 deepseek_v3"},
+    {"moe_intermediate_size", "deepseek_v2 deepseek_v3"},
+    {"first_k_dense_replace", "deepseek_v2 deepseek_v3"},
+    {"moe_layer_freq", "deepseek_v2 deepseek_v3"},
+    {"kv_lora_rank", "deepseek_v2 deepseek_v3"},
+    {"q_lora_rank", "deepseek_v2 deepseek_v3"},
+    {"qk_rope_head_dim", "deepseek_v2 deepseek_v3"},
+    {"qk_nope_head_dim", "deepseek_v2 deepseek_v3"},
+    {"v_head_dim", "deepseek_v2 deepseek_v3"},
+};
+
+static bool family_has(const char *families, const char *model_type)
+{
+    const size_t n = strlen(model_type);
+    for (const char *p = families; (p = strstr(p, model_type)) != NULL; p += n)
+        if ((p == families || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+            return true;
+    return false;
+}
 
 /* The line of the first `"key"` in the text (1-based), 0 when absent: jansson keeps no
  * positions for values, and a line makes the error findable. */
@@ -128,6 +160,136 @@ static sip_status_t dtype_precision(const hf_ctx_t *c, sip_precision_t *out)
                          "float8_e4m3fn)", key, json_string_value(v));
 }
 
+static bool is_deepseek(const char *model_type)
+{
+    return strcmp(model_type, "deepseek_v2") == 0 || strcmp(model_type, "deepseek_v3") == 0;
+}
+
+/* Mixture of experts (transformers MixtralSparseMoeBlock, DeepseekV3MoE).  Mixtral: every layer
+ * has num_local_experts experts of intermediate_size (MixtralConfig defaults 8 and 2).
+ * DeepSeek: n_routed_experts experts and n_shared_experts always-on experts, both
+ * moe_intermediate_size wide; layers below first_k_dense_replace keep the dense MLP of
+ * intermediate_size; n_routed_experts null = every layer dense.  moe_layer_freq other than 1
+ * (MoE every k-th layer) is not a shape. */
+static sip_status_t read_moe(const hf_ctx_t *c, const char *model_type, sip_model_shape_t *s)
+{
+    sip_status_t st;
+    if (strcmp(model_type, "mixtral") == 0) {
+        if ((st = get_int(c, "num_local_experts", 1, 65536, 8, &s->n_experts)) != SIP_OK ||
+            (st = get_int(c, "num_experts_per_tok", 1, s->n_experts, 2,
+                          &s->experts_per_token)) != SIP_OK)
+            return st;
+        s->moe_ffn = s->ffn;
+        return SIP_OK;
+    }
+    if (!is_deepseek(model_type))
+        return SIP_OK;
+    if ((st = get_int(c, "n_routed_experts", 0, 65536, 0, &s->n_experts)) != SIP_OK)
+        return st;
+    if (s->n_experts == 0)
+        return SIP_OK;
+    int freq = 1;
+    if ((st = get_int(c, "num_experts_per_tok", 1, s->n_experts, -1,
+                      &s->experts_per_token)) != SIP_OK ||
+        (st = get_int(c, "moe_intermediate_size", 1, 16777216, -1, &s->moe_ffn)) != SIP_OK ||
+        (st = get_int(c, "n_shared_experts", 0, 65536, 0, &s->shared_experts)) != SIP_OK ||
+        (st = get_int(c, "first_k_dense_replace", 0, s->layers, 0, &s->dense_layers)) != SIP_OK ||
+        (st = get_int(c, "moe_layer_freq", 1, 10000, 1, &freq)) != SIP_OK)
+        return st;
+    if (freq != 1)
+        return sip_error_set(c->err, SIP_EUNSUPPORTED, c->path,
+                             key_line(c->text, c->len, "moe_layer_freq"),
+                             "key \"moe_layer_freq\" = %d: MoE every %d-th layer is not "
+                             "representable in the decoder shape (expected 1)", freq, freq);
+    return SIP_OK;
+}
+
+/* Multi-head latent attention (DeepseekV3Attention): the cache holds kv_lora_rank +
+ * qk_rope_head_dim per token; the shape's head_dim is qk_nope_head_dim (transformers'
+ * own head_dim for these families is the RoPE width, so a head_dim key is not read). */
+static sip_status_t read_mla(const hf_ctx_t *c, const char *model_type, sip_model_shape_t *s)
+{
+    if (!is_deepseek(model_type))
+        return SIP_OK;
+    sip_status_t st;
+    if ((st = get_int(c, "kv_lora_rank", 1, 1048576, -1, &s->kv_lora_rank)) != SIP_OK ||
+        /* q_lora_rank null (DeepSeek-V2-Lite): a full query projection. */
+        (st = get_int(c, "q_lora_rank", 0, 1048576, 0, &s->q_lora_rank)) != SIP_OK ||
+        (st = get_int(c, "qk_rope_head_dim", 1, 65536, -1, &s->qk_rope_dim)) != SIP_OK ||
+        (st = get_int(c, "qk_nope_head_dim", 1, 65536, -1, &s->head_dim)) != SIP_OK ||
+        (st = get_int(c, "v_head_dim", 1, 65536, -1, &s->v_head_dim)) != SIP_OK)
+        return st;
+    return SIP_OK;
+}
+
+/* Sliding-window attention on every layer.  Mistral / Mixtral: active when sliding_window is
+ * set (MistralAttention).  Qwen2 / Qwen3: only with use_sliding_window true, and then on the
+ * layers from max_window_layers on (Qwen2Attention), so all layers (0) or none (>= layers).
+ * Gemma2 alternates windowed and global layers: not a shape. */
+static sip_status_t read_window(const hf_ctx_t *c, const char *model_type, sip_model_shape_t *s)
+{
+    json_t *sw = json_object_get(c->root, "sliding_window");
+    json_t *use = json_object_get(c->root, "use_sliding_window");
+    if (use && !json_is_boolean(use))
+        return sip_error_set(c->err, SIP_EINVAL, c->path,
+                             key_line(c->text, c->len, "use_sliding_window"),
+                             "\"use_sliding_window\" is not a boolean (expected true or false)");
+    if (!sw || json_is_null(sw) || (use && json_is_false(use)))
+        return SIP_OK;
+    const bool qwen = strcmp(model_type, "qwen2") == 0 || strcmp(model_type, "qwen3") == 0;
+    const bool mistral = strcmp(model_type, "mistral") == 0 || strcmp(model_type, "mixtral") == 0;
+    if (!(mistral || (qwen && use)))
+        return sip_error_set(c->err, SIP_EUNSUPPORTED, c->path,
+                             key_line(c->text, c->len, "sliding_window"),
+                             "key \"sliding_window\" with model_type \"%s\": %s (expected null, "
+                             "or use_sliding_window false)", model_type,
+                             strcmp(model_type, "gemma2") == 0
+                                 ? "windowed and global layers alternate, which is not "
+                                   "representable in the decoder shape"
+                                 : "this family's windowed layers are not known");
+    sip_status_t st;
+    if (qwen) {
+        int from = 0;
+        if ((st = get_int(c, "max_window_layers", 0, 1 << 30, 0, &from)) != SIP_OK)
+            return st;
+        if (from >= s->layers)
+            return SIP_OK;
+        if (from > 0)
+            return sip_error_set(c->err, SIP_EUNSUPPORTED, c->path,
+                                 key_line(c->text, c->len, "max_window_layers"),
+                                 "key \"max_window_layers\" = %d: a window on layers %d .. %d "
+                                 "only is not representable in the decoder shape (expected 0 "
+                                 "or >= num_hidden_layers %d)", from, from, s->layers - 1,
+                                 s->layers);
+    }
+    return get_int(c, "sliding_window", 1, 1073741824, -1, &s->sliding_window);
+}
+
+/* Weights released quantized: DeepSeek-V3 ships FP8 e4m3 weights with torch_dtype bfloat16
+ * (its config.json's quantization_config).  Other schemes (GPTQ, AWQ, bitsandbytes) size
+ * weights differently and are refused rather than read as torch_dtype. */
+static sip_status_t read_quantization(const hf_ctx_t *c, sip_precision_t *precision)
+{
+    json_t *q = json_object_get(c->root, "quantization_config");
+    if (!q || json_is_null(q))
+        return SIP_OK;
+    json_t *m = json_is_object(q) ? json_object_get(q, "quant_method") : NULL;
+    json_t *fmt = json_is_object(q) ? json_object_get(q, "fmt") : NULL;
+    if (json_is_string(m) && strcmp(json_string_value(m), "fp8") == 0 &&
+        (!fmt || (json_is_string(fmt) && strcmp(json_string_value(fmt), "e4m3") == 0))) {
+        *precision = SIP_PREC_FP8;
+        return SIP_OK;
+    }
+    return sip_error_set(c->err, SIP_EUNSUPPORTED, c->path,
+                         key_line(c->text, c->len, "quantization_config"),
+                         "key \"quantization_config\": quant_method %s%s%s is not read "
+                         "(expected quant_method \"fp8\" with fmt \"e4m3\", or none; "
+                         "--weight-precision sets other weight formats)",
+                         json_is_string(m) ? "\"" : "", json_is_string(m) ? json_string_value(m)
+                                                                          : "(missing)",
+                         json_is_string(m) ? "\"" : "");
+}
+
 /* The shape's name: the folder of .../NAME/config.json (how the Hub lays out a checkout), else
  * the file stem; characters outside the model-name alphabet become '_'. */
 static void shape_name(const char *path, char *out, size_t size)
@@ -198,29 +360,34 @@ sip_status_t sip_hf_config_parse(const char *text, size_t len, const char *path,
         if (v && !json_is_null(v) && !(json_is_integer(v) && json_integer_value(v) == 0)) {
             st = sip_error_set(err, SIP_EUNSUPPORTED, path,
                                key_line(text, len, unsupported_keys[i].key),
-                               "key \"%s\": %s is not a dense decoder shape (expected a dense "
-                               "model: llama, mistral, qwen2, qwen3, gemma, gemma2)",
+                               "key \"%s\": %s is not representable in the decoder shape "
+                               "(expected llama, mistral, mixtral, qwen2, qwen3, gemma, gemma2, "
+                               "deepseek_v2 or deepseek_v3)",
                                unsupported_keys[i].key, unsupported_keys[i].what);
             goto out;
         }
     }
     if (!fam) {
         st = sip_error_set(err, SIP_EUNSUPPORTED, path, key_line(text, len, "model_type"),
-                           "model_type \"%s\" (expected a dense decoder family: llama, mistral, "
-                           "qwen2, qwen3, gemma, gemma2)", json_string_value(mt));
+                           "model_type \"%s\" (expected a decoder family: llama, mistral, mixtral, "
+                           "qwen2, qwen3, gemma, gemma2, deepseek_v2, deepseek_v3)",
+                           json_string_value(mt));
         goto out;
+    }
+    /* A structural key of another family (num_local_experts in a llama config) would be
+     * dropped by this family's reader: refused instead. */
+    for (size_t i = 0; i < sizeof family_keys / sizeof family_keys[0]; i++) {
+        json_t *v = json_object_get(root, family_keys[i].key);
+        if (v && !json_is_null(v) && !family_has(family_keys[i].families, fam->model_type)) {
+            st = sip_error_set(err, SIP_EUNSUPPORTED, path,
+                               key_line(text, len, family_keys[i].key),
+                               "key \"%s\" is not read for model_type \"%s\" (expected it "
+                               "only with model_type %s)", family_keys[i].key, fam->model_type,
+                               family_keys[i].families);
+            goto out;
+        }
     }
     snprintf(r.model_type, sizeof r.model_type, "%s", fam->model_type);
-    /* A window shorter than the context changes which keys attention reads: not modelled.
-     * Qwen2 writes sliding_window with use_sliding_window false (inactive). */
-    json_t *sw = json_object_get(root, "sliding_window"), *use = json_object_get(root,
-                                                                              "use_sliding_window");
-    if (sw && !json_is_null(sw) && !(use && json_is_false(use))) {
-        st = sip_error_set(err, SIP_EUNSUPPORTED, path, key_line(text, len, "sliding_window"),
-                           "key \"sliding_window\": sliding-window attention is not modelled "
-                           "(expected null, or use_sliding_window false)");
-        goto out;
-    }
     /* Ranges: the model file schema's (src/config/model_shape.c). */
     if ((st = get_int(&c, "num_hidden_layers", 1, 10000, -1, &s->layers)) != SIP_OK ||
         (st = get_int(&c, "hidden_size", 1, 1048576, -1, &s->hidden)) != SIP_OK ||
@@ -233,6 +400,11 @@ sip_status_t sip_hf_config_parse(const char *text, size_t len, const char *path,
         (st = get_int(&c, "max_position_embeddings", 1, 1 << 30, 0,
                       &r.max_position_embeddings)) != SIP_OK ||
         (st = dtype_precision(&c, &s->precision)) != SIP_OK)
+        goto out;
+    if ((st = read_moe(&c, fam->model_type, s)) != SIP_OK ||
+        (st = read_mla(&c, fam->model_type, s)) != SIP_OK ||
+        (st = read_window(&c, fam->model_type, s)) != SIP_OK ||
+        (st = read_quantization(&c, &s->precision)) != SIP_OK)
         goto out;
     if (s->heads % s->kv_heads != 0) {
         st = sip_error_set(err, SIP_EINVAL, path, key_line(text, len, "num_key_value_heads"),

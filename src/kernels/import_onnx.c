@@ -83,6 +83,7 @@ typedef struct {
     size_t n_slots;             /* power of two */
     node_info_t *info;
     int cur;                    /* node being read */
+    int64_t opset;              /* version of the default operator set */
 } ctx_t;
 
 static const char *str(const char *s)
@@ -172,6 +173,8 @@ static void fmt_dims(const tensor_t *t, char *buf, size_t size)
         snprintf(buf + u, size - u, "]");
 }
 
+static sip_status_t check_elems(const ctx_t *c, const tensor_t *t);
+
 /* Dims from a TypeProto (value_info, graph inputs), symbolic ones from the bindings. */
 static sip_status_t dims_from_type(ctx_t *c, const Onnx__ValueInfoProto *vi, tensor_t *t)
 {
@@ -218,7 +221,7 @@ static sip_status_t dims_from_type(ctx_t *c, const Onnx__ValueInfoProto *vi, ten
     }
     t->rank = (int)sh->n_dim;
     memcpy(t->dims, dims, sh->n_dim * sizeof dims[0]);
-    return SIP_OK;
+    return check_elems(c, t);
 }
 
 static sip_status_t check_elems(const ctx_t *c, const tensor_t *t)
@@ -447,10 +450,15 @@ static sip_status_t op_matmul(ctx_t *c)
     const int ra_batch = a->rank > 2 ? a->rank - 2 : 0, rbb = b->rank > 2 ? b->rank - 2 : 0;
     SIP_TRY(broadcast(c, a->dims, ra_batch, b->dims, rbb, bd, &rb_batch));
     int64_t batch = 1, b_batch = 1;
+    double batch_d = 1.0;
     for (int i = 0; i < rb_batch; i++) {
-        batch *= bd[i];
+        batch_d *= (double)bd[i];
         od[ro++] = bd[i];
     }
+    if (batch_d > (double)MAX_ELEMS)
+        return fail(c, SIP_ELIMIT, "%.3g batched products (expected at most 2^50)", batch_d);
+    for (int i = 0; i < rb_batch; i++)
+        batch *= bd[i];
     for (int i = 0; i < rbb; i++)
         b_batch *= b->dims[i];
     if (a->rank > 1)
@@ -458,7 +466,7 @@ static sip_status_t op_matmul(ctx_t *c)
     if (b->rank > 1)
         od[ro++] = n;
     SIP_TRY(set_out(c, 0, ro, od));
-    if (batch * m * n * k == 0)
+    if (batch == 0 || m == 0 || n == 0 || k == 0)
         return SIP_OK;
     sip_kop_t *kp = new_kop(c, SIP_KOP_GEMM);
     kp->b_is_weight = b->weight;
@@ -499,7 +507,7 @@ static sip_status_t op_gemm(ctx_t *c)
                     tb);
     const int64_t od[2] = {m, n};
     SIP_TRY(set_out(c, 0, 2, od));
-    if (m * n * k == 0)
+    if (m == 0 || n == 0 || k == 0)
         return SIP_OK;
     sip_kop_t *kp = new_kop(c, SIP_KOP_GEMM);
     kp->batch = 1;
@@ -535,6 +543,13 @@ static sip_status_t window_out(ctx_t *c, const tensor_t *x, const int64_t *kerne
     const bool ceil_mode = attr_int(nd, "ceil_mode", 0) != 0;
     for (int i = 0; i < sp; i++) {
         const int64_t in = x->dims[2 + i], s = ns ? strides[i] : 1, d = nd_ ? dil[i] : 1;
+        const int64_t pb = np ? pads[i] : 0, pe = np ? pads[i + sp] : 0;
+        if (s > INT32_MAX || d > INT32_MAX || kernel[i] > INT32_MAX || pb < 0 || pe < 0 ||
+            pb > INT32_MAX || pe > INT32_MAX)
+            return fail(c, SIP_EINVAL, "axis %d: kernel %lld, stride %lld, dilation %lld, pads "
+                        "%lld, %lld (expected each below 2^31, pads >= 0)", i,
+                        (long long)kernel[i], (long long)s, (long long)d, (long long)pb,
+                        (long long)pe);
         if (s < 1 || d < 1 || kernel[i] < 1)
             return fail(c, SIP_EINVAL, "axis %d: kernel %lld, stride %lld, dilation %lld "
                         "(expected >= 1)", i, (long long)kernel[i], (long long)s, (long long)d);
@@ -543,7 +558,7 @@ static sip_status_t window_out(ctx_t *c, const tensor_t *x, const int64_t *kerne
         if (same)
             o = (in + s - 1) / s;
         else {
-            const int64_t p = valid || !np ? 0 : pads[i] + pads[i + sp];
+            const int64_t p = valid ? 0 : pb + pe;
             const int64_t num = in + p - span;
             if (num < 0)
                 return fail(c, SIP_EINVAL, "axis %d: window %lld larger than the padded input "
@@ -577,19 +592,29 @@ static sip_status_t op_conv(ctx_t *c)
     const int64_t *ks;
     const size_t nk = attr_ints(nd, "kernel_shape", &ks);
     int64_t kernel[3];
-    for (int i = 0; i < sp; i++)
-        kernel[i] = nk == (size_t)sp ? ks[i] : w->dims[2 + i];
+    for (int i = 0; i < sp; i++) {
+        kernel[i] = w->dims[2 + i];
+        if (nk && (nk != (size_t)sp || ks[i] != kernel[i]))
+            return fail(c, SIP_EINVAL, "kernel_shape differs from the weights' spatial "
+                        "dimensions (expected W [M, C / group, k...] with kernel_shape = k...)");
+    }
     int64_t os[3];
     SIP_TRY(window_out(c, x, kernel, os));
     int64_t od[MAX_RANK] = {N, M};
     int64_t pixels = N, kprod = 1;
+    double pixels_d = (double)N;
     for (int i = 0; i < sp; i++) {
         od[2 + i] = os[i];
+        pixels_d *= (double)os[i];
+    }
+    if (pixels_d > (double)MAX_ELEMS)
+        return fail(c, SIP_ELIMIT, "%.3g output pixels (expected at most 2^50)", pixels_d);
+    for (int i = 0; i < sp; i++) {
         pixels *= os[i];
-        kprod *= kernel[i];
+        kprod *= kernel[i]; /* the weights' dims: bounded by their element count */
     }
     SIP_TRY(set_out(c, 0, x->rank, od));
-    if (pixels * M == 0)
+    if (pixels == 0 || M == 0)
         return SIP_OK;
     /* im2col lowering (SCALE-Sim topology_utils.py, sip_conv_lower): one GEMM per group,
      * M = output pixels, N = filters of the group, K = kernel window x channels of the group. */
@@ -618,7 +643,7 @@ static sip_status_t op_pool(ctx_t *c, bool global)
                     "to 3 spatial axes)", x->rank);
     const int sp = x->rank - 2;
     int64_t od[MAX_RANK] = {x->dims[0], x->dims[1]}, out_elems = x->dims[0] * x->dims[1];
-    int64_t kprod = 1;
+    double kprod = 1.0;
     if (global) {
         for (int i = 0; i < sp; i++)
             od[2 + i] = 1;
@@ -634,12 +659,13 @@ static sip_status_t op_pool(ctx_t *c, bool global)
     SIP_TRY(window_out(c, x, ks, os));
     for (int i = 0; i < sp; i++) {
         od[2 + i] = os[i];
-        out_elems *= os[i];
-        kprod *= ks[i];
+        kprod *= (double)ks[i];
     }
-    SIP_TRY(set_out(c, 0, x->rank, od));
+    SIP_TRY(set_out(c, 0, x->rank, od)); /* bounds the output elements */
+    for (int i = 0; i < sp; i++)
+        out_elems *= os[i];
     /* One compare or add per window element of every output. */
-    elementwise(c, out_elems, (double)kprod, 1, x->input);
+    elementwise(c, out_elems, kprod, 1, x->input);
     return SIP_OK;
 }
 
@@ -688,13 +714,14 @@ static sip_status_t op_broadcast(ctx_t *c)
         for (int64_t i = 0; i < n && ok; i++) {
             const int64_t x = ins[0]->vals[ins[0]->n_vals == 1 ? 0 : i];
             const int64_t y = ins[1]->vals[ins[1]->n_vals == 1 ? 0 : i];
+            /* A file may hold any int64: overflow means "not a shape", not a wrapped value. */
             if (strcmp(op, "Add") == 0)
-                o->vals[i] = x + y;
+                ok = !__builtin_add_overflow(x, y, &o->vals[i]);
             else if (strcmp(op, "Sub") == 0)
-                o->vals[i] = x - y;
+                ok = !__builtin_sub_overflow(x, y, &o->vals[i]);
             else if (strcmp(op, "Mul") == 0)
-                o->vals[i] = x * y;
-            else if (strcmp(op, "Div") == 0 && y != 0)
+                ok = !__builtin_mul_overflow(x, y, &o->vals[i]);
+            else if (strcmp(op, "Div") == 0 && y != 0 && !(x == INT64_MIN && y == -1))
                 o->vals[i] = x / y;
             else
                 ok = false;
@@ -816,6 +843,8 @@ static sip_status_t op_reduce(ctx_t *c)
     int n_axes;
     SIP_TRY(axes_of(c, axes, &n_axes));
     const bool keep = attr_int(c->g->node[c->cur], "keepdims", 1) != 0;
+    if (n_axes == 0 && attr_int(c->g->node[c->cur], "noop_with_empty_axes", 0) != 0)
+        return same_as(c, 0, x); /* no axes: the identity */
     bool red[MAX_RANK] = {0};
     for (int i = 0; i < n_axes; i++) {
         const int a = norm_axis(axes[i], x->rank);
@@ -870,7 +899,9 @@ static sip_status_t op_reshape(ctx_t *c)
             return fail(c, SIP_EINVAL, "shape[%d] = %lld (expected >= -1)", i, (long long)v);
         }
         od[i] = v;
-        known_prod *= v;
+        if (v > MAX_ELEMS || __builtin_mul_overflow(known_prod, v, &known_prod))
+            return fail(c, SIP_ELIMIT, "shape[%d] = %lld (expected a tensor of at most 2^50 "
+                        "elements)", i, (long long)v);
     }
     const int64_t n = elems_of(x);
     if (infer >= 0) {
@@ -1274,7 +1305,9 @@ static void fuse_attention(ctx_t *c, int s)
     if (si->n_kops != 1 || c->g->node[s]->n_output < 1)
         return;
     const tensor_t *x = node_in(c, s, 0);
-    const int axis_attr = (int)attr_int(c->g->node[s], "axis", -1);
+    /* Softmax before opset 13 flattened from `axis` (default 1) on: only the last axis is a
+     * softmax over each score row. */
+    const int axis_attr = (int)attr_int(c->g->node[s], "axis", c->opset >= 13 ? -1 : 1);
     if (!x || x->rank < 2 || norm_axis(axis_attr, x->rank) != x->rank - 1)
         return;
     int n_between = 0;
@@ -1476,6 +1509,11 @@ sip_status_t sip_onnx_parse(const uint8_t *data, size_t len, const char *path,
     sip_kernel_seq_t seq;
     memset(&seq, 0, sizeof seq);
     ctx_t c = {.path = path, .opts = opts, .err = err, .g = m->graph, .cur = -1};
+    for (size_t i = 0; i < m->n_opset_import; i++)
+        if (m->opset_import[i] && (!m->opset_import[i]->domain ||
+                                   !m->opset_import[i]->domain[0] ||
+                                   strcmp(m->opset_import[i]->domain, "ai.onnx") == 0))
+            c.opset = m->opset_import[i]->version;
     sip_status_t st = SIP_OK;
     if (!m->graph || m->graph->n_node == 0) {
         st = sip_error_set(err, SIP_EINVAL, path, 0, "model has %s (expected a graph of "

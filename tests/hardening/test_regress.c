@@ -13,6 +13,7 @@ int sip_fuzz_package_one(const uint8_t *data, size_t size);
 int sip_fuzz_hotspot_one(const uint8_t *data, size_t size);
 int sip_fuzz_anynet_one(const uint8_t *data, size_t size);
 int sip_fuzz_sweep_one(const uint8_t *data, size_t size);
+int sip_fuzz_onnx_one(const uint8_t *data, size_t size);
 
 typedef int (*harness_fn)(const uint8_t *data, size_t size);
 
@@ -24,6 +25,7 @@ static const struct {
     {"hotspot", sip_fuzz_hotspot_one},
     {"anynet", sip_fuzz_anynet_one},
     {"sweep", sip_fuzz_sweep_one},
+    {"onnx", sip_fuzz_onnx_one},
 };
 
 static harness_fn harness_of(const char *file)
@@ -150,6 +152,28 @@ Test(hardening_regress, shipped_sweeps_pass_the_sweep_harness, .init = scratch_i
         char path[2048];
         snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
         replay(path, sip_fuzz_sweep_one);
+        n++;
+    }
+    closedir(d);
+    cr_assert_gt(n, 0);
+}
+
+/* Every ONNX test model (good, corrupt and refused ones) through the onnx harness. */
+Test(hardening_regress, import_models_pass_the_onnx_harness, .init = scratch_in_build)
+{
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s/tests/data/import", hard_source_root());
+    DIR *d = opendir(dir);
+    cr_assert_not_null(d, "%s", dir);
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        size_t len = strlen(e->d_name);
+        if (len < 6 || strcmp(e->d_name + len - 5, ".onnx") != 0)
+            continue;
+        char path[2048];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        replay(path, sip_fuzz_onnx_one);
         n++;
     }
     closedir(d);

@@ -16,7 +16,8 @@
 
 static void src_path(char *buf, size_t size, const char *rel)
 {
-    snprintf(buf, size, "%s/%s", cli_source_root(), rel);
+    int w = snprintf(buf, size, "%s/%s", cli_source_root(), rel);
+    cr_assert(w > 0 && (size_t)w < size, "path too long: %s", rel);
 }
 
 /* ---------------------------------------------------------------- config.json */
@@ -50,6 +51,67 @@ Test(import_hf, llama3_8b_config_matches_the_shipped_model_file)
     cr_assert_eq(s->precision, ref.precision);
     /* The checkpoint's parameter count (models/llama3-8b.cfg: 8,030,261,248). */
     cr_assert_float_eq(sip_model_shape_params(s), 8030261248.0, 0.5);
+}
+
+/* Every field the workload reads, config.json import against the hand-copied model file. */
+static void assert_same_shape(const sip_model_shape_t *s, const sip_model_shape_t *ref)
+{
+    cr_assert_eq(s->layers, ref->layers, "%s layers", ref->name);
+    cr_assert_eq(s->hidden, ref->hidden, "%s hidden", ref->name);
+    cr_assert_eq(s->heads, ref->heads, "%s heads", ref->name);
+    cr_assert_eq(s->kv_heads, ref->kv_heads, "%s kv_heads", ref->name);
+    cr_assert_eq(s->head_dim, ref->head_dim, "%s head_dim", ref->name);
+    cr_assert_eq(s->ffn, ref->ffn, "%s ffn", ref->name);
+    cr_assert_eq(s->vocab, ref->vocab, "%s vocab", ref->name);
+    cr_assert_eq(s->gated_ffn, ref->gated_ffn, "%s gated", ref->name);
+    cr_assert_eq(s->tied_embeddings, ref->tied_embeddings, "%s tied", ref->name);
+    cr_assert_eq(s->precision, ref->precision, "%s precision", ref->name);
+    cr_assert_eq(s->n_experts, ref->n_experts, "%s experts", ref->name);
+    cr_assert_eq(s->experts_per_token, ref->experts_per_token, "%s per token", ref->name);
+    cr_assert_eq(s->moe_ffn, ref->moe_ffn, "%s moe_ffn", ref->name);
+    cr_assert_eq(s->shared_experts, ref->shared_experts, "%s shared", ref->name);
+    cr_assert_eq(s->dense_layers, ref->dense_layers, "%s dense_layers", ref->name);
+    cr_assert_eq(s->q_lora_rank, ref->q_lora_rank, "%s q_lora_rank", ref->name);
+    cr_assert_eq(s->kv_lora_rank, ref->kv_lora_rank, "%s kv_lora_rank", ref->name);
+    cr_assert_eq(s->qk_rope_dim, ref->qk_rope_dim, "%s qk_rope_dim", ref->name);
+    cr_assert_eq(s->v_head_dim, ref->v_head_dim, "%s v_head_dim", ref->name);
+    cr_assert_eq(s->sliding_window, ref->sliding_window, "%s sliding_window", ref->name);
+    cr_assert_float_eq(sip_model_shape_params(s), sip_model_shape_params(ref), 0.5, "%s params",
+                       ref->name);
+}
+
+Test(import_hf, moe_mla_and_window_configs_match_the_shipped_model_files)
+{
+    /* The config.json files published with huggingface.co/mistralai/Mixtral-8x7B-v0.1,
+     * huggingface.co/deepseek-ai/DeepSeek-V3 and huggingface.co/mistralai/Mistral-7B-v0.1;
+     * models/ copies the same numbers by hand (branch workload). */
+    static const struct {
+        const char *json, *cfg, *model_type;
+        int max_pos;
+        double params; /* model cards: Mixtral 46.7 B (arXiv:2401.04088), DeepSeek-V3 671 B */
+    } cases[] = {
+        {"tests/data/import/Mixtral-8x7B-v0.1/config.json", "models/mixtral-8x7b.cfg", "mixtral",
+         32768, 46.7e9},
+        {"tests/data/import/DeepSeek-V3/config.json", "models/deepseek-v3.cfg", "deepseek_v3",
+         163840, 671e9},
+        {"tests/data/import/Mistral-7B-v0.1/config.json", "models/mistral-7b.cfg", "mistral",
+         32768, 7.24e9},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char path[1024], cfg[1024];
+        src_path(path, sizeof path, cases[i].json);
+        src_path(cfg, sizeof cfg, cases[i].cfg);
+        sip_hf_config_t hf;
+        sip_model_shape_t ref;
+        sip_error_t err;
+        cr_assert_eq(sip_hf_config_load(path, &hf, &err), SIP_OK, "%s", err.message);
+        cr_assert_eq(sip_model_shape_load(cfg, &ref, &err), SIP_OK, "%s", err.message);
+        cr_assert_str_eq(hf.model_type, cases[i].model_type);
+        cr_assert_eq(hf.max_position_embeddings, cases[i].max_pos);
+        assert_same_shape(&hf.shape, &ref);
+        const double p = sip_model_shape_params(&hf.shape);
+        cr_assert(fabs(p / cases[i].params - 1.0) < 0.01, "%s: %.4g parameters", cases[i].json, p);
+    }
 }
 
 Test(import_hf, model_lookup_reads_a_config_json_path)
@@ -93,13 +155,37 @@ Test(import_hf, bad_configs_name_the_key_and_line)
         int line;
         const char *needle;
     } cases[] = {
-        {"{\"model_type\": \"mixtral\",\n \"num_local_experts\": 8}", SIP_EUNSUPPORTED, 2,
+        {"{\"model_type\": \"llama\",\n \"num_local_experts\": 8}", SIP_EUNSUPPORTED, 2,
          "num_local_experts"},
         {"{\"model_type\": \"llama\",\n\"num_experts_per_tok\": 2}", SIP_EUNSUPPORTED, 2,
          "num_experts_per_tok"},
+        {"{\"model_type\": \"qwen2_moe\",\n\"num_experts\": 60}", SIP_EUNSUPPORTED, 2,
+         "num_experts"},
         {"{\"model_type\": \"gpt2\"}", SIP_EUNSUPPORTED, 1, "gpt2"},
-        {"{\"model_type\": \"mistral\", \"sliding_window\": 4096}", SIP_EUNSUPPORTED, 1,
-         "sliding_window"},
+        {"{\"model_type\": \"gemma2\", \"num_hidden_layers\": 4, \"hidden_size\": 64,"
+         " \"num_attention_heads\": 4, \"intermediate_size\": 9, \"vocab_size\": 10,"
+         " \"torch_dtype\": \"bfloat16\",\n \"sliding_window\": 4096}", SIP_EUNSUPPORTED, 2,
+         "alternate"},
+        {"{\"model_type\": \"qwen2\", \"num_hidden_layers\": 28, \"hidden_size\": 64,"
+         " \"num_attention_heads\": 4, \"intermediate_size\": 9, \"vocab_size\": 10,"
+         " \"torch_dtype\": \"bfloat16\", \"use_sliding_window\": true, \"sliding_window\":"
+         " 4096,\n\"max_window_layers\": 21}", SIP_EUNSUPPORTED, 2, "max_window_layers"},
+        {"{\"model_type\": \"deepseek_v3\", \"num_hidden_layers\": 4, \"hidden_size\": 64,"
+         " \"num_attention_heads\": 4, \"intermediate_size\": 9, \"vocab_size\": 10,"
+         " \"torch_dtype\": \"bfloat16\", \"n_routed_experts\": 8, \"num_experts_per_tok\":"
+         " 2, \"moe_intermediate_size\": 8,\n\"moe_layer_freq\": 2}", SIP_EUNSUPPORTED, 2,
+         "moe_layer_freq"},
+        {"{\"model_type\": \"mixtral\", \"num_hidden_layers\": 4, \"hidden_size\": 64,"
+         " \"num_attention_heads\": 4, \"intermediate_size\": 9, \"vocab_size\": 10,"
+         " \"torch_dtype\": \"bfloat16\", \"num_local_experts\": 8,\n\"num_experts_per_tok\":"
+         " 9}", SIP_EINVAL, 2, "num_experts_per_tok"},
+        {"{\"model_type\": \"deepseek_v2\", \"num_hidden_layers\": 4, \"hidden_size\": 64,"
+         " \"num_attention_heads\": 4, \"intermediate_size\": 9, \"vocab_size\": 10,"
+         " \"torch_dtype\": \"bfloat16\"}", SIP_EINVAL, 0, "kv_lora_rank"},
+        {"{\"model_type\": \"llama\", \"num_hidden_layers\": 4, \"hidden_size\": 64,"
+         " \"num_attention_heads\": 4, \"intermediate_size\": 9, \"vocab_size\": 10,"
+         " \"torch_dtype\": \"float16\",\n\"quantization_config\": {\"quant_method\": "
+         "\"gptq\"}}", SIP_EUNSUPPORTED, 2, "gptq"},
         {"{\"model_type\": \"llama\"}", SIP_EINVAL, 0, "num_hidden_layers"},
         {"{\"model_type\": \"llama\", \"num_hidden_layers\": 2, \"hidden_size\": 64,\n"
          "\"num_attention_heads\": 4, \"num_key_value_heads\": 3, \"intermediate_size\": 9,"
@@ -144,10 +230,11 @@ Test(import_hf, perf_runs_a_config_json_end_to_end)
 static sip_status_t load_onnx(const char *rel, const char *const *dims, int n_dims,
                               sip_kernel_seq_t *seq, sip_error_t *err)
 {
-    char path[1024];
-    if (rel[0] == '/')
-        snprintf(path, sizeof path, "%s", rel);
-    else
+    char path[2048];
+    if (rel[0] == '/') {
+        int w = snprintf(path, sizeof path, "%s", rel);
+        cr_assert(w > 0 && (size_t)w < sizeof path, "path too long: %s", rel);
+    } else
         src_path(path, sizeof path, rel);
     const sip_onnx_options_t o = {.n_dims = n_dims, .dims = dims};
     sip_error_clear(err);
@@ -369,6 +456,8 @@ Test(import_onnx, bad_models_name_the_node_and_what_was_expected)
          "node 'ln1' (index 0, LayerNormalization): input 'x' has symbolic dimension 'batch'"},
         {"tests/data/import/slice_no_vi.onnx", 0, SIP_EUNSUPPORTED,
          "node 'take_two' (index 0, Slice): output 'xs' needs a value_info entry"},
+        {"tests/data/import/bad_huge.onnx", 0, SIP_ELIMIT,
+         "tensor 'x' has 1.21e+24 elements (expected at most 2^50)"},
         {"tests/data/import/make_models.py", 0, SIP_EPARSE, "not a valid ONNX protobuf"},
         {"tests/data/import/missing.onnx", 0, SIP_EIO, "cannot open"},
     };
@@ -517,7 +606,8 @@ Test(import_onnx, committed_models_are_what_the_script_writes)
     cr_assert_eq(status, 0, "%s", out);
     free(out);
     static const char *const files[] = {"mlp.onnx", "block.onnx", "cnn.onnx", "slice_vi.onnx",
-                                        "slice_no_vi.onnx", "bad_op.onnx", "bad_shape.onnx"};
+                                        "slice_no_vi.onnx", "bad_op.onnx", "bad_shape.onnx",
+                                        "bad_huge.onnx"};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         char a[1024], b[1024];
         snprintf(a, sizeof a, "%s/%s", dir, files[i]);

@@ -134,6 +134,12 @@ def bad_models():
                           [helper.make_tensor_value_info("x", F, [4, 16])],
                           [helper.make_tensor_value_info("y", F, [4, 8])], [w("W", 9, 8)])
     save(g, "bad_shape.onnx")
+    # A graph input of 2^80 elements: refused before any size arithmetic can overflow.
+    g = helper.make_graph([n("MatMul", ["x", "W"], ["y"], name="huge")], "bad_huge",
+                          [helper.make_tensor_value_info("x", F, [2 ** 40, 2 ** 40])],
+                          [helper.make_tensor_value_info("y", F, [2 ** 40, 8])],
+                          [w("W", 2 ** 0, 8)])
+    save(g, "bad_huge.onnx")
 
 
 if __name__ == "__main__":
