@@ -94,8 +94,9 @@ Test(cost_issue18, oversized_interposer_is_stitched_from_reticle_fields)
     cr_assert_float_eq(rs->package.stitch_yield, 0.98 * 0.98, 1e-12);
     cr_assert_float_eq(rs->package.interposer_yield, y_plain * 0.98 * 0.98, 1e-12);
     cr_assert(rs->package.recurring_usd > r->package.recurring_usd);
-    /* A100 80GB: five 16 GB HBM2E stacks (chiplets/ref_hbm2e_stack.cfg): 5 x 16 x $9. */
-    cr_assert_float_eq(r->package.memory_usd, 5 * 16 * 9.0, 1e-9, "memory %g", r->package.memory_usd);
+    /* A100 80GB: five 16 GiB HBM2E stacks, 17.18 GB each (topologies/reference/a100_sxm.cfg), at $9/GB. */
+    cr_assert_float_eq(r->package.memory_usd, 5 * 17.18 * 9.0, 1e-6, "memory %g",
+                       r->package.memory_usd);
     sip_cost_result_destroy(r);
     sip_cost_result_destroy(rs);
     sip_package_destroy(pkg);
