@@ -28,8 +28,11 @@ typedef enum {
     SIP_UCIE_TRAINED_REPAIRED, /* advanced: failed lanes remapped to spare lanes, full width */
     SIP_UCIE_TRAINED_WIDTH,    /* standard: x16 -> x8 width degrade */
     SIP_UCIE_TRAINED_MODULES,  /* multi-module: a failed module dropped (4 -> 2 -> 1) */
-    SIP_UCIE_TRAINED_SPEED,    /* speed step-down to the next lower rate */
-    SIP_UCIE_TRAINED_DOWN,     /* no configuration works: zero bandwidth */
+    SIP_UCIE_TRAINED_SPEED,    /* speed step-down to the next lower rate: not produced by
+                                * failed_lanes, which are hard faults a lower rate does not
+                                * cure (ucie.c); kept so the names and numbering stay stable */
+    SIP_UCIE_TRAINED_DOWN,     /* no configuration works: zero bandwidth; `sipsim check`
+                                * reports it (rule link-down) */
     SIP_UCIE_TRAINED_COUNT
 } sip_ucie_trained_t;
 
@@ -45,7 +48,8 @@ typedef struct {
     double length_mm;         /* channel length */
     double voltage_v;         /* 0.7 or 0.5 corner */
     double raw_ber;           /* < 0 = UCIe 1.0 Table 45 default for rate and package */
-    int failed_lanes;         /* data lanes failing at rate_gtps, over the whole link */
+    int failed_lanes;         /* data lanes with hard faults (failing at every rate), over the
+                               * whole link */
     double bump_pitch_um;     /* 0 = reference pitch of Table 6 (45 advanced, 110 standard) */
 } sip_ucie_params_t;
 
